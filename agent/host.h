@@ -1,0 +1,33 @@
+/*
+ * host.h - the host table handed to plugins, and the per-plugin record the
+ * loader keeps.  struct hinge_plugin is opaque to plugins.
+ */
+#ifndef HINGE_HOST_H
+#define HINGE_HOST_H
+
+#include <hinge/plugin.h>
+
+struct settings; /* config.h */
+
+struct hinge_plugin {
+	char *name;
+	char *path;
+	const struct hinge_abi *abi;
+	struct settings *settings; /* validated settings of its config group */
+	void *data;                /* plugin_data_set */
+	int initialised;
+};
+
+/* The one host table, filled at start. */
+const struct hinge_host *host_table(void);
+
+/* Set by SIGTERM/SIGINT handling; host->stopping reads it. */
+void host_request_stop(void);
+int host_stop_requested(void);
+
+/* Paths of the state database, for db_open; set once by main. */
+void host_set_state_path(const char *path);
+/* CA bundle and proxy from the agent group. */
+void host_set_http(const char *ca_bundle, const char *proxy);
+
+#endif
