@@ -111,8 +111,10 @@ int cmd_plugins(struct cli *c, int argc, char **argv)
 	int status;
 
 	if (cli_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc != 1 ? stderr : stdout, "usage: hinge plugins\n  the loaded plugins with what they provide\n");
-		return argc != 1 ? 2 : 0;
+		int help = cli_wants_help(argc, argv);
+
+		fprintf(help ? stdout : stderr, "usage: hinge plugins\n  the loaded plugins with what they provide\n");
+		return help ? 0 : 2;
 	}
 	if ((status = cli_prepare(c, CLI_NEED_CONFIG | CLI_NEED_STATE | CLI_NEED_PLUGINS)) != 0)
 		return status;
