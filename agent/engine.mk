@@ -11,3 +11,21 @@ libhingecore_la_SOURCES += \
 	agent/engine_gate.c agent/engine_request.c agent/engine_ops.c \
 	agent/engine_query.c agent/engine_artifacts.c \
 	agent/cmd_rollout.c agent/cmd_freeze.c agent/cmd_artifacts.c
+
+# The fault-injecting test plugin the engine's tests drive.
+check_LTLIBRARIES += tests/plugins/fault.la
+tests_plugins_fault_la_SOURCES = tests/plugins/fault.c
+tests_plugins_fault_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+
+check_PROGRAMS += tests/unit/test_engine_cond tests/unit/test_engine_change
+tests_unit_test_engine_cond_SOURCES = tests/unit/test_engine_cond.c
+tests_unit_test_engine_cond_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_engine_cond_LDADD = $(CORE_TEST_LIBS)
+tests_unit_test_engine_change_SOURCES = tests/unit/test_engine_change.c tests/unit/capture.h
+tests_unit_test_engine_change_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_engine_change_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change
+
+engine_test_scripts = tests/integration/engine_plan.sh
+TESTS += $(engine_test_scripts)
+EXTRA_DIST += $(engine_test_scripts)
