@@ -174,13 +174,13 @@ static int do_apply(struct exec *ex, size_t idx, struct hinge_step *hs, int fres
  * between two crash points, and commits its result phase.
  */
 static const struct move {
-	const char *intent, *result, *begin, *end, *what;
+	const char *intent, *result, *begin, *end, *what, *said;
 	const char *on_fail; /* where a failure leaves the step */
 } moves[] = {
-	{ "capturing", "captured", "capture.begin", "capture.done", "capture", "failed" },
-	{ "rehearsing", "rehearsed", "rehearse.begin", "rehearse.done", "rehearse", "failed" },
-	{ "applying", "applied", "apply.begin", "apply.done", "apply", NULL },
-	{ "verifying", "done", "verify.begin", "verify.done", "verify", "applied" },
+	{ "capturing", "captured", "capture.begin", "capture.done", "capture", "captured", "failed" },
+	{ "rehearsing", "rehearsed", "rehearse.begin", "rehearse.done", "rehearse", "rollback rehearsed", "failed" },
+	{ "applying", "applied", "apply.begin", "apply.done", "apply", "applied", NULL },
+	{ "verifying", "done", "verify.begin", "verify.done", "verify", "verified", "applied" },
 };
 
 static int (*callback(const struct hinge_action *a, size_t k))(void *, struct hinge_step *)
@@ -202,7 +202,7 @@ static int perform(struct exec *ex, size_t idx, size_t k, struct hinge_step *hs,
 		return failed(ex, idx, m->on_fail, hs);
 	if (k == 0)
 		return captured(ex, idx, hs);
-	if ((rc = run_step_phase(ex, idx, m->result, NULL, k == 3, m->what)) == 0 && k == 3)
+	if ((rc = run_step_phase(ex, idx, m->result, NULL, k == 3, m->said)) == 0 && k == 3)
 		crash_point("step.done");
 	return rc;
 }

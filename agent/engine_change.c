@@ -385,8 +385,10 @@ int change_load(const char *file, struct change **out)
 	int rc;
 
 	if (f == NULL) {
-		hlog(HINGE_LOG_ERROR, "hinge", "cannot read change file \"%s\": %s", file, strerror(errno));
-		return errno == ENOENT ? HINGE_EINVAL : HINGE_EUNAVAIL;
+		int e = errno;
+
+		hlog(HINGE_LOG_ERROR, "hinge", "cannot read change file \"%s\": %s", file, strerror(e));
+		return e == ENOENT ? HINGE_EINVAL : HINGE_EUNAVAIL;
 	}
 	FILE *m = open_memstream(&text, &len);
 	char buf[8192];

@@ -18,18 +18,19 @@
 #include "agent/log.h"
 #include "state/state.h"
 
-static int load_plan(const char *file, const char *id, struct plan **out)
+/* Parse, resolve and check: error findings refuse the change too. */
+static int load_plan(const char *file, struct plan **out)
 {
 	struct change *ch;
 	int rc = change_load(file, &ch);
 
+	*out = NULL;
 	if (rc != 0)
 		return rc;
-	if ((rc = plan_resolve(ch, id, PLAN_CHECK, out)) != 0)
+	if ((rc = plan_resolve(ch, "", PLAN_CHECK, out)) != 0)
 		return rc;
 	if (plan_has_error_findings(*out)) {
 		hlog(HINGE_LOG_ERROR, "hinge", "%s: a step has lint findings of severity error (see rollout plan)", file);
-		plan_free(*out);
 		return HINGE_EINVAL;
 	}
 	return 0;
@@ -37,17 +38,13 @@ static int load_plan(const char *file, const char *id, struct plan **out)
 
 int engine_plan(const char *file, json_t **out)
 {
-	struct change *ch;
-	struct plan *p;
-	int rc;
+	struct plan *p = NULL;
+	int rc = load_plan(file, &p);
 
-	if ((rc = change_load(file, &ch)) != 0)
-		return rc;
-	if ((rc = plan_resolve(ch, "", PLAN_CHECK, &p)) != 0)
-		return rc;
-	*out = plan_json(p);
-	rc = plan_has_error_findings(p) ? HINGE_EINVAL : 0;
-	plan_free(p);
+	if (p != NULL) {
+		*out = plan_json(p);
+		plan_free(p);
+	}
 	return rc;
 }
 
@@ -162,13 +159,15 @@ static int record(struct state *st, const struct plan *p, const struct engine_op
 
 int engine_start(struct state *st, const char *file, const struct engine_opts *o, char **id)
 {
-	struct plan *p;
+	struct plan *p = NULL;
 	char rid[8], *frozen;
 	int rc;
 
 	*id = NULL;
-	if ((rc = load_plan(file, "", &p)) != 0)
+	if ((rc = load_plan(file, &p)) != 0) {
+		plan_free(p);
 		return rc;
+	}
 	if ((frozen = engine_frozen(st)) != NULL) {
 		hlog(HINGE_LOG_ERROR, "hinge", "rollouts are frozen (%s): nothing was started; hinge freeze off lifts it",
 		     frozen);
