@@ -260,7 +260,7 @@ static int wait_thaw(struct exec *ex)
 static int forward_failed(struct exec *ex, size_t idx, int rc, int *outcome)
 {
 	const char *name = ex->plan->steps[idx].cs->name;
-	char msg[256];
+	char msg[1400], *why = NULL;
 
 	if (rc == STEP_INCONCLUSIVE) {
 		snprintf(msg, sizeof(msg), "paused for an operator: gate \"%s\" stays inconclusive", name);
@@ -272,7 +272,10 @@ static int forward_failed(struct exec *ex, size_t idx, int rc, int *outcome)
 		*outcome = HINGE_EOPERATOR;
 		return run_set_state(ex, "needs_operator", msg, 1, HINGE_LOG_ERROR, msg);
 	}
-	snprintf(msg, sizeof(msg), "step \"%s\" failed", name);
+	sql_text(ex->db, &why, "SELECT error FROM steps WHERE rollout_id = ? AND idx = ?", "si",
+		 ex->id, (int64_t)idx);
+	snprintf(msg, sizeof(msg), "step \"%s\" failed%s%s", name, why ? ": " : "", why ? why : "");
+	free(why);
 	*outcome = HINGE_EFAIL;
 	if (ex->plan->ch->on_failure_pause)
 		return run_set_state(ex, "paused", msg, 1, HINGE_LOG_ERROR, msg);
@@ -285,8 +288,14 @@ static int forward_failed(struct exec *ex, size_t idx, int rc, int *outcome)
 static int back_done(struct exec *ex, int rc, int failed, int *outcome)
 {
 	if (rc == 0) {
+		char *why = NULL;
+
+		/* The failure that caused the rollback stays on record. */
+		sql_text(ex->db, &why, "SELECT error FROM rollouts WHERE id = ?", "s", ex->id);
 		*outcome = failed ? HINGE_EFAIL : 0;
-		return run_set_state(ex, "rolled_back", NULL, -1, HINGE_LOG_NOTICE, "rolled back");
+		rc = run_set_state(ex, "rolled_back", why, -1, HINGE_LOG_NOTICE, "rolled back");
+		free(why);
+		return rc;
 	}
 	*outcome = HINGE_EOPERATOR;
 	return run_set_state(ex, "needs_operator",
