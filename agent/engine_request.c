@@ -170,6 +170,12 @@ static int act(struct exec *ex, const struct request *q, const char *state, int6
 		snprintf(out, outlen, "resumed");
 		return run_set_state(ex, "running", NULL, 0, HINGE_LOG_NOTICE, "resumed") == 0;
 	}
+	/* No live executor had it (this one took the lease): carry on. */
+	if (strcmp(q->kind, "resume") == 0 &&
+	    (strcmp(state, "running") == 0 || strcmp(state, "rolling_back") == 0)) {
+		snprintf(out, outlen, "taken over");
+		return 0;
+	}
 	if (strcmp(q->kind, "promote") == 0 &&
 	    (strcmp(state, "paused") == 0 || strcmp(state, "running") == 0)) {
 		if (current_step_waiting(ex, cursor))
