@@ -27,6 +27,6 @@ tests_unit_test_engine_change_LDADD = $(CORE_TEST_LIBS)
 TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change
 
 engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_rollout.sh \
-	tests/integration/engine_crash.sh
+	tests/integration/engine_crash.sh tests/integration/engine_requests.sh
 TESTS += $(engine_test_scripts)
 EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh

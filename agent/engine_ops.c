@@ -81,6 +81,9 @@ int engine_request(struct state *st, const char *id, const char *kind,
 
 	if (!known_kind(kind) || !exists(st, id))
 		return HINGE_EINVAL;
+	/* Resume means "execute it here": a live executor makes that busy. */
+	if (strcmp(kind, "resume") == 0 && lease_held_elsewhere(st, id))
+		return lease_take(st, id);
 	if ((rc = record(st, id, kind, o, &rid)) != 0)
 		return rc;
 	if (!lease_held_elsewhere(st, id)) {

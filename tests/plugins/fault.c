@@ -34,6 +34,7 @@ static const struct hinge_setting step_params[] = {
 	{ "fail", HINGE_T_STRING, 0, "", 0, 0, "a phase to fail: probe, capture, rehearse, apply, verify, revert" },
 	{ "sleep", HINGE_T_DURATION, 0, "0ms", 0, 0, "how long apply takes" },
 	{ "progress", HINGE_T_INT, 0, "0", 0, 1000, "progress units apply reports" },
+	{ "target", HINGE_T_STRING, 0, "", 0, 0, "lock target (default fault:KEY)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -93,7 +94,7 @@ static int check(void *data, struct hinge_step *st)
 	snprintf(text, sizeof(text), "remove marker %s", key);
 	host->step_inverse(st, text);
 	snprintf(text, sizeof(text), "fault:%s", key);
-	host->step_lock_target(st, text);
+	host->step_lock_target(st, host->param_given(st, "target") ? host->param_str(st, "target") : text);
 	if (strncmp(key, "lint", 4) == 0)
 		host->step_finding(st, "F001", HINGE_SEV_WARNING, "keys starting with lint are linted",
 				   "name it otherwise");
