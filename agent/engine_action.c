@@ -97,30 +97,23 @@ static int probe(struct exec *ex, size_t idx, struct hinge_step *hs)
 	return a->probe ? a->probe(a->data, hs) : -1;
 }
 
-static int store_artifact(struct exec *ex, size_t idx, const struct hinge_step *hs)
+static int store_artifact(struct exec *ex, size_t idx, const void *arg)
 {
-	if (hs->artifact == NULL)
-		return 0;
+	const struct hinge_step *hs = arg;
+
 	return sql_run(ex->db,
 		       "INSERT OR REPLACE INTO artifacts (rollout_id, idx, data, sha256, created_ms)"
 		       " VALUES (?, ?, ?, ?, ?)", "sibsi", ex->id, (int64_t)idx, hs->artifact,
 		       hs->artifact_len, hs->artifact_sha256, state_now_ms());
 }
 
+/* The artifact and the "captured" phase commit together. */
 static int captured(struct exec *ex, size_t idx, const struct hinge_step *hs)
 {
-	int rc = state_begin(ex->st);
-
-	if (rc == 0)
-		rc = store_artifact(ex, idx, hs);
-	if (rc == 0)
-		rc = state_commit(ex->st);
-	if (rc != 0) {
-		state_rollback(ex->st);
-		return HINGE_EUNAVAIL;
-	}
-	return run_step_phase(ex, idx, "captured", NULL, 0,
-			      hs->artifact ? "rollback artifact captured" : "nothing to capture");
+	if (hs->artifact == NULL)
+		return run_step_phase(ex, idx, "captured", NULL, 0, "nothing to capture");
+	return run_step_commit(ex, idx, "captured", NULL, 0, "rollback artifact captured",
+			       store_artifact, hs);
 }
 
 /* A failed forward callback: the step keeps `phase` with the error. */

@@ -79,10 +79,19 @@ int run_step_row(struct exec *ex, size_t idx, struct step_row *row)
 int run_step_phase(struct exec *ex, size_t idx, const char *phase,
 		   const char *error, int advance, const char *message)
 {
+	return run_step_commit(ex, idx, phase, error, advance, message, NULL, NULL);
+}
+
+int run_step_commit(struct exec *ex, size_t idx, const char *phase, const char *error,
+		    int advance, const char *message,
+		    int (*extra)(struct exec *, size_t, const void *), const void *arg)
+{
 	const char *name = ex->plan->steps[idx].cs->name;
 	char *detail = NULL;
 	int rc = state_begin(ex->st);
 
+	if (rc == 0 && extra != NULL)
+		rc = extra(ex, idx, arg);
 	if (rc == 0)
 		rc = sql_run(ex->db,
 			     "UPDATE steps SET phase = ?, error = ?,"

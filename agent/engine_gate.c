@@ -16,27 +16,25 @@
 #include "agent/units.h"
 #include "state/state.h"
 
-/* Commit the step's start (and the rollout's stage start). */
+static int store_start(struct exec *ex, size_t idx, const void *arg)
+{
+	const struct step_row *row = arg;
+	int rc = sql_run(ex->db, "UPDATE steps SET started_ms = ?, evals = ?, failures = ?, inconclusive = ?"
+			 " WHERE rollout_id = ? AND idx = ?", "iiiisi", row->started_ms, row->evals,
+			 row->failures, row->inconclusive, ex->id, (int64_t)idx);
+
+	return rc ? rc : sql_run(ex->db, "UPDATE rollouts SET stage_ms = ? WHERE id = ?", "is",
+				 row->started_ms, ex->id);
+}
+
+/* Commit the step's start and the rollout's stage start, counts cleared. */
 static int begin_stage(struct exec *ex, size_t idx, const char *phase,
 		       const char *message, struct step_row *row)
 {
-	int64_t now = state_now_ms();
-	int rc = state_begin(ex->st);
-
-	if (rc == 0)
-		rc = sql_run(ex->db, "UPDATE steps SET started_ms = ? WHERE rollout_id = ? AND idx = ?",
-			     "isi", now, ex->id, (int64_t)idx);
-	if (rc == 0)
-		rc = sql_run(ex->db, "UPDATE rollouts SET stage_ms = ? WHERE id = ?", "is", now, ex->id);
-	if (rc == 0)
-		rc = state_commit(ex->st);
-	if (rc != 0) {
-		state_rollback(ex->st);
-		return HINGE_EUNAVAIL;
-	}
-	row->started_ms = now;
+	row->started_ms = state_now_ms();
+	row->evals = row->failures = row->inconclusive = 0;
 	snprintf(row->phase, sizeof(row->phase), "%s", phase);
-	return run_step_phase(ex, idx, phase, NULL, 0, message);
+	return run_step_commit(ex, idx, phase, NULL, 0, message, store_start, row);
 }
 
 /* Load the step; 1 when it is done already (the cursor then moves on). */
@@ -111,6 +109,14 @@ static enum verdict evaluate(struct exec *ex, size_t idx, int64_t stage_ms, json
 	return fails ? V_FAIL : unknown ? V_INCONCLUSIVE : V_PASS;
 }
 
+static int store_counts(struct exec *ex, size_t idx, const void *arg)
+{
+	const struct step_row *row = arg;
+
+	return sql_run(ex->db, "UPDATE steps SET evals = ?, failures = ?, inconclusive = ? WHERE rollout_id = ? AND idx = ?",
+		       "iiisi", row->evals, row->failures, row->inconclusive, ex->id, (int64_t)idx);
+}
+
 /* Commit one evaluation's counts with an event naming the values. */
 static int record(struct exec *ex, size_t idx, struct step_row *row, enum verdict v, json_t *values)
 {
@@ -120,13 +126,10 @@ static int record(struct exec *ex, size_t idx, struct step_row *row, enum verdic
 	row->evals++;
 	row->failures += v == V_FAIL;
 	row->inconclusive += v == V_INCONCLUSIVE;
-	rc = sql_run(ex->db, "UPDATE steps SET evals = ?, failures = ?, inconclusive = ? WHERE rollout_id = ? AND idx = ?",
-		     "iiisi", row->evals, row->failures, row->inconclusive, ex->id, (int64_t)idx);
 	snprintf(msg, sizeof(msg), "evaluation %lld: %s %s", (long long)row->evals,
 		 verdict_names[v], text ? text : "");
 	free(text);
-	if (rc == 0)
-		rc = run_step_phase(ex, idx, "baking", NULL, 0, msg);
+	rc = run_step_commit(ex, idx, "baking", NULL, 0, msg, store_counts, row);
 	if (rc == 0)
 		crash_point("gate.eval");
 	return rc;
@@ -163,10 +166,7 @@ int gate_forward(struct exec *ex, size_t idx)
 	if ((rc = enter(ex, idx, &row)) != 0)
 		return rc == 1 ? 0 : rc;
 	if (strcmp(row.phase, "pending") == 0 || strcmp(row.phase, "failed") == 0) {
-		row.evals = row.failures = row.inconclusive = 0;
-		if ((rc = sql_run(ex->db, "UPDATE steps SET evals = 0, failures = 0, inconclusive = 0 WHERE rollout_id = ? AND idx = ?",
-				  "si", ex->id, (int64_t)idx)) != 0 ||
-		    (rc = begin_stage(ex, idx, "baking", "baking", &row)) != 0)
+		if ((rc = begin_stage(ex, idx, "baking", "baking", &row)) != 0)
 			return rc;
 	}
 	for (;;) {

@@ -48,6 +48,12 @@ int run_step_row(struct exec *ex, size_t idx, struct step_row *row);
 int run_step_phase(struct exec *ex, size_t idx, const char *phase,
 		   const char *error, int advance, const char *message);
 
+/* The same with extra(ex, idx, arg) run first in the same transaction
+ * (an artifact, a gate's counts): one commit for the whole transition. */
+int run_step_commit(struct exec *ex, size_t idx, const char *phase,
+		    const char *error, int advance, const char *message,
+		    int (*extra)(struct exec *, size_t, const void *), const void *arg);
+
 /* The rollout's state (and error; failed: -1 keeps it), with an event. */
 int run_set_state(struct exec *ex, const char *state, const char *error,
 		  int failed, enum hinge_log_level level, const char *message);
