@@ -30,3 +30,10 @@ engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_
 	tests/integration/engine_crash.sh tests/integration/engine_requests.sh
 TESTS += $(engine_test_scripts)
 EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh
+
+# The engine's benchmark: bench/engine_overhead.sh with this helper.
+noinst_PROGRAMS += bench/engine_commit
+bench_engine_commit_SOURCES = bench/engine_commit.c
+bench_engine_commit_CFLAGS = $(libhingecore_la_CFLAGS)
+bench_engine_commit_LDADD = libhingecore.la
+EXTRA_DIST += bench/engine_overhead.sh

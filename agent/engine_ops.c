@@ -164,7 +164,7 @@ int engine_freeze(struct state *st, int on, const char *reason, json_t **out)
 	int rc = state_begin(st);
 
 	if (rc == 0)
-		rc = state_kv_set(st, "freeze", text ? text : "");
+		rc = state_kv_set(st, "freeze", text);
 	if (rc == 0)
 		rc = events_raise(st, HINGE_LOG_NOTICE, on ? "freeze.on" : "freeze.off", "hinge", NULL,
 				  on ? "rollouts frozen" : "rollouts thawed", reason, text);
