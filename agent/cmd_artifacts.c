@@ -22,7 +22,8 @@ int cmd_artifacts(struct cli *c, int argc, char **argv)
 	}
 	if ((status = cli_prepare(c, CLI_NEED_CONFIG | CLI_NEED_STATE | CLI_NEED_PLUGINS)) != 0)
 		return status;
-	engine_configure(c->config->agent);
+	if (engine_configure(c->config->agent) != 0)
+		return 2;
 	rc = engine_artifacts_verify(c->state, argc == 3 ? argv[2] : NULL, &doc);
 	if (doc != NULL && c->json) {
 		cli_print_json(doc);

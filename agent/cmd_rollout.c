@@ -260,7 +260,8 @@ int cmd_rollout(struct cli *c, int argc, char **argv)
 	      : is_read_only(a.sub) ? CLI_NEED_STATE : CLI_NEED_STATE | CLI_NEED_PLUGINS;
 	if ((status = cli_prepare(c, need)) != 0)
 		return status;
-	engine_configure(c->config->agent);
+	if (engine_configure(c->config->agent) != 0)
+		return 2;
 	if (strcmp(a.sub, "plan") == 0)
 		rc = engine_plan(a.target, &doc);
 	else if (is_read_only(a.sub))

@@ -31,10 +31,11 @@ struct engine_opts {
 };
 
 /*
- * The agent group's settings (request_poll, lease_ttl, lock_wait), kept
- * borrowed until the next call; NULL restores the defaults.
+ * The agent group's settings (request_poll, lease_ttl, lock_wait, the
+ * webhook's and the HTTP ones), borrowed until the next call.  0, or
+ * HINGE_EINVAL (logged) for a webhook_url that is not https or loopback.
  */
-void engine_configure(const struct settings *agent);
+int engine_configure(const struct settings *agent);
 
 /*
  * Validate a change file against the loaded plugins and describe it:

@@ -10,6 +10,7 @@ libhingecore_la_SOURCES += \
 	agent/engine_start.c agent/engine_exec.c agent/engine_action.c \
 	agent/engine_gate.c agent/engine_request.c agent/engine_ops.c \
 	agent/engine_query.c agent/engine_artifacts.c \
+	agent/engine_webhook.c agent/engine_webhook.h \
 	agent/cmd_rollout.c agent/cmd_freeze.c agent/cmd_artifacts.c
 
 # The fault-injecting test plugin the engine's tests drive.
@@ -27,9 +28,11 @@ tests_unit_test_engine_change_LDADD = $(CORE_TEST_LIBS)
 TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change
 
 engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_rollout.sh \
-	tests/integration/engine_crash.sh tests/integration/engine_requests.sh
+	tests/integration/engine_crash.sh tests/integration/engine_requests.sh \
+	tests/integration/engine_webhook.sh
 TESTS += $(engine_test_scripts)
-EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh
+EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh \
+	tests/doubles/engine_webhook.py
 
 # The engine's benchmark: bench/engine_overhead.sh with this helper.
 noinst_PROGRAMS += bench/engine_commit

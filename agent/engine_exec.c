@@ -15,6 +15,7 @@
 #include "agent/engine_crash.h"
 #include "agent/engine_run.h"
 #include "agent/engine_sql.h"
+#include "agent/engine_webhook.h"
 #include "agent/events.h"
 #include "agent/host.h"
 #include "agent/log.h"
@@ -22,16 +23,12 @@
 
 static struct engine_conf conf = { 200, 10000, 30000 };
 
-void engine_configure(const struct settings *agent)
+int engine_configure(const struct settings *agent)
 {
-	struct engine_conf def = { 200, 10000, 30000 };
-
-	conf = def;
-	if (agent == NULL)
-		return;
 	conf.request_poll = settings_ms(agent, "request_poll");
 	conf.lease_ttl = settings_ms(agent, "lease_ttl");
 	conf.lock_wait = settings_ms(agent, "lock_wait");
+	return webhook_configure(agent);
 }
 
 const struct engine_conf *engine_conf(void)
@@ -136,6 +133,23 @@ static const char *state_kind(const char *state)
 	return "rollout.state";
 }
 
+/* The event as sinks get it, queued for the webhook. */
+static int notify(struct exec *ex, enum hinge_log_level level, const char *kind,
+		  const char *message, const char *detail)
+{
+	json_t *ev = json_pack("{s:I, s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:o?}",
+			       "time", (json_int_t)state_now_ms(), "level", (int)level, "kind", kind,
+			       "source", "hinge", "message", message, "rollout", ex->id,
+			       "actor", events_actor(), "reason", ex->reason,
+			       "detail", json_loads(detail, 0, NULL));
+	char *text = json_dumps(ev, JSON_COMPACT);
+	int rc = text ? webhook_enqueue(ex->st, text) : HINGE_ENOMEM;
+
+	free(text);
+	json_decref(ev);
+	return rc;
+}
+
 int run_set_state(struct exec *ex, const char *state, const char *error,
 		  int failed, enum hinge_log_level level, const char *message)
 {
@@ -157,6 +171,8 @@ int run_set_state(struct exec *ex, const char *state, const char *error,
 	if (rc == 0)
 		rc = events_raise(ex->st, level, state_kind(state), "hinge", ex->id, message,
 				  ex->reason, detail);
+	if (rc == 0 && strcmp(state, "running") != 0)
+		rc = notify(ex, level, state_kind(state), message, detail);
 	if (rc == 0)
 		rc = state_commit(ex->st);
 	if (rc != 0) {
@@ -399,10 +415,12 @@ int exec_run(struct state *st, const char *id, const struct engine_opts *o)
 		lease_drop(st, id);
 		return rc;
 	}
+	webhook_start(state_path(st));
 	sql_int(ex.db, &ex.created_ms, 0, "SELECT created_ms FROM rollouts WHERE id = ?", "s", id);
 	while (turn(&ex, &outcome))
 		;
 	plan_free(ex.plan);
 	lease_drop(st, id);
+	webhook_stop();
 	return outcome;
 }

@@ -109,6 +109,14 @@ const char *const state_migrations[] = {
 	"  expires_ms INTEGER NOT NULL);"
 	"CREATE TABLE locks ("
 	"  target TEXT PRIMARY KEY,"
-	"  rollout_id TEXT NOT NULL REFERENCES rollouts (id));",
+	"  rollout_id TEXT NOT NULL REFERENCES rollouts (id));"
+	"CREATE TABLE webhook_outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_ms INTEGER NOT NULL,"
+	"  delivered_ms INTEGER,"
+	"  error TEXT);",
 	NULL,
 };
