@@ -19,7 +19,9 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/engine.h"
 #include "agent/fleet_agent.h"
+#include "agent/fleet_exec.h"
 #include "agent/host.h"
 #include "agent/loader.h"
 #include "agent/log.h"
@@ -154,10 +156,15 @@ static void *fleet_thread(void *arg)
 {
 	struct worker *w = arg;
 
-	if (fleet_agent_run(w->fleet, NULL) != 0) {
+	struct fleet_work *work = fleet_exec_new(w->fleet, state_db_path);
+
+	if (work == NULL)
+		hlog(HINGE_LOG_ERROR, "hinge", "the fleet loop cannot open the state database; it only heartbeats");
+	if (fleet_agent_run(w->fleet, work) != 0) {
 		fleet_refused = 1;
 		host_request_stop();
 	}
+	fleet_exec_free(work);
 	host_release_thread_state();
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -334,6 +341,10 @@ int daemon_run(struct cli *c)
 	if ((status = cli_prepare(c, CLI_NEED_STATE | CLI_NEED_PLUGINS)) != 0) {
 		close(lock_fd);
 		return status;
+	}
+	if (engine_configure(c->config->agent) != 0) {
+		close(lock_fd);
+		return 2;
 	}
 	state_db_path = strdup(state_path(c->state));
 	if (state_db_path == NULL || start_workers(c->config->fleet, &w, &n) != 0) {
