@@ -17,14 +17,14 @@
 
 static const char usage_text[] =
 	"usage: hinge rollout plan CHANGE.conf\n"
-	"       hinge rollout start CHANGE.conf [--reason T]\n"
+	"       hinge rollout start CHANGE.conf [--reason T] [--detach]\n"
 	"       hinge rollout status [ID] | show ID | history | events ID\n"
 	"       hinge rollout promote|pause|abort|rollback|resume|finalize ID [--reason T] [--force]\n"
 	"       hinge rollout repair ID --step NAME --mark applied|reverted --reason T\n";
 
 struct args {
 	const char *sub, *target, *reason, *step, *mark;
-	int force;
+	int force, detach;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -44,6 +44,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			*slot = argv[++i];
 		} else if (strcmp(argv[i], "--force") == 0) {
 			a->force = 1;
+		} else if (strcmp(argv[i], "--detach") == 0) {
+			a->detach = 1;
 		} else if (argv[i][0] == '-' || a->target != NULL) {
 			return HINGE_EINVAL;
 		} else {
@@ -216,7 +218,7 @@ static int execute(struct cli *c, const struct args *a, json_t **doc)
 {
 	struct live l = { .tty = isatty(2) };
 	struct engine_observer obs = { on_transition, on_progress, &l };
-	struct engine_opts o = { .reason = a->reason, .force = a->force, .obs = &obs };
+	struct engine_opts o = { .reason = a->reason, .force = a->force, .detach = a->detach, .obs = &obs };
 	char *id = NULL;
 	int rc;
 

@@ -128,4 +128,12 @@ expect_exit "a step over its timeout exits 1" 1 H rollout start "$T/slow.conf"
 is "applied, then reverted" "$(count apply slow)$(count revert slow)" "11"
 J .rollout.error rollout status "$(last_id)" >"$T/error"
 ok "the rollout's error names the timeout" grep -q 'step "s" failed: apply took 1[0-9][0-9]ms, over the step.s timeout of 20ms' "$T/error"
+# --detach records the rollout and leaves it to the agent (or resume).
+change detached '  id = "detached";
+  steps = ( { name = "d"; action = "fault.step"; with = { key = "det"; }; } );'
+expect_exit "start --detach returns at once" 0 H rollout start "$T/detached.conf" --detach
+id=$(last_id)
+is "recorded, nothing applied yet" "$(J '.rollout.state + " " + .rollout.steps[0].phase' rollout status "$id") $(count apply det)" "running pending 0"
+expect_exit "resume executes it" 0 H rollout resume "$id"
+is "completed" "$(J .rollout.state rollout status "$id") $(count apply det)" "completed 1"
 done_testing
