@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "rollout", cmd_rollout, "rollout plan|start|status|show|history|events|promote|pause|abort|rollback|resume|finalize|repair ..." },
 	{ "freeze", cmd_freeze, "freeze on|off [--reason T]" },
 	{ "artifacts", cmd_artifacts, "artifacts verify [ID]" },
+	{ "fleet", cmd_fleet, "fleet hosts | start | status | promote | abort | rollback | retry | drain | history | events" },
 	{ NULL, NULL, NULL },
 };
 
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
 			status = cmd->run(&c, argc, argv);
 	if (status < 0)
 		status = run_plugin_command(&c, argc, argv);
-	cli_release(&c);
+	cli_release(&c, status == 2);
 	curl_global_cleanup();
 	return status;
 }
