@@ -12,7 +12,6 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/engine.h"
-#include "agent/units.h"
 #include "state/state.h"
 
 static const char usage_text[] =
@@ -86,7 +85,7 @@ static void on_progress(void *data, const char *rollout, const char *step,
 {
 	struct live *l = data;
 	int64_t spent = state_now_ms() - l->step_start, left = 0;
-	char spent_s[32], left_s[32], bar[21];
+	char bar[21];
 	int filled;
 
 	(void)rollout;
@@ -98,10 +97,8 @@ static void on_progress(void *data, const char *rollout, const char *step,
 	bar[20] = '\0';
 	if (done > 0)
 		left = spent * (total - done) / done;
-	units_format_ms(spent - spent % 1000, spent_s, sizeof(spent_s));
-	units_format_ms(left - left % 1000, left_s, sizeof(left_s));
-	fprintf(stderr, "\r%s [%s] %lld/%lld %s spent, ~%s left ", step, bar, (long long)done,
-		(long long)total, spent_s, left_s);
+	fprintf(stderr, "\r%s [%s] %lld/%lld %.1fs spent, ~%.1fs left ", step, bar, (long long)done,
+		(long long)total, spent / 1000.0, left / 1000.0);
 	l->bar = 1;
 }
 
