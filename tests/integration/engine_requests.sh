@@ -54,6 +54,24 @@ wait "$BG"
 is "the executing start exits 0" "$?" "0"
 is "paused" "$(J .rollout.state rollout status "$id")" "paused"
 
+# Freeze holds a running rollout before its next step; thaw lets it on.
+change frozen '  id = "frozen";
+  steps = ( { name = "wait"; pause = "300ms"; },
+            { name = "b"; action = "fault.step"; with = { key = "frz"; }; } );'
+"$HINGE" -c "$T/hinge.conf" rollout start "$T/frozen.conf" >>"$TAP_LOG" 2>&1 &
+BG=$!
+HINGE_PIDS="${HINGE_PIDS:-} $BG"
+for _ in $(seq 100); do
+	[ "$(J '.rollouts[] | select(.change == "frozen") | .steps[0].phase' rollout status)" = waiting ] && break
+	sleep 0.02
+done
+expect_exit "freeze on while it pauses" 0 H freeze on --reason "incident"
+sleep 0.6
+is "frozen: the next step has not begun" "$(J '.rollouts[] | select(.change == "frozen") | .steps[1].phase' rollout status)" "pending"
+expect_exit "freeze off" 0 H freeze off
+wait "$BG"
+is "thawed: the rollout completes" "$?/$(count apply frz)" "0/1"
+
 # Lock targets: a rollout resting at a pause holds its targets.
 change holder '  id = "holder";
   steps = ( { name = "a"; action = "fault.step"; with = { key = "shared-1"; target = "db/t"; }; },

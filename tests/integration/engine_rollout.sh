@@ -44,6 +44,9 @@ is "history --json lists it" "$(J '.schema + " " + .rollouts[-1].id' rollout his
 is "status: nothing in progress" "$(J '.rollouts | length' rollout status)" "0"
 expect_exit "status of an unknown rollout exits 2" 2 H rollout status rnothing
 
+is "start --json prints one document: the rollout's status" \
+	"$(H --json rollout start "$T/happy.conf" 2>/dev/null | jq -r '.schema + " " + .rollout.state')" "hinge.rollout/1 completed"
+
 # Started again: every step finds itself applied and completes at once.
 expect_exit "a completed change starts again" 0 H rollout start "$T/happy.conf"
 is "its steps were found applied" "$(J '[.rollout.steps[] | select(.kind == "action") | .found_applied] | join(",")' rollout status "$(last_id)")" "1,1"
