@@ -56,7 +56,7 @@ is "paused" "$(J .rollout.state rollout status "$id")" "paused"
 
 # Freeze holds a running rollout before its next step; thaw lets it on.
 change frozen '  id = "frozen";
-  steps = ( { name = "wait"; pause = "300ms"; },
+  steps = ( { name = "wait"; pause = "1s"; },
             { name = "b"; action = "fault.step"; with = { key = "frz"; }; } );'
 "$HINGE" -c "$T/hinge.conf" rollout start "$T/frozen.conf" >>"$TAP_LOG" 2>&1 &
 BG=$!
@@ -66,7 +66,7 @@ for _ in $(seq 100); do
 	sleep 0.02
 done
 expect_exit "freeze on while it pauses" 0 H freeze on --reason "incident"
-sleep 0.6
+sleep 1.3
 is "frozen: the next step has not begun" "$(J '.rollouts[] | select(.change == "frozen") | .steps[1].phase' rollout status)" "pending"
 expect_exit "freeze off" 0 H freeze off
 wait "$BG"
