@@ -131,6 +131,14 @@ expect_exit "a step over its timeout exits 1" 1 H rollout start "$T/slow.conf"
 is "applied, then reverted" "$(count apply slow)$(count revert slow)" "11"
 J .rollout.error rollout status "$(last_id)" >"$T/error"
 ok "the rollout's error names the timeout" grep -q 'step "s" failed: apply took 1[0-9][0-9]ms, over the step.s timeout of 20ms' "$T/error"
+# A gate that cannot pass within its timeout fails.
+change gatetime '  id = "gatetime";
+  steps = ( { name = "a"; action = "fault.step"; with = { key = "gt-a"; }; },
+            { name = "g"; gate = [ "fault.value{name=\"never\"} < 1" ]; interval = "10ms"; inconclusive_limit = 1000; timeout = "100ms"; } );'
+expect_exit "a gate over its timeout exits 1" 1 H rollout start "$T/gatetime.conf"
+is "it failed on its timeout and a was reverted" "$(J .rollout.steps[1].error rollout status "$(last_id)") $(count revert gt-a)" \
+	"gate did not pass within its timeout of 100ms 1"
+
 # --detach records the rollout and leaves it to the agent (or resume).
 change detached '  id = "detached";
   steps = ( { name = "d"; action = "fault.step"; with = { key = "det"; }; } );'
