@@ -110,6 +110,18 @@ ok "naming the step" grep -q 'step "b" is irreversible' "$T/err"
 expect_exit "rollback --force" 0 H rollout rollback "$id" --force
 is "a reverted, b left in place" "$(count revert ow-a) $(test -e "$F/ow-b" && echo kept)" "1 kept"
 
+# An automatic rollback stops at an irreversible step: exit 4.
+change stop '  id = "stop";
+  steps = ( { name = "a"; action = "fault.step"; with = { key = "st-a"; }; },
+            { name = "b"; action = "fault.oneway"; irreversible = true; with = { key = "st-b"; }; },
+            { name = "c"; action = "fault.step"; with = { key = "st-c"; fail = "verify"; }; } );'
+expect_exit "rollback stops at the irreversible step: exit 4" 4 H rollout start "$T/stop.conf"
+id=$(last_id)
+is "c reverted, a still applied, needs an operator" \
+	"$(J '.rollout.state + " " + .rollout.steps[2].phase + " " + .rollout.steps[0].phase' rollout status "$id")" "needs_operator reverted done"
+expect_exit "rollback --force goes past it" 0 H rollout rollback "$id" --force
+is "a reverted, b left in place" "$(J .rollout.state rollout status "$id") $(count revert st-a) $(test -e "$F/st-b" && echo kept)" "rolled_back 1 kept"
+
 # Warm artifacts: verify re-rehearses them; drift makes one stale.
 change warm '  id = "warm";
   steps = ( { name = "a"; action = "fault.step"; with = { key = "warm-a"; }; } );'
