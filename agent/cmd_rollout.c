@@ -75,7 +75,8 @@ static void on_transition(void *data, const char *rollout, const char *step,
 		l->step_start = state_now_ms();
 	}
 	if (step != NULL)
-		fprintf(stderr, "rollout %s: step %s: %s: %s\n", rollout, step, phase, message);
+		fprintf(stderr, "rollout %s: step %s: %s: %s (%.1fs)\n", rollout, step, phase, message,
+			(state_now_ms() - l->step_start) / 1000.0);
 	else
 		fprintf(stderr, "rollout %s: %s: %s\n", rollout, phase, message);
 }
