@@ -35,7 +35,7 @@ ok "the rollout bakes" start_bg abort
 expect_exit "abort exits 0" 0 H rollout abort "$id" --reason "bad canary"
 # Within a second as designed; the test allows two for a loaded disk.
 is "the executor acted on it at once" \
-	"$(sqlite3 "$T/state.db" "SELECT handled_ms - time_ms < 2000 FROM requests WHERE rollout_id = '$id' AND kind = 'abort'")" "1"
+	"$(sqlite3 -cmd ".timeout 5000" "$T/state.db" "SELECT handled_ms - time_ms < 2000 FROM requests WHERE rollout_id = '$id' AND kind = 'abort'")" "1"
 wait "$BG"
 is "the executing start exits 1" "$?" "1"
 is "rolled back" "$(J .rollout.state rollout status "$id")" "rolled_back"
