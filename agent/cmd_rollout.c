@@ -12,19 +12,18 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/engine.h"
-#include "agent/units.h"
 #include "state/state.h"
 
 static const char usage_text[] =
 	"usage: hinge rollout plan CHANGE.conf\n"
-	"       hinge rollout start CHANGE.conf [--reason T]\n"
+	"       hinge rollout start CHANGE.conf [--reason T] [--detach]\n"
 	"       hinge rollout status [ID] | show ID | history | events ID\n"
 	"       hinge rollout promote|pause|abort|rollback|resume|finalize ID [--reason T] [--force]\n"
 	"       hinge rollout repair ID --step NAME --mark applied|reverted --reason T\n";
 
 struct args {
 	const char *sub, *target, *reason, *step, *mark;
-	int force;
+	int force, detach;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -44,6 +43,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			*slot = argv[++i];
 		} else if (strcmp(argv[i], "--force") == 0) {
 			a->force = 1;
+		} else if (strcmp(argv[i], "--detach") == 0) {
+			a->detach = 1;
 		} else if (argv[i][0] == '-' || a->target != NULL) {
 			return HINGE_EINVAL;
 		} else {
@@ -74,7 +75,8 @@ static void on_transition(void *data, const char *rollout, const char *step,
 		l->step_start = state_now_ms();
 	}
 	if (step != NULL)
-		fprintf(stderr, "rollout %s: step %s: %s: %s\n", rollout, step, phase, message);
+		fprintf(stderr, "rollout %s: step %s: %s: %s (%.1fs)\n", rollout, step, phase, message,
+			(state_now_ms() - l->step_start) / 1000.0);
 	else
 		fprintf(stderr, "rollout %s: %s: %s\n", rollout, phase, message);
 }
@@ -84,7 +86,7 @@ static void on_progress(void *data, const char *rollout, const char *step,
 {
 	struct live *l = data;
 	int64_t spent = state_now_ms() - l->step_start, left = 0;
-	char spent_s[32], left_s[32], bar[21];
+	char bar[21];
 	int filled;
 
 	(void)rollout;
@@ -96,10 +98,8 @@ static void on_progress(void *data, const char *rollout, const char *step,
 	bar[20] = '\0';
 	if (done > 0)
 		left = spent * (total - done) / done;
-	units_format_ms(spent - spent % 1000, spent_s, sizeof(spent_s));
-	units_format_ms(left - left % 1000, left_s, sizeof(left_s));
-	fprintf(stderr, "\r%s [%s] %lld/%lld %s spent, ~%s left ", step, bar, (long long)done,
-		(long long)total, spent_s, left_s);
+	fprintf(stderr, "\r%s [%s] %lld/%lld %.1fs spent, ~%.1fs left ", step, bar, (long long)done,
+		(long long)total, spent / 1000.0, left / 1000.0);
 	l->bar = 1;
 }
 
@@ -216,7 +216,7 @@ static int execute(struct cli *c, const struct args *a, json_t **doc)
 {
 	struct live l = { .tty = isatty(2) };
 	struct engine_observer obs = { on_transition, on_progress, &l };
-	struct engine_opts o = { .reason = a->reason, .force = a->force, .obs = &obs };
+	struct engine_opts o = { .reason = a->reason, .force = a->force, .detach = a->detach, .obs = &obs };
 	char *id = NULL;
 	int rc;
 

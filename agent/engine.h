@@ -27,6 +27,7 @@ struct engine_observer {
 struct engine_opts {
 	const char *reason; /* --reason, may be NULL */
 	int force;          /* --force */
+	int detach;         /* start: record it and leave it to the agent */
 	const struct engine_observer *obs; /* may be NULL */
 };
 
@@ -50,6 +51,8 @@ int engine_plan(const char *file, json_t **out);
  * the caller frees) as soon as the rollout is recorded.  Returns the
  * outcome: 0 (completed, or resting at a pause), HINGE_EFAIL (a step or
  * gate failed and the change was rolled back, or it paused on failure),
+ * With o->detach it returns 0 once recorded: the agent runs it
+ * (engine_daemon_poll), or `rollout resume`.
  * HINGE_EINVAL (nothing recorded), HINGE_EBUSY (a lock target is held,
  * the change has a rollout that has not ended, or rollouts are frozen:
  * nothing recorded), HINGE_EOPERATOR (a rollback failed: see status).
@@ -94,5 +97,15 @@ int engine_freeze(struct state *st, int on, const char *reason, json_t **out);
  * "hinge.artifacts/1" document.  0, or HINGE_EFAIL when one is stale.
  */
 int engine_artifacts_verify(struct state *st, const char *id, json_t **out);
+
+/*
+ * The agent calls this every request_poll: it takes over rollouts that
+ * no live process executes (started with --detach, or whose executor
+ * died), each in a thread of its own with its own state connection, and
+ * re-rehearses warm artifacts every rehearse_interval.  st is the
+ * daemon's connection (used from the calling thread only).  0 or
+ * HINGE_EUNAVAIL.
+ */
+int engine_daemon_poll(struct state *st);
 
 #endif

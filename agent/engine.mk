@@ -10,7 +10,7 @@ libhingecore_la_SOURCES += \
 	agent/engine_start.c agent/engine_exec.c agent/engine_action.c \
 	agent/engine_gate.c agent/engine_request.c agent/engine_ops.c \
 	agent/engine_query.c agent/engine_artifacts.c \
-	agent/engine_webhook.c agent/engine_webhook.h \
+	agent/engine_webhook.c agent/engine_webhook.h agent/engine_daemon.c \
 	agent/cmd_rollout.c agent/cmd_freeze.c agent/cmd_artifacts.c
 
 # The fault-injecting test plugin the engine's tests drive.
@@ -18,14 +18,19 @@ check_LTLIBRARIES += tests/plugins/fault.la
 tests_plugins_fault_la_SOURCES = tests/plugins/fault.c
 tests_plugins_fault_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
-check_PROGRAMS += tests/unit/test_engine_cond tests/unit/test_engine_change
+check_PROGRAMS += tests/unit/test_engine_cond tests/unit/test_engine_change \
+	tests/unit/test_engine_daemon
 tests_unit_test_engine_cond_SOURCES = tests/unit/test_engine_cond.c
 tests_unit_test_engine_cond_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_engine_cond_LDADD = $(CORE_TEST_LIBS)
 tests_unit_test_engine_change_SOURCES = tests/unit/test_engine_change.c tests/unit/capture.h
 tests_unit_test_engine_change_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_engine_change_LDADD = $(CORE_TEST_LIBS)
-TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change
+tests_unit_test_engine_daemon_SOURCES = tests/unit/test_engine_daemon.c
+tests_unit_test_engine_daemon_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_engine_daemon_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change \
+	tests/unit/test_engine_daemon
 
 engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_rollout.sh \
 	tests/integration/engine_crash.sh tests/integration/engine_requests.sh \

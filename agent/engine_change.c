@@ -186,7 +186,7 @@ static int parse_action(struct change *c, struct change_step *s)
 static int parse_pause(struct change *c, struct change_step *s)
 {
 	static const char *const others[] = {
-		"with", "irreversible", "bake", "interval", "failure_limit", "inconclusive_limit",
+		"with", "irreversible", "timeout", "bake", "interval", "failure_limit", "inconclusive_limit",
 	};
 	const config_setting_t *m = config_setting_get_member(s->group, "pause");
 	int rc = refuse_keys(c, s->group, "pause", others, NKEYS(others));
@@ -204,7 +204,6 @@ static int parse_pause(struct change *c, struct change_step *s)
 		change_error(c, m, "pause", "\"%s\" is neither \"manual\" nor a duration (ms, s, m, h or d)", text);
 		rc = HINGE_EINVAL;
 	}
-	rc |= get_duration(c, s->group, "timeout", "0ms", &s->timeout_ms);
 	return rc ? HINGE_EINVAL : 0;
 }
 

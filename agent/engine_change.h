@@ -24,7 +24,7 @@ struct change_step {
 	char *action;                  /* "plugin.action" */
 	const config_setting_t *with;  /* NULL when absent */
 	int irreversible;
-	int64_t timeout_ms;            /* 0: none */
+	int64_t timeout_ms;            /* action, gate; 0: none */
 	/* pause */
 	int manual;
 	int64_t pause_ms;

@@ -21,13 +21,14 @@
 #include "agent/log.h"
 #include "state/state.h"
 
-static struct engine_conf conf = { 200, 10000, 30000 };
+static struct engine_conf conf = { 200, 10000, 30000, 3600000 };
 
 int engine_configure(const struct settings *agent)
 {
 	conf.request_poll = settings_ms(agent, "request_poll");
 	conf.lease_ttl = settings_ms(agent, "lease_ttl");
 	conf.lock_wait = settings_ms(agent, "lock_wait");
+	conf.rehearse_interval = settings_ms(agent, "rehearse_interval");
 	return webhook_configure(agent);
 }
 

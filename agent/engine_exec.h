@@ -14,7 +14,7 @@ struct state;
 
 /* Settings the engine reads from the agent group (ms). */
 struct engine_conf {
-	int64_t request_poll, lease_ttl, lock_wait;
+	int64_t request_poll, lease_ttl, lock_wait, rehearse_interval;
 };
 const struct engine_conf *engine_conf(void);
 
@@ -35,6 +35,8 @@ int exec_load_plan(struct state *st, const char *id, struct plan **out);
  */
 int lease_take(struct state *st, const char *id);
 void lease_drop(struct state *st, const char *id);
+/* Write this process's lease, inside the caller's transaction. */
+int lease_insert(struct state *st, const char *id);
 /* 1 when a live process other than this one holds the lease. */
 int lease_held_elsewhere(struct state *st, const char *id);
 

@@ -184,6 +184,14 @@ int gate_forward(struct exec *ex, size_t idx)
 		/* A gate passes on a passing evaluation, never on missing data. */
 		if (now >= end && row.evals > row.failures + row.inconclusive)
 			return run_step_phase(ex, idx, "done", NULL, 1, "gate passed");
+		if (cs->timeout_ms > 0 && now - row.started_ms >= cs->timeout_ms) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "gate did not pass within its timeout of %lldms",
+				 (long long)cs->timeout_ms);
+			run_step_phase(ex, idx, "failed", msg, 0, msg);
+			return HINGE_EFAIL;
+		}
 		next = now + cs->interval_ms;
 		if (end > now && end < next)
 			next = end;

@@ -211,6 +211,7 @@ static json_t *step_json(const struct plan_step *ps)
 		json_object_set_new(s, "interval_ms", json_integer(cs->interval_ms));
 		json_object_set_new(s, "failure_limit", json_integer(cs->failure_limit));
 		json_object_set_new(s, "inconclusive_limit", json_integer(cs->inconclusive_limit));
+		json_object_set_new(s, "timeout_ms", json_integer(cs->timeout_ms));
 	}
 	return s;
 }

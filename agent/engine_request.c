@@ -64,6 +64,12 @@ int lease_held_elsewhere(struct state *st, const char *id)
 	return alive == 1;
 }
 
+int lease_insert(struct state *st, const char *id)
+{
+	return sql_run(state_sqlite(st), "INSERT OR REPLACE INTO leases (rollout_id, pid, host, expires_ms) VALUES (?, ?, ?, ?)",
+		       "sisi", id, (int64_t)getpid(), hostname(), state_now_ms() + engine_conf()->lease_ttl);
+}
+
 int lease_take(struct state *st, const char *id)
 {
 	int64_t pid = 0;
@@ -81,8 +87,7 @@ int lease_take(struct state *st, const char *id)
 		free(host);
 		return alive > 0 ? HINGE_EBUSY : HINGE_EUNAVAIL;
 	}
-	rc = sql_run(state_sqlite(st), "INSERT OR REPLACE INTO leases (rollout_id, pid, host, expires_ms) VALUES (?, ?, ?, ?)",
-		     "sisi", id, (int64_t)getpid(), hostname(), state_now_ms() + engine_conf()->lease_ttl);
+	rc = lease_insert(st, id);
 	if (rc == 0)
 		rc = state_commit(st);
 	if (rc != 0)

@@ -117,9 +117,12 @@ static int insert(struct state *st, const struct plan *p, const char *id,
 			rc = sql_run(db, "INSERT OR REPLACE INTO locks (target, rollout_id) VALUES (?, ?)", "ss",
 				     ps->lock_target, id);
 	}
+	/* The lease is ours from the start, or the agent could take it. */
+	if (rc == 0 && !o->detach)
+		rc = lease_insert(st, id);
 	if (rc == 0)
 		rc = events_raise(st, HINGE_LOG_NOTICE, "rollout.started", "hinge", id,
-				  "rollout started", o->reason, NULL);
+				  o->detach ? "rollout recorded for the agent" : "rollout started", o->reason, NULL);
 	return rc;
 }
 
@@ -183,5 +186,5 @@ int engine_start(struct state *st, const char *file, const struct engine_opts *o
 	if (o->obs != NULL && o->obs->transition != NULL)
 		o->obs->transition(o->obs->data, rid, NULL, "running", "rollout started");
 	crash_point("start.recorded");
-	return exec_run(st, rid, o);
+	return o->detach ? 0 : exec_run(st, rid, o);
 }

@@ -32,9 +32,10 @@ start_bg() { # CHANGE-ID
 # Abort in the middle of a bake: acted on at once, rolled back.
 baking abort k-abort
 ok "the rollout bakes" start_bg abort
-t0=$(date +%s%N)
 expect_exit "abort exits 0" 0 H rollout abort "$id" --reason "bad canary"
-is "abort is acted on within a second" "$(( ($(date +%s%N) - t0) / 1000000000 ))" "0"
+# Within a second as designed; the test allows two for a loaded disk.
+is "the executor acted on it at once" \
+	"$(sqlite3 -cmd ".timeout 5000" "$T/state.db" "SELECT handled_ms - time_ms < 2000 FROM requests WHERE rollout_id = '$id' AND kind = 'abort'")" "1"
 wait "$BG"
 is "the executing start exits 1" "$?" "1"
 is "rolled back" "$(J .rollout.state rollout status "$id")" "rolled_back"
@@ -53,6 +54,22 @@ expect_exit "pause exits 0" 0 H rollout pause "$id"
 wait "$BG"
 is "the executing start exits 0" "$?" "0"
 is "paused" "$(J .rollout.state rollout status "$id")" "paused"
+
+# Freeze holds a running rollout before its next step; thaw lets it on.
+change frozen '  id = "frozen";
+  steps = ( { name = "wait"; pause = "manual"; },
+            { name = "b"; action = "fault.step"; with = { key = "frz"; }; } );'
+expect_exit "the rollout rests at its pause" 0 H rollout start "$T/frozen.conf"
+id=$(last_id)
+expect_exit "freeze on" 0 H freeze on --reason "incident"
+"$HINGE" -c "$T/hinge.conf" rollout promote "$id" >>"$TAP_LOG" 2>&1 &
+BG=$!
+HINGE_PIDS="${HINGE_PIDS:-} $BG"
+sleep 0.5
+is "frozen: promoted, but the next step has not begun" "$(J '.rollout.steps[0].phase + " " + .rollout.steps[1].phase' rollout status "$id")" "done pending"
+expect_exit "freeze off" 0 H freeze off
+wait "$BG"
+is "thawed: the rollout completes" "$?/$(count apply frz)" "0/1"
 
 # Lock targets: a rollout resting at a pause holds its targets.
 change holder '  id = "holder";
@@ -91,6 +108,18 @@ is "rollback across it is refused" "$?" "2"
 ok "naming the step" grep -q 'step "b" is irreversible' "$T/err"
 expect_exit "rollback --force" 0 H rollout rollback "$id" --force
 is "a reverted, b left in place" "$(count revert ow-a) $(test -e "$F/ow-b" && echo kept)" "1 kept"
+
+# An automatic rollback stops at an irreversible step: exit 4.
+change stop '  id = "stop";
+  steps = ( { name = "a"; action = "fault.step"; with = { key = "st-a"; }; },
+            { name = "b"; action = "fault.oneway"; irreversible = true; with = { key = "st-b"; }; },
+            { name = "c"; action = "fault.step"; with = { key = "st-c"; fail = "verify"; }; } );'
+expect_exit "rollback stops at the irreversible step: exit 4" 4 H rollout start "$T/stop.conf"
+id=$(last_id)
+is "c reverted, a still applied, needs an operator" \
+	"$(J '.rollout.state + " " + .rollout.steps[2].phase + " " + .rollout.steps[0].phase' rollout status "$id")" "needs_operator reverted done"
+expect_exit "rollback --force goes past it" 0 H rollout rollback "$id" --force
+is "a reverted, b left in place" "$(J .rollout.state rollout status "$id") $(count revert st-a) $(test -e "$F/st-b" && echo kept)" "rolled_back 1 kept"
 
 # Warm artifacts: verify re-rehearses them; drift makes one stale.
 change warm '  id = "warm";

@@ -28,7 +28,7 @@ is "each side effect once" "$(count apply happy-a)$(count apply happy-b)" "11"
 ok "both steps in place" test -e "$F/happy-a" -a -e "$F/happy-b"
 is "the artifact's SHA-256 is recorded" "$(J '.rollout.steps[0].artifact_sha256' rollout status "$id")" \
 	"$(printf happy-a | sha256sum | cut -d' ' -f1)"
-is "the gate evaluated more than once over its bake" "$(J '.rollout.steps[2].evals > 1' rollout status "$id")" "true"
+is "the gate baked for its whole bake" "$(J '.rollout.steps[2] | .ended_ms - .started_ms >= 100' rollout status "$id")" "true"
 is "id is short" "$(printf %s "$id" | wc -c)" "7"
 is "events: one per transition, in order" \
 	"$(J '[.events[] | select(.detail.step == "a") | .detail.phase] | join(",")' rollout events "$id")" \
@@ -43,6 +43,9 @@ is "show: editing the file later changes nothing" "$(J .rollout.text rollout sho
 is "history --json lists it" "$(J '.schema + " " + .rollouts[-1].id' rollout history)" "hinge.rollout-history/1 $id"
 is "status: nothing in progress" "$(J '.rollouts | length' rollout status)" "0"
 expect_exit "status of an unknown rollout exits 2" 2 H rollout status rnothing
+
+is "start --json prints one document: the rollout's status" \
+	"$(H --json rollout start "$T/happy.conf" 2>/dev/null | jq -r '.schema + " " + .rollout.state')" "hinge.rollout/1 completed"
 
 # Started again: every step finds itself applied and completes at once.
 expect_exit "a completed change starts again" 0 H rollout start "$T/happy.conf"
@@ -127,5 +130,21 @@ change slow '  id = "slow";
 expect_exit "a step over its timeout exits 1" 1 H rollout start "$T/slow.conf"
 is "applied, then reverted" "$(count apply slow)$(count revert slow)" "11"
 J .rollout.error rollout status "$(last_id)" >"$T/error"
-ok "the rollout's error names the timeout" grep -q 'step "s" failed: apply took 1[0-9][0-9]ms, over the step.s timeout of 20ms' "$T/error"
+ok "the rollout's error names the timeout" grep -q 'step "s" failed: apply took [0-9]*ms, over the step.s timeout of 20ms' "$T/error"
+# A gate that cannot pass within its timeout fails.
+change gatetime '  id = "gatetime";
+  steps = ( { name = "a"; action = "fault.step"; with = { key = "gt-a"; }; },
+            { name = "g"; gate = [ "fault.value{name=\"never\"} < 1" ]; interval = "10ms"; inconclusive_limit = 1000; timeout = "100ms"; } );'
+expect_exit "a gate over its timeout exits 1" 1 H rollout start "$T/gatetime.conf"
+is "it failed on its timeout and a was reverted" "$(J .rollout.steps[1].error rollout status "$(last_id)") $(count revert gt-a)" \
+	"gate did not pass within its timeout of 100ms 1"
+
+# --detach records the rollout and leaves it to the agent (or resume).
+change detached '  id = "detached";
+  steps = ( { name = "d"; action = "fault.step"; with = { key = "det"; }; } );'
+expect_exit "start --detach returns at once" 0 H rollout start "$T/detached.conf" --detach
+id=$(last_id)
+is "recorded, nothing applied yet" "$(J '.rollout.state + " " + .rollout.steps[0].phase' rollout status "$id") $(count apply det)" "running pending 0"
+expect_exit "resume executes it" 0 H rollout resume "$id"
+is "completed" "$(J .rollout.state rollout status "$id") $(count apply det)" "completed 1"
 done_testing

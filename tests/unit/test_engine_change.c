@@ -104,6 +104,8 @@ static void refuses_bad_input(void **state)
 	refused(STEPS("    { name = \"a\"; pause = \"1s\"; with = { x = 1; }; }"),
 		"x.conf:4: with: not a key of a pause step");
 	refused(STEPS("    { action = \"p.x\"; }"), "x.conf:4: name: required key missing");
+	refused(STEPS("    { name = \"a\"; pause = \"manual\"; timeout = \"1s\"; }"),
+		"x.conf:4: timeout: not a key of a pause step");
 	refused("change: { id = \"c\"; on_failure = \"retry\"; steps = ( { name = \"a\"; pause = \"1s\"; } ); };",
 		"on_failure: \"retry\" must be \"rollback\" or \"pause\"");
 }
