@@ -317,6 +317,8 @@ static void main_loop(struct cli *c)
 				    settings_ms(c->config->agent, "retention_samples"));
 			next_prune = now + settings_ms(c->config->agent, "prune_interval");
 		}
+		/* Detached and orphaned rollouts, due re-rehearsals. */
+		engine_daemon_poll(c->state);
 		if (watchdog_ms > 0 && now >= next_watchdog) {
 			sd_notify_text("WATCHDOG=1");
 			next_watchdog = now + watchdog_ms;
@@ -356,7 +358,8 @@ int daemon_run(struct cli *c)
 	main_loop(c);
 	sd_notify_text("STOPPING=1");
 	hlog(HINGE_LOG_NOTICE, "hinge", "stopping");
-	if (stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout")) > 0) {
+	if (stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout")) +
+	    engine_daemon_stop(settings_ms(c->config->agent, "stop_timeout")) > 0) {
 		/*
 		 * A thread still runs plugin code: freeing the registrations
 		 * under it would be a use after free.  Leave at once instead;

@@ -7,6 +7,7 @@
 #ifndef HINGE_ENGINE_H
 #define HINGE_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -107,5 +108,12 @@ int engine_artifacts_verify(struct state *st, const char *id, json_t **out);
  * HINGE_EUNAVAIL.
  */
 int engine_daemon_poll(struct state *st);
+
+/*
+ * At shutdown (stop already requested): wait up to timeout_ms for the
+ * rollouts engine_daemon_poll runs to reach a safe point and end.
+ * Returns how many did not: their threads still use plugin code.
+ */
+size_t engine_daemon_stop(int64_t timeout_ms);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/engine_exec.h"
 #include "agent/engine_sql.h"
@@ -20,7 +21,7 @@ struct runner {
 	pthread_t thread;
 	char id[16];
 	char *path;
-	volatile int done;
+	int done; /* set by the runner as it ends (atomic) */
 	int used;
 };
 
@@ -36,7 +37,7 @@ static void *run(void *arg)
 		exec_run(st, r->id, &o);
 		state_close(st);
 	}
-	r->done = 1;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -48,7 +49,7 @@ static int reap(const char *id)
 	for (size_t i = 0; i < MAX_RUNNERS; i++) {
 		struct runner *r = &runners[i];
 
-		if (r->used && r->done) {
+		if (r->used && __atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
 			pthread_join(r->thread, NULL);
 			free(r->path);
 			memset(r, 0, sizeof(*r));
@@ -113,4 +114,25 @@ int engine_daemon_poll(struct state *st)
 	reap(NULL);
 	rehearse_due(st);
 	return 0;
+}
+
+size_t engine_daemon_stop(int64_t timeout_ms)
+{
+	int64_t deadline = state_now_ms() + timeout_ms;
+	size_t stuck = 0;
+
+	for (size_t i = 0; i < MAX_RUNNERS; i++) {
+		struct runner *r = &runners[i];
+
+		while (r->used && !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
+		       state_now_ms() < deadline) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		if (r->used && !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+			stuck++;
+	}
+	if (stuck == 0)
+		reap(NULL);
+	return stuck;
 }

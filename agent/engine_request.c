@@ -5,6 +5,7 @@
  * and what makes a rollback need --force.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,44 @@ static const char *hostname(void)
 	return name;
 }
 
-/* A holder on this host is alive while its process is; elsewhere, while
- * its lease has not expired. */
-static int holder_alive(int64_t pid, const char *host, int64_t expires)
+/*
+ * Rollouts a thread of this process executes (the agent runs several at
+ * once: taken-over ones and fleet ones).  A lease row with our own pid is
+ * live only when its rollout is listed here; the list and the lease row
+ * change together under here_lock.
+ */
+#define HERE_MAX 64
+static pthread_mutex_t here_lock = PTHREAD_MUTEX_INITIALIZER;
+static char here[HERE_MAX][16];
+
+static int here_find(const char *id)
 {
-	if (strcmp(host, hostname()) == 0)
-		return pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	for (int i = 0; i < HERE_MAX; i++)
+		if (here[i][0] != '\0' && strcmp(here[i], id) == 0)
+			return i;
+	return -1;
+}
+
+static void here_set(const char *id, int on)
+{
+	int i = here_find(id);
+
+	if (on && i < 0)
+		i = here_find("");
+	if (i >= 0)
+		snprintf(here[i], sizeof(here[i]), "%s", on ? id : "");
+}
+
+/* A holder on this host is alive while its process is (for this
+ * process: while one of its threads executes the rollout); elsewhere,
+ * while its lease has not expired. */
+static int holder_alive(const char *id, int64_t pid, const char *host, int64_t expires)
+{
+	if (strcmp(host, hostname()) == 0) {
+		if (pid == getpid())
+			return here_find(id) >= 0;
+		return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	}
 	return expires > state_now_ms();
 }
 
@@ -46,7 +79,7 @@ static int holder(struct state *st, const char *id, int64_t *pid, char **host)
 		return HINGE_EUNAVAIL;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*pid = sqlite3_column_int64(s, 0);
-		alive = holder_alive(*pid, sql_col(s, 1), sqlite3_column_int64(s, 2));
+		alive = holder_alive(id, *pid, sql_col(s, 1), sqlite3_column_int64(s, 2));
 		if (alive)
 			*host = strdup(sql_col(s, 1));
 	}
@@ -58,8 +91,11 @@ int lease_held_elsewhere(struct state *st, const char *id)
 {
 	int64_t pid;
 	char *host;
-	int alive = holder(st, id, &pid, &host);
+	int alive;
 
+	pthread_mutex_lock(&here_lock);
+	alive = holder(st, id, &pid, &host);
+	pthread_mutex_unlock(&here_lock);
 	free(host);
 	return alive == 1;
 }
@@ -78,8 +114,10 @@ int lease_take(struct state *st, const char *id)
 
 	if (rc != 0)
 		return HINGE_EUNAVAIL;
+	pthread_mutex_lock(&here_lock);
 	alive = holder(st, id, &pid, &host);
 	if (alive != 0) {
+		pthread_mutex_unlock(&here_lock);
 		state_rollback(st);
 		if (alive > 0)
 			hlog(HINGE_LOG_ERROR, "hinge", "rollout %s is executed by pid %lld on host %s",
@@ -92,13 +130,19 @@ int lease_take(struct state *st, const char *id)
 		rc = state_commit(st);
 	if (rc != 0)
 		state_rollback(st);
+	else
+		here_set(id, 1);
+	pthread_mutex_unlock(&here_lock);
 	return rc ? HINGE_EUNAVAIL : 0;
 }
 
 void lease_drop(struct state *st, const char *id)
 {
+	pthread_mutex_lock(&here_lock);
 	sql_run(state_sqlite(st), "DELETE FROM leases WHERE rollout_id = ? AND pid = ? AND host = ?",
 		"sis", id, (int64_t)getpid(), hostname());
+	here_set(id, 0);
+	pthread_mutex_unlock(&here_lock);
 }
 
 char *engine_frozen(struct state *st)

@@ -81,6 +81,28 @@ static int write_change(struct fleet_runner *x, const char *id, const char *text
 	return 0;
 }
 
+/*
+ * The outcome of a local rollout that has already ended (the agent may
+ * have finished it after a restart): 0 completed, HINGE_EFAIL rolled
+ * back or failed, 1 still going.
+ */
+static int local_outcome(struct state *st, const char *local)
+{
+	json_t *doc = NULL;
+	const char *state;
+	int rc = 1;
+
+	if (engine_status(st, local, &doc) != 0)
+		return 1;
+	state = json_string_value(json_object_get(json_object_get(doc, "rollout"), "state"));
+	if (state != NULL && strcmp(state, "completed") == 0)
+		rc = 0;
+	else if (state != NULL && (strcmp(state, "rolled_back") == 0 || strcmp(state, "finalized") == 0))
+		rc = HINGE_EFAIL;
+	json_decref(doc);
+	return rc;
+}
+
 static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const char *text,
 		    const char *state, const char *local)
 {
@@ -94,9 +116,13 @@ static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const cha
 	x->rollout = id;
 	x->recorded = local != NULL;
 	if (strcmp(state, "running") == 0 && local != NULL) {
-		/* We died while running it: the engine takes the rollout over. */
-		rc = engine_request(x->st, local, "resume", &o);
+		/* We died while running it: it may have ended since, or resume. */
 		lid = strdup(local);
+		rc = local_outcome(x->st, local);
+		if (rc == 1)
+			rc = engine_request(x->st, local, "resume", &o);
+		if (rc == HINGE_EINVAL)
+			rc = local_outcome(x->st, local);
 	} else if ((rc = write_change(x, id, text, path, sizeof(path))) == 0) {
 		rc = engine_start(x->st, path, &o, &lid);
 	}

@@ -32,7 +32,7 @@ wait_for() {
 }
 state_of() { "$HINGE" -c "$T/h1/hinge.conf" --json fleet status "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
-applied() { grep -cx "apply $2" "$T/$1/fault/log" 2>/dev/null || echo 0; }
+applied() { cat "$T/$1/fault/log" 2>/dev/null | grep -cx "apply $2"; }
 # The wave order the fleet will use: hosts sorted by the SHA-256 of their ids.
 order=$(python3 -c 'import hashlib,sys; print(" ".join(sorted(sys.argv[1:], key=lambda h: hashlib.sha256(h.encode()).hexdigest())))' $hosts)
 first=$(echo "$order" | cut -d' ' -f1); second=$(echo "$order" | cut -d' ' -f2); third=$(echo "$order" | cut -d' ' -f3)
@@ -73,6 +73,6 @@ eval "kill -9 \$pid_$third"
 start_agent "$third"
 ok "after kill -9 the agent resumes and the rollout completes" wait_for 40 is_state "$id3" completed
 ok "the killed host holds the change" test -e "$T/$third/fault/k3"
-for h in $hosts; do eval "kill -TERM \$pid_$h"; done
+for h in $hosts; do eval "kill -TERM \$pid_$h" 2>/dev/null; done
 wait 2>/dev/null
 done_testing
