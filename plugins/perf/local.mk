@@ -23,3 +23,19 @@ tests_unit_test_perf_args_LDADD = $(PERF_TEST_LDADD)
 tests_unit_test_perf_tasksql_SOURCES = tests/unit/test_perf_tasksql.c plugins/perf/tasksql.c
 tests_unit_test_perf_tasksql_CFLAGS = $(PERF_TEST_CFLAGS)
 tests_unit_test_perf_tasksql_LDADD = $(PERF_TEST_LDADD)
+
+pkglib_LTLIBRARIES += plugins/perf/perf.la
+plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
+	plugins/perf/tasks.c plugins/perf/tasks.h \
+	plugins/perf/queries.c plugins/perf/metrics.c \
+	plugins/perf/snapshot.c plugins/perf/snapshot.h \
+	plugins/perf/report.c plugins/perf/report.h \
+	plugins/perf/stats.c plugins/perf/stats.h \
+	plugins/perf/welch.c plugins/perf/welch.h \
+	plugins/perf/pgss.c plugins/perf/pgss.h \
+	plugins/perf/gain.c plugins/perf/gain.h \
+	plugins/perf/args.c plugins/perf/args.h \
+	plugins/perf/tasksql.c plugins/perf/tasksql.h
+plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm

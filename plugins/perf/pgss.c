@@ -3,8 +3,10 @@
  */
 #include "plugins/perf/pgss.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void perf_stmt_delta(const struct perf_stmt *old, const struct perf_stmt *cur,
 		     struct perf_stmt *out)
@@ -86,4 +88,39 @@ size_t perf_stmt_windows(const struct perf_stmt *old, size_t nold,
 	}
 	qsort(out, n, sizeof(*out), by == 'c' ? by_calls : by_total);
 	return n;
+}
+
+static int tag_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.';
+}
+
+int perf_stmt_task_tag(const char *query, char *buf, size_t len)
+{
+	const char *open = query, *close;
+
+	while ((open = strstr(open, "/*")) != NULL) {
+		close = strstr(open + 2, "*/");
+		for (const char *t = open + 2; close && t + 5 < close; t++) {
+			size_t n = 0;
+
+			if (strncmp(t, "task", 4) != 0 || (t[4] != '=' && t[4] != ':') ||
+			    (t > open + 2 && tag_char(t[-1])))
+				continue;
+			t += 5;
+			while (t + n < close && tag_char(t[n]))
+				n++;
+			if (n == 0 || len == 0)
+				return 0;
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, t, n);
+			buf[n] = '\0';
+			return 1;
+		}
+		if (close == NULL)
+			return 0;
+		open = close + 2;
+	}
+	return 0;
 }

@@ -56,4 +56,11 @@ size_t perf_stmt_windows(const struct perf_stmt *old, size_t nold,
 			 const struct perf_stmt *cur, size_t ncur, int by,
 			 struct perf_stmt *out);
 
+/*
+ * The task type a statement is tagged with by a SQL comment holding
+ * "task=NAME" or "task:NAME" (NAME of letters, digits, '_', '-', '.'),
+ * copied into buf (size len, truncated); returns 1, or 0 when untagged.
+ */
+int perf_stmt_task_tag(const char *query, char *buf, size_t len);
+
 #endif

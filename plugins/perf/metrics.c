@@ -1,0 +1,164 @@
+/*
+ * metrics.c - the numbers a gate can test: a statement's mean since the
+ * stage began and whether that is a proven gain, and a task type's p95
+ * and failure rate since the stage began.  Outside a rollout, "since the
+ * stage began" is the `window` setting back from now.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/perf/gain.h"
+#include "plugins/perf/perf.h"
+#include "plugins/perf/snapshot.h"
+#include "plugins/perf/tasks.h"
+
+static int64_t stage_start(const struct perf_ctx *c, const struct hinge_mquery *q)
+{
+	int64_t t = c->host->mq_stage_start_ms(q);
+
+	return t > 0 ? t : perf_now_ms() - c->host->setting_ms(c->p, "window");
+}
+
+/* The three snapshots a query metric reads: live, at the stage, base. */
+struct query_snaps {
+	struct perf_snap live, stage, base;
+};
+
+static void snaps_free(struct query_snaps *s)
+{
+	perf_snap_free(&s->live);
+	perf_snap_free(&s->stage);
+	perf_snap_free(&s->base);
+}
+
+/* Take the live snapshot (kept, so that gates build history) and load
+ * the one at the stage's start and the baseline before it. */
+static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
+		      struct query_snaps *s)
+{
+	PGconn *conn;
+	char *db;
+	int rc = perf_pg_open(c, &conn);
+
+	memset(s, 0, sizeof(*s));
+	if (rc != 0)
+		return rc;
+	db = strdup(PQdb(conn));
+	rc = db ? perf_snap_take(c, conn, &s->live) : HINGE_ENOMEM;
+	PQfinish(conn);
+	if (rc == 0)
+		rc = perf_snap_store(c, db, &s->live);
+	if (rc == 0)
+		rc = perf_snap_load(c, db, 0, stage_start(c, q), &s->stage);
+	if (rc == 0 && perf_snap_load(c, db, s->stage.taken_ms -
+				      c->host->setting_ms(c->p, "baseline"),
+				      s->stage.taken_ms, &s->base) != 0)
+		perf_snap_free(&s->base);
+	free(db);
+	return rc;
+}
+
+static int query_read(const struct perf_ctx *c, const struct hinge_mquery *q,
+		      int gain, double *out)
+{
+	const char *label = c->host->mq_label(q, "queryid");
+	struct query_snaps s;
+	struct perf_gain g;
+	char *end;
+	int64_t id;
+	int rc;
+
+	if (label == NULL || (id = strtoll(label, &end, 10), *end != '\0')) {
+		c->host->log(c->p, HINGE_LOG_ERROR,
+			     "perf.query_%s needs a label queryid=\"N\" "
+			     "(see hinge perf queries)", gain ? "gain" : "mean_ms");
+		return HINGE_EINVAL;
+	}
+	if ((rc = snaps_load(c, q, &s)) != 0) {
+		snaps_free(&s);
+		return rc;
+	}
+	if (perf_stmt_find(s.live.s, s.live.n, id) == NULL) {
+		snaps_free(&s);
+		return HINGE_ENODATA;
+	}
+	rc = perf_gain_decide(perf_stmt_find(s.base.s, s.base.n, id),
+			      perf_stmt_find(s.stage.s, s.stage.n, id),
+			      perf_stmt_find(s.live.s, s.live.n, id),
+			      (double)c->host->setting_int(c->p, "min_calls"),
+			      c->host->setting_double(c->p, "gain_margin"), &g);
+	snaps_free(&s);
+	if (!gain && g.after.calls >= (double)c->host->setting_int(c->p, "min_calls")) {
+		*out = perf_stmt_mean(&g.after);
+		return 0;
+	}
+	if (gain && rc == 0)
+		*out = g.gain;
+	return gain ? rc : HINGE_ENODATA;
+}
+
+static int read_query_mean(void *data, const struct hinge_mquery *q, double *out)
+{
+	return query_read(data, q, 0, out);
+}
+
+static int read_query_gain(void *data, const struct hinge_mquery *q, double *out)
+{
+	return query_read(data, q, 1, out);
+}
+
+/* A task type's stat since the stage began: 'p' p95, 'f' failure rate. */
+static int task_read(const struct perf_ctx *c, const struct hinge_mquery *q,
+		     int what, double *out)
+{
+	const char *type = c->host->mq_label(q, "type");
+	struct perf_task_stat *cur, *prev;
+	size_t ncur, nprev;
+	PGconn *conn;
+	int rc = perf_pg_open(c, &conn);
+
+	if (rc != 0)
+		return rc;
+	rc = perf_tasks_read(c, conn, perf_now_ms() - stage_start(c, q),
+			     type ? type : "", &cur, &ncur, &prev, &nprev);
+	PQfinish(conn);
+	if (rc == 0 && ncur == 0)
+		rc = HINGE_ENODATA;
+	if (rc == 0)
+		*out = what == 'p' ? cur[0].p95 : cur[0].failure_rate;
+	perf_task_stats_free(cur, ncur);
+	perf_task_stats_free(prev, nprev);
+	return rc;
+}
+
+static int read_task_p95(void *data, const struct hinge_mquery *q, double *out)
+{
+	return task_read(data, q, 'p', out);
+}
+
+static int read_task_failure_rate(void *data, const struct hinge_mquery *q,
+				  double *out)
+{
+	return task_read(data, q, 'f', out);
+}
+
+int perf_metrics_register(const struct perf_ctx *c)
+{
+	const struct hinge_metric m[] = {
+		{ "query_mean_ms", "mean ms of statement {queryid} since the "
+		  "stage began (no data below min_calls calls)",
+		  read_query_mean, (void *)c, NULL },
+		{ "query_gain", "1 when statement {queryid} is faster since the "
+		  "stage began by gain_margin (one-sided Welch, 95%), else 0",
+		  read_query_gain, (void *)c, NULL },
+		{ "task_p95_ms", "p95 ms of task {type} (all types without the "
+		  "label) since the stage began", read_task_p95, (void *)c, NULL },
+		{ "task_failure_rate", "failure rate of task {type} since the "
+		  "stage began", read_task_failure_rate, (void *)c, NULL },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(m) / sizeof(m[0]); i++)
+		rc = c->host->register_metric(c->p, &m[i]);
+	return rc;
+}
