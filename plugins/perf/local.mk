@@ -39,3 +39,6 @@ plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
+
+TESTS += tests/integration/perf_tasks.sh
+EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql
