@@ -42,4 +42,5 @@ plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
 
 TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
-	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql
+	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
+	tests/integration/perf_lib.sh

@@ -3,23 +3,12 @@
 # slow query ranks first by total time, the frequent one first by calls,
 # reports cover the window between snapshots, a missing extension and a
 # role that cannot see other roles' statements are told clearly.
-. "$HINGE_SRCDIR/tests/lib/tap.sh"
-. "$HINGE_SRCDIR/tests/lib/pg.sh"
-. "$HINGE_SRCDIR/tests/lib/hinge.sh"
-hinge_tmp
-TAP_LOG=$T/log
-ci=$(pg_fresh_db perf_queries) || bail "no test database"
+. "$HINGE_SRCDIR/tests/integration/perf_lib.sh"
+perf_db perf_queries perf_queries.sql
 sql() {
 	psql -q -X -v ON_ERROR_STOP=1 "$ci" "$@" >>"$TAP_LOG" 2>&1
 }
-sql -f "$HINGE_SRCDIR/tests/fixtures/perf_queries.sql" || bail "fixture"
-conf() { # file conninfo extra-settings
-	cat >"$1" <<CONF
-agent: { state_db = "$T/state.db"; plugin_dir = [ "$HINGE_BUILDDIR/plugins/perf/.libs" ]; log_level = "info"; };
-plugins: { perf: { enabled = true; conninfo = "$2"; $3 }; };
-CONF
-}
-conf "$T/hinge.conf" "$ci" ''
+perf_conf "$T/hinge.conf" "$ci" ''
 slow() { # run the slow query N times
 	i=0
 	while [ "$i" -lt "$1" ]; do
@@ -78,14 +67,14 @@ H perf queries --limit 2 >"$T/text" 2>>"$TAP_LOG"
 ok "text output lists perf_big by total time" grep -q 'perf_big' "$T/text"
 is "snapshots kept" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "4"
 
-conf "$T/short.conf" "$ci" 'snapshot_retention = "1ms";'
+perf_conf "$T/short.conf" "$ci" 'snapshot_retention = "1ms";'
 sleep 0.1
 expect_exit "snapshot with a short retention" 0 "$HINGE" -c "$T/short.conf" perf snapshot
 is "older snapshots are pruned" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "1"
 
 # A role without pg_read_all_stats sees its own statements only.
 sql -c "CREATE ROLE perf_reader LOGIN"
-conf "$T/reader.conf" "host=$HINGE_TEST_PGHOST user=perf_reader dbname=perf_queries" ''
+perf_conf "$T/reader.conf" "host=$HINGE_TEST_PGHOST user=perf_reader dbname=perf_queries" ''
 "$HINGE" -c "$T/reader.conf" --json perf queries >"$T/q.json" 2>"$T/err"
 is "a role without pg_read_all_stats: the report is still made" "$?" "0"
 ok "the warning says what to grant" grep -q 'GRANT pg_read_all_stats' "$T/err"

@@ -2,21 +2,10 @@
 # hinge perf tasks through the real binary against the test PostgreSQL:
 # hand-computed statistics, rankings, the previous window, the task
 # metrics, the fixture's execution_tasks, and bad input.
-. "$HINGE_SRCDIR/tests/lib/tap.sh"
-. "$HINGE_SRCDIR/tests/lib/pg.sh"
-. "$HINGE_SRCDIR/tests/lib/hinge.sh"
-hinge_tmp
-TAP_LOG=$T/log
-ci=$(pg_fresh_db perf_tasks) || bail "no test database"
-psql -q -X -v ON_ERROR_STOP=1 "$ci" -f "$HINGE_SRCDIR/tests/fixtures/app_schema.sql" \
-	-f "$HINGE_SRCDIR/tests/fixtures/app_data.sql" \
-	-f "$HINGE_SRCDIR/tests/fixtures/perf_tasks.sql" >>"$TAP_LOG" 2>&1 || bail "fixtures"
-
+. "$HINGE_SRCDIR/tests/integration/perf_lib.sh"
+perf_db perf_tasks app_schema.sql app_data.sql perf_tasks.sql
 conf() { # file extra-settings
-	cat >"$1" <<CONF
-agent: { state_db = "$T/state.db"; plugin_dir = [ "$HINGE_BUILDDIR/plugins/perf/.libs" ]; log_level = "info"; };
-plugins: { perf: { enabled = true; conninfo = "$ci"; $2 }; };
-CONF
+	perf_conf "$1" "$ci" "$2"
 }
 conf "$T/hinge.conf" 'task_table = "public.perf_jobs"; task_type_column = "kind";
   task_start_column = "began"; task_end_column = "ended";
@@ -73,10 +62,7 @@ ok "the message names the missing column" grep -q 'column t.task_type does not e
 ok "the hint names the settings" grep -q 'task_type_column' "$T/err"
 conf "$T/bad.conf" 'task_table = "no_such_table";'
 expect_exit "a missing table: exit 2" 2 "$HINGE" -c "$T/bad.conf" perf tasks
-cat >"$T/down.conf" <<CONF
-agent: { state_db = "$T/state.db"; plugin_dir = [ "$HINGE_BUILDDIR/plugins/perf/.libs" ]; };
-plugins: { perf: { enabled = true; conninfo = "host=$HINGE_TEST_PGHOST user=postgres dbname=perf_no_such_db"; }; };
-CONF
+perf_conf "$T/down.conf" "host=$HINGE_TEST_PGHOST user=postgres dbname=perf_no_such_db" ''
 expect_exit "an unreachable database: exit 5" 5 "$HINGE" -c "$T/down.conf" perf tasks
 expect_exit "a bad --since: exit 2" 2 H perf tasks --since 5x
 expect_exit "an unknown subcommand: exit 2" 2 H perf frobnicate
