@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-int perf_gain_decide(const struct perf_stmt *base, const struct perf_stmt *stage,
-		     const struct perf_stmt *live, double min_calls,
-		     double margin, struct perf_gain *out)
+int perf_gain_decide(const struct perf_stmt *base, const struct perf_stmt *pre,
+		     const struct perf_stmt *stage, const struct perf_stmt *live,
+		     double min_calls, double margin, struct perf_gain *out)
 {
 	struct perf_summary a, b;
 
@@ -17,9 +17,9 @@ int perf_gain_decide(const struct perf_stmt *base, const struct perf_stmt *stage
 	perf_stmt_delta(stage, live, &out->after);
 	if (out->after.calls < min_calls || out->after.calls < 1)
 		return HINGE_ENODATA;
-	if (base == NULL || stage == NULL)
+	if (base == NULL || pre == NULL)
 		return HINGE_ENODATA;
-	perf_stmt_delta(base, stage, &out->before);
+	perf_stmt_delta(base, pre, &out->before);
 	if (out->before.calls < 2)
 		return HINGE_ENODATA;
 	perf_stmt_summary(&out->after, &a);

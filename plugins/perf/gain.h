@@ -11,22 +11,25 @@
 #include "plugins/perf/welch.h"
 
 struct perf_gain {
-	struct perf_stmt before; /* the window base -> stage */
+	struct perf_stmt before; /* the window base -> pre */
 	struct perf_stmt after;  /* the window stage -> live */
 	struct perf_welch test;
 	int gain; /* 1 when the test is significant */
 };
 
 /*
- * Compare the window stage -> live with the window base -> stage.  base
- * may be NULL (no baseline: only `after` is filled).  Returns 0 with
- * out->gain set; HINGE_ENODATA when fewer than min_calls calls happened
- * since the stage began, or when there is no baseline with 2 calls or
- * more, or when both windows have no variance (nothing can be decided:
- * a gate counts it inconclusive).
+ * Compare the window stage -> live (from the first snapshot of the stage
+ * to now) with the window base -> pre (before the stage began: pre is
+ * the last snapshot before it, base one up to `baseline` earlier).  A
+ * snapshot missing the statement is NULL: stage NULL counts all of
+ * live's calls, base or pre NULL leave no baseline.  Returns 0 with
+ * out->gain set; HINGE_ENODATA (after filled) when fewer than min_calls
+ * calls happened in the stage, when the baseline has fewer than 2 calls,
+ * or when both windows have no variance: a gate counts that
+ * inconclusive.
  */
-int perf_gain_decide(const struct perf_stmt *base, const struct perf_stmt *stage,
-		     const struct perf_stmt *live, double min_calls,
-		     double margin, struct perf_gain *out);
+int perf_gain_decide(const struct perf_stmt *base, const struct perf_stmt *pre,
+		     const struct perf_stmt *stage, const struct perf_stmt *live,
+		     double min_calls, double margin, struct perf_gain *out);
 
 #endif

@@ -19,23 +19,27 @@ static int64_t stage_start(const struct perf_ctx *c, const struct hinge_mquery *
 	return t > 0 ? t : perf_now_ms() - c->host->setting_ms(c->p, "window");
 }
 
-/* The three snapshots a query metric reads: live, at the stage, base. */
+/* The snapshots a query metric reads: now, the first of the stage, and
+ * the baseline before it (base -> pre). */
 struct query_snaps {
-	struct perf_snap live, stage, base;
+	struct perf_snap live, stage, pre, base;
 };
 
 static void snaps_free(struct query_snaps *s)
 {
 	perf_snap_free(&s->live);
 	perf_snap_free(&s->stage);
+	perf_snap_free(&s->pre);
 	perf_snap_free(&s->base);
 }
 
-/* Take the live snapshot (kept, so that gates build history) and load
- * the one at the stage's start and the baseline before it. */
+/* Take the live snapshot (kept: the first read of a stage is its start,
+ * and gates build history) and load the others; a missing baseline
+ * stays empty. */
 static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
 		      struct query_snaps *s)
 {
+	int64_t start = stage_start(c, q);
 	PGconn *conn;
 	char *db;
 	int rc = perf_pg_open(c, &conn);
@@ -49,10 +53,11 @@ static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
 	if (rc == 0)
 		rc = perf_snap_store(c, db, &s->live);
 	if (rc == 0)
-		rc = perf_snap_load(c, db, 0, stage_start(c, q), &s->stage);
-	if (rc == 0 && perf_snap_load(c, db, s->stage.taken_ms -
-				      c->host->setting_ms(c->p, "baseline"),
-				      s->stage.taken_ms, &s->base) != 0)
+		rc = perf_snap_load(c, db, start, s->live.taken_ms, &s->stage);
+	if (rc == 0 && perf_snap_load(c, db, 0, start, &s->pre) == 0 &&
+	    perf_snap_load(c, db, s->pre.taken_ms -
+			   c->host->setting_ms(c->p, "baseline"),
+			   s->pre.taken_ms, &s->base) != 0)
 		perf_snap_free(&s->base);
 	free(db);
 	return rc;
@@ -83,6 +88,7 @@ static int query_read(const struct perf_ctx *c, const struct hinge_mquery *q,
 		return HINGE_ENODATA;
 	}
 	rc = perf_gain_decide(perf_stmt_find(s.base.s, s.base.n, id),
+			      perf_stmt_find(s.pre.s, s.pre.n, id),
 			      perf_stmt_find(s.stage.s, s.stage.n, id),
 			      perf_stmt_find(s.live.s, s.live.n, id),
 			      (double)c->host->setting_int(c->p, "min_calls"),

@@ -111,13 +111,16 @@ static struct perf_stmt add_calls(struct perf_stmt s, double n, double m,
 static void test_gain(void **state)
 {
 	struct perf_stmt base = { .queryid = 9 };
-	struct perf_stmt stage = add_calls(base, 30, 100, 10);
+	struct perf_stmt pre = add_calls(base, 30, 100, 10);
+	/* Calls between the last snapshot before and the first of the
+	 * stage (the index build) belong to neither window. */
+	struct perf_stmt stage = add_calls(pre, 7, 1000, 0);
 	struct perf_stmt fixed = add_calls(stage, 30, 50, 10);
 	struct perf_stmt same = add_calls(stage, 30, 99, 10);
 	struct perf_gain g;
 
 	(void)state;
-	assert_int_equal(perf_gain_decide(&base, &stage, &fixed, 30, 0.1, &g), 0);
+	assert_int_equal(perf_gain_decide(&base, &pre, &stage, &fixed, 30, 0.1, &g), 0);
 	assert_int_equal(g.gain, 1);
 	assert_float_equal(perf_stmt_mean(&g.after), 50, 1e-9);
 	assert_float_equal(perf_stmt_mean(&g.before), 100, 1e-9);
@@ -126,17 +129,22 @@ static void test_gain(void **state)
 	assert_true(g.test.p < 1e-10);
 
 	/* A useless index: 99 is not below 90. */
-	assert_int_equal(perf_gain_decide(&base, &stage, &same, 30, 0.1, &g), 0);
+	assert_int_equal(perf_gain_decide(&base, &pre, &stage, &same, 30, 0.1, &g), 0);
 	assert_int_equal(g.gain, 0);
 	assert_true(g.test.p > 0.99);
 
-	/* Too few calls since the stage began, or no baseline: no data. */
-	assert_int_equal(perf_gain_decide(&base, &stage, &fixed, 31, 0.1, &g),
+	/* Too few calls in the stage, or no baseline: no data, but the
+	 * stage's window is there. */
+	assert_int_equal(perf_gain_decide(&base, &pre, &stage, &fixed, 31, 0.1, &g),
 			 HINGE_ENODATA);
-	assert_int_equal(perf_gain_decide(NULL, &stage, &fixed, 30, 0.1, &g),
+	assert_int_equal(perf_gain_decide(NULL, &pre, &stage, &fixed, 30, 0.1, &g),
 			 HINGE_ENODATA);
-	assert_int_equal(perf_gain_decide(&stage, &stage, &fixed, 30, 0.1, &g),
+	assert_float_equal(g.after.calls, 30, 0);
+	assert_int_equal(perf_gain_decide(&pre, &pre, &stage, &fixed, 30, 0.1, &g),
 			 HINGE_ENODATA);
+	/* A statement new in the stage: all its calls are the stage's. */
+	assert_int_equal(perf_gain_decide(&base, &pre, NULL, &fixed, 30, 0.1, &g), 0);
+	assert_float_equal(g.after.calls, 67, 0);
 }
 
 int main(void)
