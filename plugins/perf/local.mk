@@ -1,7 +1,8 @@
 # perf: task and query bottlenecks, ranked by impact and frequency.
 PERF_UNIT = tests/unit/test_perf_stats tests/unit/test_perf_welch \
 	tests/unit/test_perf_pgss tests/unit/test_perf_args \
-	tests/unit/test_perf_tasksql
+	tests/unit/test_perf_tasksql tests/unit/test_perf_plan \
+	tests/unit/test_perf_change
 check_PROGRAMS += $(PERF_UNIT)
 TESTS += $(PERF_UNIT)
 PERF_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -23,6 +24,12 @@ tests_unit_test_perf_args_LDADD = $(PERF_TEST_LDADD)
 tests_unit_test_perf_tasksql_SOURCES = tests/unit/test_perf_tasksql.c plugins/perf/tasksql.c
 tests_unit_test_perf_tasksql_CFLAGS = $(PERF_TEST_CFLAGS)
 tests_unit_test_perf_tasksql_LDADD = $(PERF_TEST_LDADD)
+tests_unit_test_perf_plan_SOURCES = tests/unit/test_perf_plan.c plugins/perf/plan.c
+tests_unit_test_perf_plan_CFLAGS = $(PERF_TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_perf_plan_LDADD = $(PERF_TEST_LDADD) $(JANSSON_LIBS)
+tests_unit_test_perf_change_SOURCES = tests/unit/test_perf_change.c plugins/perf/change.c
+tests_unit_test_perf_change_CFLAGS = $(PERF_TEST_CFLAGS)
+tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD)
 
 pkglib_LTLIBRARIES += plugins/perf/perf.la
 plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
@@ -35,7 +42,9 @@ plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 	plugins/perf/pgss.c plugins/perf/pgss.h \
 	plugins/perf/gain.c plugins/perf/gain.h \
 	plugins/perf/args.c plugins/perf/args.h \
-	plugins/perf/tasksql.c plugins/perf/tasksql.h
+	plugins/perf/tasksql.c plugins/perf/tasksql.h \
+	plugins/perf/plan.c plugins/perf/plan.h \
+	plugins/perf/change.c plugins/perf/change.h
 plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
