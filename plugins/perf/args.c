@@ -56,6 +56,16 @@ int perf_args_parse(int argc, char **argv, int first, struct perf_args *a,
 			if (errno != 0 || *end != '\0' || end == v ||
 			    a->limit <= 0)
 				return HINGE_EINVAL;
+		} else if (strcmp(argv[i], "--queryid") == 0) {
+			if (v == NULL)
+				return HINGE_EINVAL;
+			errno = 0;
+			(void)strtoll(v, &end, 10);
+			if (errno != 0 || *end != '\0' || end == v)
+				return HINGE_EINVAL;
+			a->queryid = v;
+		} else if (strcmp(argv[i], "--out") == 0 && v != NULL && *v) {
+			a->out = v;
 		} else {
 			return HINGE_EINVAL;
 		}

@@ -9,6 +9,8 @@
 struct perf_args {
 	int64_t since_ms; /* --since DURATION */
 	long limit;       /* --limit N: rows per ranking */
+	const char *queryid; /* --queryid N (propose), borrowed from argv */
+	const char *out;     /* --out FILE (propose), borrowed from argv */
 };
 
 /*
@@ -18,7 +20,8 @@ struct perf_args {
 int perf_duration_parse(const char *text, int64_t *ms);
 
 /*
- * Parse argv[first..argc) as --since D and --limit N into *a, which holds
+ * Parse argv[first..argc) as --since D, --limit N, --queryid N and
+ * --out FILE into *a, which holds
  * the defaults on entry.  Returns 0, or HINGE_EINVAL with *bad pointing at
  * the argument that is wrong (borrowed from argv).
  */

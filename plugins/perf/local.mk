@@ -34,7 +34,8 @@ tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD)
 pkglib_LTLIBRARIES += plugins/perf/perf.la
 plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 	plugins/perf/tasks.c plugins/perf/tasks.h \
-	plugins/perf/queries.c plugins/perf/metrics.c \
+	plugins/perf/queries.c plugins/perf/queries.h plugins/perf/metrics.c \
+	plugins/perf/advise.c plugins/perf/explain.c plugins/perf/explain.h \
 	plugins/perf/snapshot.c plugins/perf/snapshot.h \
 	plugins/perf/report.c plugins/perf/report.h \
 	plugins/perf/stats.c plugins/perf/stats.h \
@@ -49,7 +50,8 @@ plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(S
 plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
 
-TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh
+TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh \
+	tests/integration/perf_advise.sh
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
 	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
-	tests/integration/perf_lib.sh
+	tests/integration/perf_lib.sh tests/integration/perf_advise.sh

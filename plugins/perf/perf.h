@@ -46,6 +46,12 @@ int perf_cmd_queries(const struct perf_ctx *c, struct hinge_command *cmd,
 		     const struct perf_args *a);
 int perf_cmd_snapshot(const struct perf_ctx *c, struct hinge_command *cmd);
 
+/* `hinge perf advise` and `hinge perf propose` (advise.c). */
+int perf_cmd_advise(const struct perf_ctx *c, struct hinge_command *cmd,
+		    const struct perf_args *a);
+int perf_cmd_propose(const struct perf_ctx *c, struct hinge_command *cmd,
+		     const struct perf_args *a);
+
 /* The snapshot job (queries.c): 0 or a HINGE_E* code. */
 int perf_job_snapshot(void *data);
 

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int perf_param_count(const char *q)
 {
@@ -32,6 +33,30 @@ int perf_param_count(const char *q)
 		}
 	}
 	return max;
+}
+
+int perf_stmt_explainable(const char *q)
+{
+	static const char *const verbs[] = { "select", "with", "update", "delete" };
+
+	for (;;) {
+		while (isspace((unsigned char)*q))
+			q++;
+		if (q[0] == '/' && q[1] == '*' && strstr(q + 2, "*/"))
+			q = strstr(q + 2, "*/") + 2;
+		else if (q[0] == '-' && q[1] == '-')
+			q += strcspn(q, "\n");
+		else
+			break;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t l = strlen(verbs[i]);
+
+		if (strncasecmp(q, verbs[i], l) == 0 &&
+		    !isalnum((unsigned char)q[l]) && q[l] != '_')
+			return 1;
+	}
+	return 0;
 }
 
 static double num(const json_t *node, const char *key)
@@ -72,13 +97,20 @@ static const json_t *root(const json_t *doc)
 	return json_object_get(json_array_get(doc, 0), "Plan");
 }
 
+double perf_plan_cost(const json_t *doc)
+{
+	const json_t *plan = root(doc);
+
+	return plan ? num(plan, "Total Cost") : 0;
+}
+
 size_t perf_plan_seqscans(const json_t *doc, struct perf_scan *out, size_t max,
 			  double *root_cost)
 {
 	const json_t *plan = root(doc);
 	size_t n = 0;
 
-	*root_cost = plan ? num(plan, "Total Cost") : 0;
+	*root_cost = perf_plan_cost(doc);
 	if (plan)
 		walk(plan, out, max, &n);
 	return n;

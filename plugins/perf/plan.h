@@ -15,6 +15,15 @@
  */
 int perf_param_count(const char *query);
 
+/*
+ * True when EXPLAIN can plan the statement: after leading blanks and
+ * comments it starts with SELECT, WITH, UPDATE or DELETE.
+ */
+int perf_stmt_explainable(const char *query);
+
+/* The Total Cost of a plan's top node; 0 for another shape. */
+double perf_plan_cost(const json_t *doc);
+
 /* A sequential scan with a filter; strings borrowed from the plan. */
 struct perf_scan {
 	const char *schema;

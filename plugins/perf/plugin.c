@@ -40,6 +40,18 @@ static const struct hinge_setting settings[] = {
 	  "the fraction by which a query's mean must drop to be a gain" },
 	{ "baseline", HINGE_T_DURATION, 0, "1h", 1, 31536000000.0,
 	  "how far before the stage the baseline of query_gain reaches" },
+	{ "explain_timeout", HINGE_T_DURATION, 0, "10s", 1, 3600000,
+	  "statement_timeout of each EXPLAIN and sampled copy of advice" },
+	{ "sample_rows", HINGE_T_INT, 0, "100000", 1, 1000000000,
+	  "about how many rows the sampled copy of a table holds" },
+	{ "propose_bake", HINGE_T_DURATION, 0, "30m", 1, 31536000000.0,
+	  "how long the proposed gate bakes" },
+	{ "propose_interval", HINGE_T_DURATION, 0, "1m", 1, 86400000,
+	  "how often the proposed gate evaluates" },
+	{ "propose_failure_limit", HINGE_T_INT, 0, "1", 0, 1000,
+	  "failed evaluations the proposed gate tolerates" },
+	{ "propose_inconclusive_limit", HINGE_T_INT, 0, "30", 0, 100000,
+	  "evaluations without enough calls the proposed gate tolerates" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -75,6 +87,10 @@ int perf_pg_open(const struct perf_ctx *c, PGconn **out)
 			     c->host->setting_where(c->p, "conninfo"));
 		return rc;
 	}
+	/* Keep the plugin's own statements (snapshots, EXPLAIN, sampled
+	 * copies) out of the statistics it ranks.  Only a superuser may; for
+	 * others the SET fails and changes nothing. */
+	PQclear(PQexec(conn, "SET pg_stat_statements.track = 'none'"));
 	*out = conn;
 	return 0;
 }
@@ -121,7 +137,8 @@ int perf_cmd_output(const struct perf_ctx *c, struct hinge_command *cmd,
 
 static const char usage[] =
 	"perf tasks [--since 24h] [--limit N] | queries [--since 24h] [--limit N]"
-	" | snapshot";
+	" | snapshot | advise [--since 24h] [--limit N]"
+	" | propose [--since 24h] [--queryid N] [--out FILE]";
 
 static int perf_command(void *data, struct hinge_command *cmd, int argc,
 			char **argv)
@@ -144,6 +161,10 @@ static int perf_command(void *data, struct hinge_command *cmd, int argc,
 		return perf_cmd_tasks(c, cmd, &a);
 	if (strcmp(argv[1], "queries") == 0)
 		return perf_cmd_queries(c, cmd, &a);
+	if (strcmp(argv[1], "advise") == 0)
+		return perf_cmd_advise(c, cmd, &a);
+	if (strcmp(argv[1], "propose") == 0)
+		return perf_cmd_propose(c, cmd, &a);
 	if (strcmp(argv[1], "snapshot") == 0 && argc == 2)
 		return perf_cmd_snapshot(c, cmd);
 	fprintf(stderr, "hinge: perf: unknown subcommand \"%s\"\nusage: hinge %s\n",

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugins/perf/perf.h"
+#include "plugins/perf/queries.h"
 #include "plugins/perf/report.h"
-#include "plugins/perf/snapshot.h"
 
 /* Take a snapshot of the application's database and keep it. */
 static int snapshot_now(const struct perf_ctx *c, PGconn *conn,
@@ -68,18 +67,6 @@ int perf_cmd_snapshot(const struct perf_ctx *c, struct hinge_command *cmd)
 	return perf_cmd_output(c, cmd, doc, print_snapshot);
 }
 
-/* The baseline of a window starting at from: the latest snapshot at or
- * before it, else the earliest one after it (but before now). */
-static int baseline(const struct perf_ctx *c, const char *db, int64_t from,
-		    int64_t now, struct perf_snap *out)
-{
-	int rc = perf_snap_load(c, db, 0, from, out);
-
-	if (rc == HINGE_ENODATA)
-		rc = perf_snap_load(c, db, from, now, out);
-	return rc;
-}
-
 static void print_list(const json_t *list, const char *title)
 {
 	const json_t *q;
@@ -109,50 +96,60 @@ static void print_queries(const json_t *doc)
 	print_list(json_object_get(doc, "by_calls"), "by calls:");
 }
 
-/* The report of the window from base (or the last reset) to cur. */
-static json_t *window_report(const struct perf_snap *base,
-			     const struct perf_snap *cur, long limit)
+int perf_window_take(const struct perf_ctx *c, PGconn *conn, int64_t since_ms,
+		     struct perf_window *w)
 {
-	struct perf_stmt *t = malloc((cur->n + 1) * sizeof(*t));
-	struct perf_stmt *k = malloc((cur->n + 1) * sizeof(*k));
-	json_t *doc = NULL;
-	size_t n;
+	int rc;
 
-	if (t && k) {
-		n = perf_stmt_windows(base->s, base->n, cur->s, cur->n, 't', t);
-		perf_stmt_windows(base->s, base->n, cur->s, cur->n, 'c', k);
-		doc = perf_queries_report(t, k, n, base->taken_ms, cur->taken_ms,
-					  limit);
+	memset(w, 0, sizeof(*w));
+	rc = snapshot_now(c, conn, &w->cur);
+	if (rc != 0)
+		return rc;
+	/* Without a snapshot as old as the window, the counters since the
+	 * last reset cover it (and maybe more): better than missing part. */
+	rc = perf_snap_load(c, PQdb(conn), 0, w->cur.taken_ms - since_ms, &w->base);
+	if (rc != 0 && rc != HINGE_ENODATA) {
+		perf_window_free(w);
+		return rc;
 	}
-	free(t);
-	free(k);
-	return doc;
+	w->by_total = malloc((w->cur.n + 1) * sizeof(*w->by_total));
+	w->by_calls = malloc((w->cur.n + 1) * sizeof(*w->by_calls));
+	if (w->by_total == NULL || w->by_calls == NULL) {
+		perf_window_free(w);
+		return HINGE_ENOMEM;
+	}
+	w->n = perf_stmt_windows(w->base.s, w->base.n, w->cur.s, w->cur.n, 't',
+				 w->by_total);
+	perf_stmt_windows(w->base.s, w->base.n, w->cur.s, w->cur.n, 'c',
+			  w->by_calls);
+	return 0;
+}
+
+void perf_window_free(struct perf_window *w)
+{
+	perf_snap_free(&w->cur);
+	perf_snap_free(&w->base);
+	free(w->by_total);
+	free(w->by_calls);
+	memset(w, 0, sizeof(*w));
 }
 
 int perf_cmd_queries(const struct perf_ctx *c, struct hinge_command *cmd,
 		     const struct perf_args *a)
 {
-	struct perf_snap cur, base;
+	struct perf_window w;
 	PGconn *conn;
 	json_t *doc;
 	int rc = perf_pg_open(c, &conn);
 
 	if (rc != 0)
 		return perf_exit_status(rc);
-	rc = snapshot_now(c, conn, &cur);
-	if (rc == 0) {
-		rc = baseline(c, PQdb(conn), cur.taken_ms - a->since_ms,
-			      cur.taken_ms, &base);
-		if (rc == HINGE_ENODATA)
-			rc = 0;
-	}
+	rc = perf_window_take(c, conn, a->since_ms, &w);
 	PQfinish(conn);
-	if (rc != 0) {
-		perf_snap_free(&cur);
+	if (rc != 0)
 		return perf_exit_status(rc);
-	}
-	doc = window_report(&base, &cur, a->limit);
-	perf_snap_free(&base);
-	perf_snap_free(&cur);
+	doc = perf_queries_report(w.by_total, w.by_calls, w.n, w.base.taken_ms,
+				  w.cur.taken_ms, a->limit);
+	perf_window_free(&w);
 	return perf_cmd_output(c, cmd, doc, print_queries);
 }

@@ -35,6 +35,7 @@ is "snapshot: schema and database" "$(j '"\(.schema) \(.database)"')" "hinge.per
 is "the snapshot is in the state database" \
 	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "1"
 
+sleep 2
 slow 5
 i=0
 while [ "$i" -lt 60 ]; do
@@ -46,7 +47,11 @@ sql -f "$T/fast.sql"
 H --json perf queries --since 1h >"$T/q.json" 2>>"$TAP_LOG"
 is "queries: exit 0" "$?" "0"
 is "queries: schema" "$(j .schema)" "hinge.perf.queries/1"
-is "queries: the window starts at the first snapshot" "$(j .covers)" "snapshots"
+is "queries: no snapshot is an hour old: the window starts at the last reset" "$(j .covers)" "since the last reset"
+is "since the reset, the fixture's statements count too" \
+	"$(j '.by_total_time[] | select(.query | test("perf_big WHERE")) | .calls')" "5"
+H --json perf queries --since 1500ms --limit 3 >"$T/q.json" 2>>"$TAP_LOG"
+is "queries: the window starts at the snapshot before the work" "$(j .covers)" "snapshots"
 is "the planted slow query ranks first by total time" \
 	"$(j '.by_total_time[0].query')" "/* task=implement_idea */ SELECT count(*) FROM perf_big WHERE k = \$1"
 is "its calls in the window" "$(j '.by_total_time[0].calls')" "5"
@@ -63,9 +68,10 @@ slow 3
 H --json perf queries --since 500ms >"$T/q.json" 2>>"$TAP_LOG"
 is "a 500ms window counts only the calls since the last snapshot" \
 	"$(j '.by_total_time[] | select(.query | test("perf_big")) | .calls')" "3"
+is "and says it is covered by snapshots" "$(j .covers)" "snapshots"
 H perf queries --limit 2 >"$T/text" 2>>"$TAP_LOG"
 ok "text output lists perf_big by total time" grep -q 'perf_big' "$T/text"
-is "snapshots kept" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "4"
+is "snapshots kept" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "5"
 
 perf_conf "$T/short.conf" "$ci" 'snapshot_retention = "1ms";'
 sleep 0.1

@@ -21,6 +21,19 @@ static void test_param_count(void **state)
 	assert_int_equal(perf_param_count("SELECT '$9', \"$8\" /* $7 */ FROM t -- $6\n WHERE a = $2"), 2);
 }
 
+static void test_explainable(void **state)
+{
+	(void)state;
+	assert_true(perf_stmt_explainable("SELECT 1"));
+	assert_true(perf_stmt_explainable("  /* task=x */\n-- c\nupdate t SET a = $1"));
+	assert_true(perf_stmt_explainable("WITH x AS (SELECT 1) SELECT * FROM x"));
+	assert_true(perf_stmt_explainable("delete FROM t"));
+	assert_false(perf_stmt_explainable("SELECTED"));
+	assert_false(perf_stmt_explainable("CREATE TABLE t (a int)"));
+	assert_false(perf_stmt_explainable("INSERT INTO t VALUES ($1)"));
+	assert_false(perf_stmt_explainable("/* unterminated SELECT"));
+}
+
 /* A plan as PostgreSQL 15 prints it: an aggregate over a seq scan. */
 static const char seqscan_plan[] =
 	"[{\"Plan\": {\"Node Type\": \"Aggregate\", \"Total Cost\": 4300.5,"
@@ -46,6 +59,7 @@ static void test_seqscans(void **state)
 	/* The scan without a filter is no candidate. */
 	assert_int_equal(perf_plan_seqscans(doc, s, 4, &cost), 1);
 	assert_float_equal(cost, 4300.5, 0);
+	assert_float_equal(perf_plan_cost(doc), 4300.5, 0);
 	assert_string_equal(s[0].schema, "public");
 	assert_string_equal(s[0].relation, "perf_big");
 	assert_string_equal(s[0].filter, "(k = $1)");
@@ -99,6 +113,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_param_count),
+		cmocka_unit_test(test_explainable),
 		cmocka_unit_test(test_seqscans),
 		cmocka_unit_test(test_filter_columns),
 	};
