@@ -74,18 +74,35 @@ static int by_calls(const void *a, const void *b)
 	return (x->queryid > y->queryid) - (x->queryid < y->queryid);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	const struct perf_stmt *x = a, *y = b;
+
+	return (x->queryid > y->queryid) - (x->queryid < y->queryid);
+}
+
 size_t perf_stmt_windows(const struct perf_stmt *old, size_t nold,
 			 const struct perf_stmt *cur, size_t ncur, int by,
 			 struct perf_stmt *out)
 {
+	/* Matched through a sorted copy: snapshots hold 10,000s. */
+	struct perf_stmt *sorted = nold ? malloc(nold * sizeof(*sorted)) : NULL;
 	size_t n = 0;
 
+	if (sorted) {
+		memcpy(sorted, old, nold * sizeof(*sorted));
+		qsort(sorted, nold, sizeof(*sorted), by_id);
+	}
 	for (size_t i = 0; i < ncur; i++) {
-		perf_stmt_delta(perf_stmt_find(old, nold, cur[i].queryid),
-				&cur[i], &out[n]);
+		const struct perf_stmt *o = sorted ?
+			bsearch(&cur[i], sorted, nold, sizeof(*sorted), by_id) :
+			perf_stmt_find(old, nold, cur[i].queryid);
+
+		perf_stmt_delta(o, &cur[i], &out[n]);
 		if (out[n].calls > 0)
 			n++;
 	}
+	free(sorted);
 	qsort(out, n, sizeof(*out), by == 'c' ? by_calls : by_total);
 	return n;
 }
