@@ -2,7 +2,7 @@
 PERF_UNIT = tests/unit/test_perf_stats tests/unit/test_perf_welch \
 	tests/unit/test_perf_pgss tests/unit/test_perf_args \
 	tests/unit/test_perf_tasksql tests/unit/test_perf_plan \
-	tests/unit/test_perf_change
+	tests/unit/test_perf_change tests/unit/test_perf_gate
 check_PROGRAMS += $(PERF_UNIT)
 TESTS += $(PERF_UNIT)
 PERF_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -30,9 +30,13 @@ tests_unit_test_perf_plan_LDADD = $(PERF_TEST_LDADD) $(JANSSON_LIBS)
 tests_unit_test_perf_change_SOURCES = tests/unit/test_perf_change.c plugins/perf/change.c
 tests_unit_test_perf_change_CFLAGS = $(PERF_TEST_CFLAGS)
 tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD)
+# The gate test is the host: it links the plugin's sources.
+tests_unit_test_perf_gate_SOURCES = tests/unit/test_perf_gate.c $(PERF_SOURCES)
+tests_unit_test_perf_gate_CFLAGS = $(PERF_TEST_CFLAGS) $(PERF_CFLAGS)
+tests_unit_test_perf_gate_LDADD = $(PERF_TEST_LDADD) $(PERF_LIBS)
 
 pkglib_LTLIBRARIES += plugins/perf/perf.la
-plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
+PERF_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 	plugins/perf/tasks.c plugins/perf/tasks.h \
 	plugins/perf/queries.c plugins/perf/queries.h plugins/perf/metrics.c \
 	plugins/perf/advise.c plugins/perf/explain.c plugins/perf/explain.h \
@@ -46,12 +50,16 @@ plugins_perf_perf_la_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 	plugins/perf/tasksql.c plugins/perf/tasksql.h \
 	plugins/perf/plan.c plugins/perf/plan.h \
 	plugins/perf/change.c plugins/perf/change.h
-plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+PERF_CFLAGS = $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+PERF_LIBS = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
+plugins_perf_perf_la_SOURCES = $(PERF_SOURCES)
+plugins_perf_perf_la_CFLAGS = $(AM_CFLAGS) $(PERF_CFLAGS)
 plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_perf_perf_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
+plugins_perf_perf_la_LIBADD = $(PERF_LIBS)
 
 TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh \
 	tests/integration/perf_advise.sh
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
 	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
 	tests/integration/perf_lib.sh tests/integration/perf_advise.sh
+EXTRA_DIST += bench/perf.sh bench/perf_README.md

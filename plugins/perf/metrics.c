@@ -63,11 +63,25 @@ static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
 	return rc;
 }
 
+/* The statement in a snapshot: NULL when there is no snapshot, zero
+ * counters when the snapshot is there but the statement had not run. */
+static const struct perf_stmt *in_snap(const struct perf_snap *snap, int64_t id,
+				       const struct perf_stmt *zero)
+{
+	const struct perf_stmt *st;
+
+	if (snap->taken_ms == 0)
+		return NULL;
+	st = perf_stmt_find(snap->s, snap->n, id);
+	return st ? st : zero;
+}
+
 static int query_read(const struct perf_ctx *c, const struct hinge_mquery *q,
 		      int gain, double *out)
 {
 	const char *label = c->host->mq_label(q, "queryid");
 	struct query_snaps s;
+	struct perf_stmt zero = { 0 };
 	struct perf_gain g;
 	char *end;
 	int64_t id;
@@ -87,8 +101,7 @@ static int query_read(const struct perf_ctx *c, const struct hinge_mquery *q,
 		snaps_free(&s);
 		return HINGE_ENODATA;
 	}
-	rc = perf_gain_decide(perf_stmt_find(s.base.s, s.base.n, id),
-			      perf_stmt_find(s.pre.s, s.pre.n, id),
+	rc = perf_gain_decide(in_snap(&s.base, id, &zero), in_snap(&s.pre, id, &zero),
 			      perf_stmt_find(s.stage.s, s.stage.n, id),
 			      perf_stmt_find(s.live.s, s.live.n, id),
 			      (double)c->host->setting_int(c->p, "min_calls"),
