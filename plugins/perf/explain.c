@@ -27,26 +27,39 @@ static int run(PGconn *conn, const char *sql, char **err)
 /* BEGIN, with a timeout and generic plans. */
 static int begin(const struct perf_ctx *c, PGconn *conn, char **err)
 {
-	char set[128];
+	int64_t ms = c->host->setting_ms(c->p, "explain_timeout");
+	char set[200];
 
+	/* Never wait long behind another's lock on the table either. */
 	snprintf(set, sizeof(set),
 		 "SET LOCAL statement_timeout = %" PRId64 "; "
-		 "SET LOCAL plan_cache_mode = force_generic_plan",
-		 c->host->setting_ms(c->p, "explain_timeout"));
+		 "SET LOCAL lock_timeout = %" PRId64 "; "
+		 "SET LOCAL plan_cache_mode = force_generic_plan", ms, ms);
 	if (run(conn, "BEGIN", err) != 0 || run(conn, set, err) != 0)
 		return HINGE_EINVAL;
 	return 0;
 }
 
+/* PREPARE through the extended protocol, which runs one statement only,
+ * whatever the statistics' text holds. */
 static int prepare(PGconn *conn, const char *query, char **err)
 {
 	char *prep = NULL;
-	int rc;
+	PGresult *r;
+	int rc = 0;
 
 	if (asprintf(&prep, "PREPARE perf_advise AS %s", query) < 0)
 		return HINGE_ENOMEM;
-	rc = run(conn, prep, err);
+	r = PQexecParams(conn, prep, 0, NULL, NULL, NULL, NULL, 0);
 	free(prep);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+		if (*err == NULL)
+			*err = strdup(m ? m : PQerrorMessage(conn));
+		rc = HINGE_EINVAL;
+	}
+	PQclear(r);
 	return rc;
 }
 

@@ -68,7 +68,8 @@ static const char *const migrations[] = {
 	"  ON DELETE CASCADE,"
 	" queryid INTEGER NOT NULL, calls REAL NOT NULL, total_ms REAL NOT NULL,"
 	" sumsq REAL NOT NULL, rows REAL NOT NULL, blks_read REAL NOT NULL,"
-	" PRIMARY KEY (snapshot_id, queryid)) WITHOUT ROWID;",
+	" PRIMARY KEY (snapshot_id, queryid)) WITHOUT ROWID;"
+	"CREATE INDEX perf_statement_queryid ON perf_statement (queryid);",
 	NULL,
 };
 

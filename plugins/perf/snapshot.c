@@ -204,6 +204,24 @@ static int store_rows(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 	return ok ? 0 : HINGE_EUNAVAIL;
 }
 
+/* Texts of statements no snapshot holds any more. */
+static int prune_texts(const struct perf_ctx *c, sqlite3 *db, const char *dbname)
+{
+	sqlite3_stmt *s = prep(c, db,
+		"DELETE FROM perf_query WHERE db = ?1 AND NOT EXISTS ("
+		" SELECT 1 FROM perf_statement st JOIN perf_snapshot sn"
+		" ON sn.id = st.snapshot_id"
+		" WHERE st.queryid = perf_query.queryid AND sn.db = ?1)");
+	int rc;
+
+	if (s == NULL)
+		return HINGE_EUNAVAIL;
+	sqlite3_bind_text(s, 1, dbname, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* The snapshot row, then its statements, then pruning. */
 static int store_tx(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 		    const struct perf_snap *snap)
@@ -229,7 +247,9 @@ static int store_tx(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 	sqlite3_bind_int64(s, 2, keep);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 	sqlite3_finalize(s);
-	return rc;
+	if (rc != 0 || sqlite3_changes(db) == 0)
+		return rc;
+	return prune_texts(c, db, dbname);
 }
 
 int perf_snap_store(const struct perf_ctx *c, const char *dbname,

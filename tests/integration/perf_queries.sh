@@ -73,10 +73,18 @@ H perf queries --limit 2 >"$T/text" 2>>"$TAP_LOG"
 ok "text output lists perf_big by total time" grep -q 'perf_big' "$T/text"
 is "snapshots kept" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "5"
 
+# Forget one statement: its text must go with the snapshots that held it.
+sql -c "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()),
+	(SELECT queryid FROM pg_stat_statements WHERE query LIKE 'SELECT v FROM perf_small%' LIMIT 1))"
+is "the forgotten statement's text is kept so far" \
+	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_query WHERE query LIKE 'SELECT v FROM perf_small%'")" "1"
 perf_conf "$T/short.conf" "$ci" 'snapshot_retention = "1ms";'
 sleep 0.1
 expect_exit "snapshot with a short retention" 0 "$HINGE" -c "$T/short.conf" perf snapshot
 is "older snapshots are pruned" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "1"
+is "with the texts only they held" \
+	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_query WHERE query LIKE 'SELECT v FROM perf_small%'")" "0"
+ok "the texts the last one holds stay" test "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_query")" -gt 0
 
 # A role without pg_read_all_stats sees its own statements only.
 sql -c "CREATE ROLE perf_reader LOGIN"
