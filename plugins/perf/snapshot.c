@@ -204,52 +204,49 @@ static int store_rows(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 	return ok ? 0 : HINGE_EUNAVAIL;
 }
 
-/* Texts of statements no snapshot holds any more. */
-static int prune_texts(const struct perf_ctx *c, sqlite3 *db, const char *dbname)
+/* Run one statement with ?1 = dbname and ?2 = ms; 0 or HINGE_EUNAVAIL. */
+static int exec1(const struct perf_ctx *c, sqlite3 *db, const char *sql,
+		 const char *dbname, int64_t ms)
 {
-	sqlite3_stmt *s = prep(c, db,
-		"DELETE FROM perf_query WHERE db = ?1 AND NOT EXISTS ("
-		" SELECT 1 FROM perf_statement st JOIN perf_snapshot sn"
-		" ON sn.id = st.snapshot_id"
-		" WHERE st.queryid = perf_query.queryid AND sn.db = ?1)");
+	sqlite3_stmt *s = prep(c, db, sql);
 	int rc;
 
 	if (s == NULL)
 		return HINGE_EUNAVAIL;
 	sqlite3_bind_text(s, 1, dbname, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) > 1)
+		sqlite3_bind_int64(s, 2, ms);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+	if (rc != 0)
+		c->host->log(c->p, HINGE_LOG_ERROR, "state database: %s",
+			     sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return rc;
 }
 
-/* The snapshot row, then its statements, then pruning. */
+/* The snapshot row, its statements, then pruning: old snapshots, and
+ * the texts of statements no snapshot holds any more. */
 static int store_tx(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 		    const struct perf_snap *snap)
 {
 	int64_t keep = snap->taken_ms -
 		       c->host->setting_ms(c->p, "snapshot_retention");
-	sqlite3_stmt *s = prep(c, db,
-		"INSERT INTO perf_snapshot (db, taken_ms) VALUES (?, ?)");
-	int rc;
+	int rc = exec1(c, db, "INSERT INTO perf_snapshot (db, taken_ms)"
+		       " VALUES (?1, ?2)", dbname, snap->taken_ms);
 
-	if (s == NULL)
-		return HINGE_EUNAVAIL;
-	sqlite3_bind_text(s, 1, dbname, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, snap->taken_ms);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
-	sqlite3_finalize(s);
 	if (rc == 0)
 		rc = store_rows(c, db, dbname, sqlite3_last_insert_rowid(db), snap);
-	if (rc != 0 || (s = prep(c, db, "DELETE FROM perf_snapshot"
-				 " WHERE db = ? AND taken_ms < ?")) == NULL)
-		return rc ? rc : HINGE_EUNAVAIL;
-	sqlite3_bind_text(s, 1, dbname, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, keep);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
-	sqlite3_finalize(s);
+	if (rc == 0)
+		rc = exec1(c, db, "DELETE FROM perf_snapshot WHERE db = ?1"
+			   " AND taken_ms < ?2", dbname, keep);
 	if (rc != 0 || sqlite3_changes(db) == 0)
 		return rc;
-	return prune_texts(c, db, dbname);
+	return exec1(c, db,
+		"DELETE FROM perf_query WHERE db = ?1 AND NOT EXISTS ("
+		" SELECT 1 FROM perf_statement st JOIN perf_snapshot sn"
+		" ON sn.id = st.snapshot_id"
+		" WHERE st.queryid = perf_query.queryid AND sn.db = ?1)",
+		dbname, 0);
 }
 
 int perf_snap_store(const struct perf_ctx *c, const char *dbname,

@@ -74,8 +74,9 @@ ok "text output lists perf_big by total time" grep -q 'perf_big' "$T/text"
 is "snapshots kept" "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "5"
 
 # Forget one statement: its text must go with the snapshots that held it.
-sql -c "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()),
-	(SELECT queryid FROM pg_stat_statements WHERE query LIKE 'SELECT v FROM perf_small%' LIMIT 1))"
+sql -c "SELECT pg_stat_statements_reset(0, d.oid, s.queryid) FROM pg_database d
+	JOIN pg_stat_statements s ON s.dbid = d.oid
+	WHERE d.datname = current_database() AND s.query LIKE 'SELECT v FROM perf_small%'"
 is "the forgotten statement's text is kept so far" \
 	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_query WHERE query LIKE 'SELECT v FROM perf_small%'")" "1"
 perf_conf "$T/short.conf" "$ci" 'snapshot_retention = "1ms";'
