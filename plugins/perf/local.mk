@@ -2,7 +2,7 @@
 PERF_UNIT = tests/unit/test_perf_stats tests/unit/test_perf_welch \
 	tests/unit/test_perf_pgss tests/unit/test_perf_args \
 	tests/unit/test_perf_tasksql tests/unit/test_perf_plan \
-	tests/unit/test_perf_change tests/unit/test_perf_gate
+	tests/unit/test_perf_change
 check_PROGRAMS += $(PERF_UNIT)
 TESTS += $(PERF_UNIT)
 PERF_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -30,10 +30,13 @@ tests_unit_test_perf_plan_LDADD = $(PERF_TEST_LDADD) $(JANSSON_LIBS)
 tests_unit_test_perf_change_SOURCES = tests/unit/test_perf_change.c plugins/perf/change.c
 tests_unit_test_perf_change_CFLAGS = $(PERF_TEST_CFLAGS)
 tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD)
-# The gate test is the host: it links the plugin's sources.
-tests_unit_test_perf_gate_SOURCES = tests/unit/test_perf_gate.c $(PERF_SOURCES)
-tests_unit_test_perf_gate_CFLAGS = $(PERF_TEST_CFLAGS) $(PERF_CFLAGS)
-tests_unit_test_perf_gate_LDADD = $(PERF_TEST_LDADD) $(PERF_LIBS)
+# The gate test is the host: it links the plugin's sources and needs the
+# test PostgreSQL, so it runs with the integration tests.
+check_PROGRAMS += tests/integration/perf_gate
+TESTS += tests/integration/perf_gate
+tests_integration_perf_gate_SOURCES = tests/integration/perf_gate.c $(PERF_SOURCES)
+tests_integration_perf_gate_CFLAGS = $(PERF_TEST_CFLAGS) $(PERF_CFLAGS)
+tests_integration_perf_gate_LDADD = $(PERF_TEST_LDADD) $(PERF_LIBS)
 
 pkglib_LTLIBRARIES += plugins/perf/perf.la
 PERF_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \

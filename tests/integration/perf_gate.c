@@ -1,5 +1,5 @@
 /*
- * test_perf_gate.c - the perf plugin's metrics as a gate reads them,
+ * perf_gate.c - the perf plugin's metrics as a gate reads them,
  * against the test PostgreSQL: this program is the host (a small host
  * table over libpq and SQLite), so that a stage can be staged by hand.
  * An index that helps makes query_gain 1; one that does not makes it 0;
