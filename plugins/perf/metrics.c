@@ -3,6 +3,12 @@
  * stage began and whether that is a proven gain, and a task type's p95
  * and failure rate since the stage began.  Outside a rollout, "since the
  * stage began" is the `window` setting back from now.
+ *
+ * A statement's stage window starts at the first snapshot taken in the
+ * stage that holds it: a gate's first evaluation takes it (each read
+ * keeps a snapshot of its one statement), or the agent's job.  Its
+ * baseline runs from a snapshot up to `baseline` before the last one
+ * taken before the stage, to that one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +39,11 @@ static void snaps_free(struct query_snaps *s)
 	perf_snap_free(&s->base);
 }
 
-/* Take the live snapshot (kept: the first read of a stage is its start,
- * and gates build history) and load the others; a missing baseline
- * stays empty. */
+/* Take the live snapshot of statement id (kept: the first read of a
+ * stage is its start) and load the others; a missing baseline stays
+ * empty. */
 static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
-		      struct query_snaps *s)
+		      int64_t id, struct query_snaps *s)
 {
 	int64_t start = stage_start(c, q);
 	PGconn *conn;
@@ -48,16 +54,16 @@ static int snaps_load(const struct perf_ctx *c, const struct hinge_mquery *q,
 	if (rc != 0)
 		return rc;
 	db = strdup(PQdb(conn));
-	rc = db ? perf_snap_take(c, conn, &s->live) : HINGE_ENOMEM;
+	rc = db ? perf_snap_take(c, conn, id, &s->live) : HINGE_ENOMEM;
 	PQfinish(conn);
 	if (rc == 0)
 		rc = perf_snap_store(c, db, &s->live);
 	if (rc == 0)
-		rc = perf_snap_load(c, db, start, s->live.taken_ms, &s->stage);
-	if (rc == 0 && perf_snap_load(c, db, 0, start, &s->pre) == 0 &&
+		rc = perf_snap_load(c, db, start, s->live.taken_ms, id, &s->stage);
+	if (rc == 0 && perf_snap_load(c, db, 0, start, id, &s->pre) == 0 &&
 	    perf_snap_load(c, db, s->pre.taken_ms -
 			   c->host->setting_ms(c->p, "baseline"),
-			   s->pre.taken_ms, &s->base) != 0)
+			   s->pre.taken_ms, id, &s->base) != 0)
 		perf_snap_free(&s->base);
 	free(db);
 	return rc;
@@ -87,13 +93,14 @@ static int query_read(const struct perf_ctx *c, const struct hinge_mquery *q,
 	int64_t id;
 	int rc;
 
-	if (label == NULL || (id = strtoll(label, &end, 10), *end != '\0')) {
+	if (label == NULL || *label == '\0' ||
+	    (id = strtoll(label, &end, 10), *end != '\0')) {
 		c->host->log(c->p, HINGE_LOG_ERROR,
 			     "perf.query_%s needs a label queryid=\"N\" "
 			     "(see hinge perf queries)", gain ? "gain" : "mean_ms");
 		return HINGE_EINVAL;
 	}
-	if ((rc = snaps_load(c, q, &s)) != 0) {
+	if ((rc = snaps_load(c, q, id, &s)) != 0) {
 		snaps_free(&s);
 		return rc;
 	}
@@ -164,11 +171,11 @@ static int read_task_failure_rate(void *data, const struct hinge_mquery *q,
 int perf_metrics_register(const struct perf_ctx *c)
 {
 	const struct hinge_metric m[] = {
-		{ "query_mean_ms", "mean ms of statement {queryid} since the "
-		  "stage began (no data below min_calls calls)",
+		{ "query_mean_ms", "mean ms of statement {queryid} since its first "
+		  "reading in the stage (no data below min_calls calls)",
 		  read_query_mean, (void *)c, NULL },
-		{ "query_gain", "1 when statement {queryid} is faster since the "
-		  "stage began by gain_margin (one-sided Welch, 95%), else 0",
+		{ "query_gain", "1 when statement {queryid} is faster in the stage "
+		  "than before it by gain_margin (one-sided Welch, 95%), else 0",
 		  read_query_gain, (void *)c, NULL },
 		{ "task_p95_ms", "p95 ms of task {type} (all types without the "
 		  "label) since the stage began", read_task_p95, (void *)c, NULL },

@@ -32,7 +32,7 @@ static const struct hinge_setting settings[] = {
 	  "rows per ranking in reports" },
 	{ "snapshot_interval", HINGE_T_DURATION, 0, "5m", 1, 86400000,
 	  "how often the agent snapshots pg_stat_statements" },
-	{ "snapshot_retention", HINGE_T_DURATION, 0, "7d", 1, 31536000000.0,
+	{ "snapshot_retention", HINGE_T_DURATION, 0, "2d", 1, 31536000000.0,
 	  "snapshots older than this are pruned" },
 	{ "min_calls", HINGE_T_INT, 0, "30", 1, 1000000000,
 	  "calls since the stage began before a query metric has data" },
@@ -55,10 +55,12 @@ static const struct hinge_setting settings[] = {
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-/* Snapshots of pg_stat_statements; query texts kept once per statement. */
+/* Snapshots of pg_stat_statements (scope: NULL for every statement, else
+ * the one queryid a metric read); query texts kept once per statement. */
 static const char *const migrations[] = {
 	"CREATE TABLE perf_snapshot ("
-	" id INTEGER PRIMARY KEY, db TEXT NOT NULL, taken_ms INTEGER NOT NULL);"
+	" id INTEGER PRIMARY KEY, db TEXT NOT NULL, taken_ms INTEGER NOT NULL,"
+	" scope INTEGER);"
 	"CREATE INDEX perf_snapshot_db_taken ON perf_snapshot (db, taken_ms);"
 	"CREATE TABLE perf_query ("
 	" db TEXT NOT NULL, queryid INTEGER NOT NULL, query TEXT NOT NULL,"

@@ -15,7 +15,7 @@
 static int snapshot_now(const struct perf_ctx *c, PGconn *conn,
 			struct perf_snap *snap)
 {
-	int rc = perf_snap_take(c, conn, snap);
+	int rc = perf_snap_take(c, conn, 0, snap);
 
 	if (rc == 0 && (rc = perf_snap_store(c, PQdb(conn), snap)) != 0)
 		perf_snap_free(snap);
@@ -107,7 +107,8 @@ int perf_window_take(const struct perf_ctx *c, PGconn *conn, int64_t since_ms,
 		return rc;
 	/* Without a snapshot as old as the window, the counters since the
 	 * last reset cover it (and maybe more): better than missing part. */
-	rc = perf_snap_load(c, PQdb(conn), 0, w->cur.taken_ms - since_ms, &w->base);
+	rc = perf_snap_load(c, PQdb(conn), 0, w->cur.taken_ms - since_ms, 0,
+			    &w->base);
 	if (rc != 0 && rc != HINGE_ENODATA) {
 		perf_window_free(w);
 		return rc;

@@ -3,7 +3,9 @@
  */
 #include "plugins/perf/snapshot.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,9 +120,11 @@ static int pgss_rows(const struct perf_ctx *c, PGresult *r,
 	return 0;
 }
 
-int perf_snap_take(const struct perf_ctx *c, PGconn *conn, struct perf_snap *out)
+int perf_snap_take(const struct perf_ctx *c, PGconn *conn, int64_t scope,
+		   struct perf_snap *out)
 {
-	char *schema = pgss_schema(c, conn), *sql = NULL;
+	char *schema = pgss_schema(c, conn), *sql = NULL, id[24];
+	const char *params[1] = { scope ? id : NULL };
 	PGresult *r;
 	int rc;
 
@@ -135,13 +139,16 @@ int perf_snap_take(const struct perf_ctx *c, PGconn *conn, struct perf_snap *out
 		" FROM %s.pg_stat_statements"
 		" WHERE dbid = (SELECT oid FROM pg_database"
 		"  WHERE datname = current_database())"
+		" AND ($1::bigint IS NULL OR queryid = $1)"
 		" GROUP BY queryid", schema) < 0)
 		sql = NULL;
 	free(schema);
 	if (sql == NULL)
 		return HINGE_ENOMEM;
+	snprintf(id, sizeof(id), "%" PRId64, scope);
+	out->scope = scope;
 	out->taken_ms = perf_now_ms();
-	r = PQexec(conn, sql);
+	r = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
 	free(sql);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = pgss_error(c, r);
@@ -204,9 +211,10 @@ static int store_rows(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 	return ok ? 0 : HINGE_EUNAVAIL;
 }
 
-/* Run one statement with ?1 = dbname and ?2 = ms; 0 or HINGE_EUNAVAIL. */
+/* Run one statement with ?1 = dbname, ?2 = ms and ?3 = scope (NULL for
+ * 0) as far as it has parameters; 0 or HINGE_EUNAVAIL. */
 static int exec1(const struct perf_ctx *c, sqlite3 *db, const char *sql,
-		 const char *dbname, int64_t ms)
+		 const char *dbname, int64_t ms, int64_t scope)
 {
 	sqlite3_stmt *s = prep(c, db, sql);
 	int rc;
@@ -216,6 +224,8 @@ static int exec1(const struct perf_ctx *c, sqlite3 *db, const char *sql,
 	sqlite3_bind_text(s, 1, dbname, -1, SQLITE_STATIC);
 	if (sqlite3_bind_parameter_count(s) > 1)
 		sqlite3_bind_int64(s, 2, ms);
+	if (sqlite3_bind_parameter_count(s) > 2 && scope != 0)
+		sqlite3_bind_int64(s, 3, scope);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 	if (rc != 0)
 		c->host->log(c->p, HINGE_LOG_ERROR, "state database: %s",
@@ -231,14 +241,14 @@ static int store_tx(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 {
 	int64_t keep = snap->taken_ms -
 		       c->host->setting_ms(c->p, "snapshot_retention");
-	int rc = exec1(c, db, "INSERT INTO perf_snapshot (db, taken_ms)"
-		       " VALUES (?1, ?2)", dbname, snap->taken_ms);
+	int rc = exec1(c, db, "INSERT INTO perf_snapshot (db, taken_ms, scope)"
+		       " VALUES (?1, ?2, ?3)", dbname, snap->taken_ms, snap->scope);
 
 	if (rc == 0)
 		rc = store_rows(c, db, dbname, sqlite3_last_insert_rowid(db), snap);
 	if (rc == 0)
 		rc = exec1(c, db, "DELETE FROM perf_snapshot WHERE db = ?1"
-			   " AND taken_ms < ?2", dbname, keep);
+			   " AND taken_ms < ?2", dbname, keep, 0);
 	if (rc != 0 || sqlite3_changes(db) == 0)
 		return rc;
 	return exec1(c, db,
@@ -246,7 +256,7 @@ static int store_tx(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 		" SELECT 1 FROM perf_statement st JOIN perf_snapshot sn"
 		" ON sn.id = st.snapshot_id"
 		" WHERE st.queryid = perf_query.queryid AND sn.db = ?1)",
-		dbname, 0);
+		dbname, 0, 0);
 }
 
 int perf_snap_store(const struct perf_ctx *c, const char *dbname,
@@ -303,12 +313,16 @@ static int load_rows(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 }
 
 static int load_from(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
-		     int64_t after_ms, int64_t before_ms, struct perf_snap *out)
+		     int64_t after_ms, int64_t before_ms, int64_t scope,
+		     struct perf_snap *out)
 {
+	/* ?4 stays NULL for scope 0: then only full snapshots match. */
 	sqlite3_stmt *s = prep(c, db, after_ms == 0 ?
-		"SELECT id, taken_ms FROM perf_snapshot WHERE db = ?1"
+		"SELECT id, taken_ms, scope FROM perf_snapshot WHERE db = ?1"
+		" AND (scope IS NULL OR scope = ?4)"
 		" AND taken_ms <= ?3 ORDER BY taken_ms DESC LIMIT 1" :
-		"SELECT id, taken_ms FROM perf_snapshot WHERE db = ?1"
+		"SELECT id, taken_ms, scope FROM perf_snapshot WHERE db = ?1"
+		" AND (scope IS NULL OR scope = ?4)"
 		" AND taken_ms >= ?2 AND taken_ms < ?3 ORDER BY taken_ms LIMIT 1");
 	int64_t id;
 
@@ -318,18 +332,21 @@ static int load_from(const struct perf_ctx *c, sqlite3 *db, const char *dbname,
 	if (after_ms != 0)
 		sqlite3_bind_int64(s, 2, after_ms);
 	sqlite3_bind_int64(s, 3, before_ms);
+	if (scope != 0)
+		sqlite3_bind_int64(s, 4, scope);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return HINGE_ENODATA;
 	}
 	id = sqlite3_column_int64(s, 0);
 	out->taken_ms = sqlite3_column_int64(s, 1);
+	out->scope = sqlite3_column_int64(s, 2);
 	sqlite3_finalize(s);
 	return load_rows(c, db, dbname, id, out);
 }
 
 int perf_snap_load(const struct perf_ctx *c, const char *dbname, int64_t after_ms,
-		   int64_t before_ms, struct perf_snap *out)
+		   int64_t before_ms, int64_t scope, struct perf_snap *out)
 {
 	struct hinge_db *hdb;
 	int rc;
@@ -338,7 +355,7 @@ int perf_snap_load(const struct perf_ctx *c, const char *dbname, int64_t after_m
 	if ((rc = c->host->db_open(c->p, &hdb)) != 0)
 		return rc;
 	rc = load_from(c, c->host->db_sqlite(hdb), dbname, after_ms, before_ms,
-		       out);
+		       scope, out);
 	c->host->db_close(hdb);
 	if (rc != 0)
 		perf_snap_free(out);
