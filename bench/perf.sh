@@ -80,12 +80,14 @@ snapshots=$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")
 db_kb=$(($(stat -c %s "$T/state.db") / 1024))
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 figures=$(cat <<FIG
 <!-- PERF -->
 ### perf plugin (\`bench/perf.sh\`)
 
 Run on $(date -u +%Y-%m-%d), $cpu, $(nproc) cores, PostgreSQL $(psql -X -At "$ci" -c "SHOW server_version" | cut -d' ' -f1)
-on a Unix socket (fsync off), state database in /tmp.  Medians of $runs runs.
+on a Unix socket (fsync off), state database in /tmp.  Medians of $runs runs;
+load average $load at the end (other work on the host slows every figure).
 
 | figure | value |
 | --- | --- |
