@@ -65,4 +65,4 @@ TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh \
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
 	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
 	tests/integration/perf_lib.sh tests/integration/perf_advise.sh
-EXTRA_DIST += bench/perf.sh bench/perf_README.md
+EXTRA_DIST += bench/perf.sh bench/perf_README.md plugins/perf/README.md
