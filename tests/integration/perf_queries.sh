@@ -94,6 +94,12 @@ perf_conf "$T/reader.conf" "host=$HINGE_TEST_PGHOST user=perf_reader dbname=perf
 is "a role without pg_read_all_stats: the report is still made" "$?" "0"
 ok "the warning says what to grant" grep -q 'GRANT pg_read_all_stats' "$T/err"
 
+# The agent's job keeps snapshots every snapshot_interval.
+perf_conf "$T/agent.conf" "$ci" 'snapshot_interval = "200ms";'
+n0=$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")
+timeout -s TERM 3 "$HINGE" -c "$T/agent.conf" agent >>"$TAP_LOG" 2>&1
+ok "the agent's job took snapshots" test "$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" -ge $((n0 + 2))
+
 H --json metrics >"$T/q.json" 2>>"$TAP_LOG"
 is "query_mean_ms without a queryid label is unreadable, not a pass" \
 	"$(j '.metrics[] | select(.name == "perf.query_mean_ms") | .status')" "unreadable"
