@@ -28,8 +28,8 @@ tests_unit_test_perf_plan_SOURCES = tests/unit/test_perf_plan.c plugins/perf/pla
 tests_unit_test_perf_plan_CFLAGS = $(PERF_TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_perf_plan_LDADD = $(PERF_TEST_LDADD) $(JANSSON_LIBS)
 tests_unit_test_perf_change_SOURCES = tests/unit/test_perf_change.c plugins/perf/change.c
-tests_unit_test_perf_change_CFLAGS = $(PERF_TEST_CFLAGS)
-tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD)
+tests_unit_test_perf_change_CFLAGS = $(PERF_TEST_CFLAGS) $(LIBCONFIG_CFLAGS)
+tests_unit_test_perf_change_LDADD = $(PERF_TEST_LDADD) $(LIBCONFIG_LIBS)
 # The gate test is the host: it links the plugin's sources and needs the
 # test PostgreSQL, so it runs with the integration tests.
 check_PROGRAMS += tests/integration/perf_gate

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +66,40 @@ static void test_change_text(void **state)
 	free(t);
 }
 
+/* The text is what libconfig (the agent's parser) reads back. */
+static void test_change_parses(void **state)
+{
+	struct perf_proposal p = proposal();
+	char *t = perf_change_text(&p);
+	const char *v = NULL;
+	config_t cfg;
+
+	(void)state;
+	config_init(&cfg);
+	if (config_read_string(&cfg, t) != CONFIG_TRUE)
+		fail_msg("line %d: %s", config_error_line(&cfg), config_error_text(&cfg));
+	assert_true(config_lookup_string(&cfg, "change.id", &v));
+	assert_string_equal(v, "perf_big_k_v_idx");
+	assert_true(config_lookup_string(&cfg, "change.description", &v));
+	assert_non_null(strstr(v, "filter ((k = $1) AND (v = 'a\"b'::text))"));
+	assert_true(config_lookup_string(&cfg, "change.steps.[0].action", &v));
+	assert_string_equal(v, "migration.create_index");
+	assert_true(config_lookup_string(&cfg, "change.steps.[0].with.columns.[1]", &v));
+	assert_string_equal(v, "v");
+	assert_true(config_lookup_string(&cfg, "change.steps.[1].gate.[0]", &v));
+	assert_string_equal(v, "perf.query_gain{queryid=\"-3097106866161585255\"} == 1");
+	assert_true(config_lookup_string(&cfg, "change.steps.[1].bake", &v));
+	assert_string_equal(v, "30m");
+	config_destroy(&cfg);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_name),
 		cmocka_unit_test(test_change_text),
+		cmocka_unit_test(test_change_parses),
 	};
 	return cmocka_run_group_tests_name("perf_change", tests, NULL, NULL);
 }
