@@ -160,14 +160,19 @@ static int perf_command(void *data, struct hinge_command *cmd, int argc,
 		fprintf(stderr, "usage: hinge %s\n", usage);
 		return 2;
 	}
+	if (strcmp(argv[1], "propose") == 0)
+		return perf_cmd_propose(c, cmd, &a);
+	if (a.queryid != NULL || a.out != NULL) {
+		fprintf(stderr, "hinge: perf: --queryid and --out are for propose\n"
+			"usage: hinge %s\n", usage);
+		return 2;
+	}
 	if (strcmp(argv[1], "tasks") == 0)
 		return perf_cmd_tasks(c, cmd, &a);
 	if (strcmp(argv[1], "queries") == 0)
 		return perf_cmd_queries(c, cmd, &a);
 	if (strcmp(argv[1], "advise") == 0)
 		return perf_cmd_advise(c, cmd, &a);
-	if (strcmp(argv[1], "propose") == 0)
-		return perf_cmd_propose(c, cmd, &a);
 	if (strcmp(argv[1], "snapshot") == 0 && argc == 2)
 		return perf_cmd_snapshot(c, cmd);
 	fprintf(stderr, "hinge: perf: unknown subcommand \"%s\"\nusage: hinge %s\n",

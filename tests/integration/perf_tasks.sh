@@ -66,6 +66,7 @@ perf_conf "$T/down.conf" "host=$HINGE_TEST_PGHOST user=postgres dbname=perf_no_s
 expect_exit "an unreachable database: exit 5" 5 "$HINGE" -c "$T/down.conf" perf tasks
 expect_exit "a bad --since: exit 2" 2 H perf tasks --since 5x
 expect_exit "an unknown subcommand: exit 2" 2 H perf frobnicate
+expect_exit "an option of propose given to tasks: exit 2" 2 H perf tasks --out "$T/x"
 expect_exit "no subcommand: exit 2" 2 H perf
 expect_exit "perf --help" 0 H perf --help
 done_testing
