@@ -35,12 +35,15 @@ static char *task_sql(const struct perf_ctx *c, PGconn *conn)
 	return perf_tasks_sql(&cols, quote_ident, conn);
 }
 
-/* Log why the task table could not be read; returns the error code. */
+/* Log why the task table could not be read; returns HINGE_EINVAL for
+ * names that do not exist (the settings are wrong), else HINGE_EUNAVAIL. */
 static int task_error(const struct perf_ctx *c, const PGresult *r)
 {
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	int undefined = state && strncmp(state, "42", 2) == 0;
+	int undefined = state && (strcmp(state, "42703") == 0 ||
+				  strcmp(state, "42P01") == 0 ||
+				  strcmp(state, "3F000") == 0);
 
 	c->host->log(c->p, HINGE_LOG_ERROR, "cannot read the task table \"%s\": %s",
 		     c->host->setting_str(c->p, "task_table"),
@@ -50,6 +53,10 @@ static int task_error(const struct perf_ctx *c, const PGresult *r)
 			     "hint: Set perf.task_table, task_type_column, "
 			     "task_start_column, task_end_column and "
 			     "task_status_column to the names the table has.");
+	else if (state && strcmp(state, "42501") == 0)
+		c->host->log(c->p, HINGE_LOG_ERROR,
+			     "hint: GRANT SELECT ON the task table TO the role "
+			     "of perf.conninfo.");
 	return undefined ? HINGE_EINVAL : HINGE_EUNAVAIL;
 }
 

@@ -62,6 +62,13 @@ ok "the message names the missing column" grep -q 'column t.task_type does not e
 ok "the hint names the settings" grep -q 'task_type_column' "$T/err"
 conf "$T/bad.conf" 'task_table = "no_such_table";'
 expect_exit "a missing table: exit 2" 2 "$HINGE" -c "$T/bad.conf" perf tasks
+conf "$T/bad.conf" 'task_table = "no_such_schema.t";'
+expect_exit "a missing schema: exit 2" 2 "$HINGE" -c "$T/bad.conf" perf tasks
+psql -q -X "$ci" -c "DROP ROLE IF EXISTS perf_nobody" -c "CREATE ROLE perf_nobody LOGIN" >>"$TAP_LOG" 2>&1
+perf_conf "$T/bad.conf" "$ci user=perf_nobody" ''
+"$HINGE" -c "$T/bad.conf" perf tasks >"$T/out" 2>"$T/err"
+is "no permission on the task table: exit 5" "$?" "5"
+ok "the hint names the grant" grep -q 'GRANT SELECT ON the task table' "$T/err"
 perf_conf "$T/down.conf" "host=$HINGE_TEST_PGHOST user=postgres dbname=perf_no_such_db" ''
 expect_exit "an unreachable database: exit 5" 5 "$HINGE" -c "$T/down.conf" perf tasks
 expect_exit "a bad --since: exit 2" 2 H perf tasks --since 5x
