@@ -35,7 +35,6 @@ is "snapshot: schema and database" "$(j '"\(.schema) \(.database)"')" "hinge.per
 is "the snapshot is in the state database" \
 	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")" "1"
 
-sleep 2
 slow 5
 i=0
 while [ "$i" -lt 60 ]; do
@@ -50,7 +49,12 @@ is "queries: schema" "$(j .schema)" "hinge.perf.queries/1"
 is "queries: no snapshot is an hour old: the window starts at the last reset" "$(j .covers)" "since the last reset"
 is "since the reset, the fixture's statements count too" \
 	"$(j '.by_total_time[] | select(.query | test("perf_big WHERE")) | .calls')" "5"
-H --json perf queries --since 1500ms --limit 3 >"$T/q.json" 2>>"$TAP_LOG"
+# Age the first snapshot by two hours: it starts an hour's window.
+age() { # ms: make every snapshot older, or only the first one
+	sqlite3 "$T/state.db" "UPDATE perf_snapshot SET taken_ms = taken_ms - $1 ${2:-}"
+}
+age 7200000 "WHERE id = (SELECT min(id) FROM perf_snapshot)"
+H --json perf queries --since 1h --limit 3 >"$T/q.json" 2>>"$TAP_LOG"
 is "queries: the window starts at the snapshot before the work" "$(j .covers)" "snapshots"
 is "the planted slow query ranks first by total time" \
 	"$(j '.by_total_time[0].query')" "/* task=implement_idea */ SELECT count(*) FROM perf_big WHERE k = \$1"
@@ -62,11 +66,11 @@ is "the frequent query ranks first by calls" \
 	"$(j '.by_calls[0] | "\(.query) \(.calls)"')" "SELECT v FROM perf_small WHERE id = \$1 60"
 is "an untagged query has no task type" "$(j '.by_calls[0].task_type')" "null"
 
-# A window of its own: the snapshot just taken is its start.
-sleep 1
+# A window of its own: the snapshot just taken (aged) is its start.
+age 7200000
 slow 3
-H --json perf queries --since 500ms >"$T/q.json" 2>>"$TAP_LOG"
-is "a 500ms window counts only the calls since the last snapshot" \
+H --json perf queries --since 1h >"$T/q.json" 2>>"$TAP_LOG"
+is "the window counts only the calls since the last snapshot before it" \
 	"$(j '.by_total_time[] | select(.query | test("perf_big")) | .calls')" "3"
 is "and says it is covered by snapshots" "$(j .covers)" "snapshots"
 H perf queries --limit 2 >"$T/text" 2>>"$TAP_LOG"
