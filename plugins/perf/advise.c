@@ -321,17 +321,22 @@ static void print_advice(const json_t *doc)
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "advice"), i, a)
+	json_array_foreach(json_object_get(doc, "advice"), i, a) {
 		printf("%s %s\n  for statement %s (%.0f calls, mean %.3f ms): %.70s\n"
-		       "  plan: Seq Scan on %s.%s, filter %s, cost %.2f\n"
-		       "  sampled copy: cost %.2f without, %.2f with the index\n",
+		       "  plan: Seq Scan on %s.%s, filter %s, cost %.2f\n",
 		       json_is_true(json_object_get(a, "advised")) ? "advised:" :
 		       "not advised:", jstr(a, "index", "definition"),
 		       jstr(a, "statement", "queryid"), jnum(a, "statement", "calls"),
 		       jnum(a, "statement", "mean_ms"), jstr(a, "statement", "query"),
 		       jstr(a, "plan", "schema"), jstr(a, "plan", "relation"),
-		       jstr(a, "plan", "filter"), jnum(a, "plan", "cost"),
-		       jnum(a, "check", "cost_without"), jnum(a, "check", "cost_with"));
+		       jstr(a, "plan", "filter"), jnum(a, "plan", "cost"));
+		if (jstr(a, "check", "reason"))
+			printf("  not checked: %s\n", jstr(a, "check", "reason"));
+		else
+			printf("  sampled copy: cost %.2f without, %.2f with the index\n",
+			       jnum(a, "check", "cost_without"),
+			       jnum(a, "check", "cost_with"));
+	}
 	json_array_foreach(json_object_get(doc, "refused"), i, a)
 		printf("EXPLAIN refused statement %s: %s\n",
 		       jstr(a, "statement", "queryid"),

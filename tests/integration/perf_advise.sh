@@ -64,6 +64,7 @@ is "advise changed nothing in the database" "$(catalog)" "$before"
 
 H perf advise >"$T/text" 2>>"$TAP_LOG"
 ok "text output advises the index" grep -q '^advised: CREATE INDEX CONCURRENTLY "perf_big_k_idx"' "$T/text"
+ok "text output says which advice was not checked" grep -q '^  not checked: the statement names the table with its schema' "$T/text"
 
 id=$(j "$k | .statement.queryid")
 H perf propose --out "$T/change.conf" >"$T/text" 2>>"$TAP_LOG"
