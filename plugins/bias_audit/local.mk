@@ -1,0 +1,8 @@
+# bias_audit: fairness audits of AI-model decisions.
+check_PROGRAMS += tests/unit/test_bias_audit_figures
+tests_unit_test_bias_audit_figures_SOURCES = tests/unit/test_bias_audit_figures.c \
+	plugins/bias_audit/stats.c plugins/bias_audit/stats.h \
+	plugins/bias_audit/figures.c plugins/bias_audit/figures.h
+tests_unit_test_bias_audit_figures_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bias_audit_figures_LDADD = $(CMOCKA_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_figures
