@@ -6,3 +6,10 @@ tests_unit_test_bias_audit_figures_SOURCES = tests/unit/test_bias_audit_figures.
 tests_unit_test_bias_audit_figures_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_bias_audit_figures_LDADD = $(CMOCKA_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_figures
+
+check_PROGRAMS += tests/unit/test_bias_audit_csv
+tests_unit_test_bias_audit_csv_SOURCES = tests/unit/test_bias_audit_csv.c \
+	plugins/bias_audit/csv.c plugins/bias_audit/csv.h
+tests_unit_test_bias_audit_csv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bias_audit_csv_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_bias_audit_csv
