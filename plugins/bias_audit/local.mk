@@ -13,3 +13,10 @@ tests_unit_test_bias_audit_csv_SOURCES = tests/unit/test_bias_audit_csv.c \
 tests_unit_test_bias_audit_csv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_bias_audit_csv_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_bias_audit_csv
+
+check_PROGRAMS += tests/unit/test_bias_audit_acc
+tests_unit_test_bias_audit_acc_SOURCES = tests/unit/test_bias_audit_acc.c \
+	plugins/bias_audit/acc.c plugins/bias_audit/acc.h
+tests_unit_test_bias_audit_acc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bias_audit_acc_LDADD = $(CMOCKA_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_acc
