@@ -20,3 +20,11 @@ tests_unit_test_bias_audit_acc_SOURCES = tests/unit/test_bias_audit_acc.c \
 tests_unit_test_bias_audit_acc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_bias_audit_acc_LDADD = $(CMOCKA_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_acc
+
+check_PROGRAMS += tests/unit/test_bias_audit_results
+tests_unit_test_bias_audit_results_SOURCES = tests/unit/test_bias_audit_results.c \
+	plugins/bias_audit/results.c plugins/bias_audit/results.h \
+	plugins/bias_audit/acc.c plugins/bias_audit/figures.c plugins/bias_audit/stats.c
+tests_unit_test_bias_audit_results_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bias_audit_results_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_results
