@@ -1,4 +1,21 @@
 # bias_audit: fairness audits of AI-model decisions.
+pkglib_LTLIBRARIES += plugins/bias_audit/bias_audit.la
+plugins_bias_audit_bias_audit_la_SOURCES = plugins/bias_audit/plugin.c \
+	plugins/bias_audit/bias.h plugins/bias_audit/audit.c plugins/bias_audit/cmd.c \
+	plugins/bias_audit/stats.c plugins/bias_audit/stats.h \
+	plugins/bias_audit/figures.c plugins/bias_audit/figures.h \
+	plugins/bias_audit/csv.c plugins/bias_audit/csv.h \
+	plugins/bias_audit/acc.c plugins/bias_audit/acc.h \
+	plugins/bias_audit/results.c plugins/bias_audit/results.h \
+	plugins/bias_audit/source.c plugins/bias_audit/source.h \
+	plugins/bias_audit/store.c plugins/bias_audit/store.h \
+	plugins/bias_audit/report.c plugins/bias_audit/report.h
+plugins_bias_audit_bias_audit_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
+plugins_bias_audit_bias_audit_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_bias_audit_bias_audit_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) \
+	$(CRYPTO_LIBS) -lm
+
 check_PROGRAMS += tests/unit/test_bias_audit_figures
 tests_unit_test_bias_audit_figures_SOURCES = tests/unit/test_bias_audit_figures.c \
 	plugins/bias_audit/stats.c plugins/bias_audit/stats.h \

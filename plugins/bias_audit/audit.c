@@ -1,0 +1,153 @@
+/*
+ * audit.c - one audit: read the source, compute the results, store them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "plugins/bias_audit/bias.h"
+#include "plugins/bias_audit/source.h"
+#include "plugins/bias_audit/store.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_pg(struct bias *b, struct bias_acc *a, char *sha, char *err, size_t errlen)
+{
+	const char *conninfo = b->h->setting_str(b->p, "conninfo");
+	const char *query = b->h->setting_str(b->p, "query");
+	void *conn = NULL;
+	int rc;
+
+	if (conninfo == NULL || query == NULL) {
+		snprintf(err, errlen, "source \"postgresql\" needs conninfo and query");
+		return HINGE_EINVAL;
+	}
+	if ((rc = b->h->pg_connect(b->p, conninfo, &conn)) != 0) {
+		snprintf(err, errlen, "cannot connect to PostgreSQL (conninfo at %s)",
+			 b->h->setting_where(b->p, "conninfo"));
+		return rc;
+	}
+	rc = bias_read_pg(conn, query, a, sha, err, errlen);
+	PQfinish(conn);
+	return rc;
+}
+
+/* Read the input into a; *source describes it.  Returns as bias_read_*. */
+static int read_input(struct bias *b, const char *csv_path, struct bias_acc *a,
+		      char *source, size_t srclen, char *sha, char *err, size_t errlen)
+{
+	const char *kind = b->h->setting_str(b->p, "source");
+
+	if (csv_path == NULL && strcmp(kind, "postgresql") == 0) {
+		snprintf(source, srclen, "postgresql");
+		return read_pg(b, a, sha, err, errlen);
+	}
+	if (csv_path == NULL)
+		csv_path = b->h->setting_str(b->p, "csv_path");
+	if (csv_path == NULL) {
+		snprintf(source, srclen, "csv");
+		snprintf(err, errlen, "no CSV file: set csv_path or give --csv FILE");
+		return HINGE_EINVAL;
+	}
+	snprintf(source, srclen, "csv:%s", csv_path);
+	return bias_read_csv(csv_path, a, sha, err, errlen);
+}
+
+static int store(struct bias *b, const struct bias_audit_rec *rec, json_t **audit)
+{
+	struct hinge_db *db = NULL;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = b->h->db_open(b->p, &db)) != 0)
+		return rc;
+	if ((rc = b->h->db_begin(db)) == 0) {
+		rc = bias_store_insert(b->h->db_sqlite(db), rec, &id);
+		if (rc == 0)
+			rc = b->h->db_commit(db);
+		else
+			b->h->db_rollback(db);
+	}
+	if (rc == 0)
+		rc = bias_store_get(b->h->db_sqlite(db), id, audit);
+	b->h->db_close(db);
+	if (rc != 0)
+		b->h->log(b->p, HINGE_LOG_ERROR, "cannot store the audit in the state database");
+	return rc;
+}
+
+/* An audit that did not pass is an alarm the operator hears of. */
+static void alarm_event(struct bias *b, const json_t *audit)
+{
+	const char *verdict = json_string_value(json_object_get(audit, "verdict"));
+	json_t *detail;
+	char msg[128], *text;
+
+	if (strcmp(verdict, "PASS") == 0)
+		return;
+	snprintf(msg, sizeof(msg), "bias audit %" JSON_INTEGER_FORMAT ": %s",
+		 json_integer_value(json_object_get(audit, "id")), verdict);
+	detail = json_pack("{s:O, s:s, s:O}", "audit", json_object_get(audit, "id"),
+			   "verdict", verdict, "reasons",
+			   json_object_get(json_object_get(audit, "results"), "reasons"));
+	text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	b->h->event(b->p, HINGE_LOG_WARNING, "alarm", msg, text);
+	free(text);
+	json_decref(detail);
+}
+
+int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
+{
+	struct bias_audit_rec rec = { .started_ms = now_ms() };
+	char source[1100], sha[BIAS_SHA_HEX] = "", err[600] = "";
+	struct bias_acc *a = bias_acc_new(&b->spec);
+	json_t *results, *policy = bias_policy_json(&b->policy);
+	int rc, verdict_rc;
+
+	*audit = NULL;
+	if (a == NULL || policy == NULL) {
+		bias_acc_free(a);
+		json_decref(policy);
+		return HINGE_ENOMEM;
+	}
+	rc = read_input(b, csv_path, a, source, sizeof(source), sha, err, sizeof(err));
+	if (rc == HINGE_ENOMEM) {
+		results = NULL;
+	} else if (rc != 0) {
+		b->h->log(b->p, HINGE_LOG_ERROR, "the audit's input cannot be used: %s", err);
+		results = bias_results_unreadable(err);
+	} else {
+		results = bias_results(a, &b->spec, &b->policy);
+	}
+	bias_acc_free(a);
+	if (results == NULL) {
+		json_decref(policy);
+		return HINGE_ENOMEM;
+	}
+	rec.finished_ms = now_ms();
+	rec.source = source;
+	rec.input_sha256 = sha;
+	rec.policy = policy;
+	rec.results = results;
+	verdict_rc = strcmp(json_string_value(json_object_get(results, "verdict")), "PASS") == 0
+		     ? 0 : HINGE_EFAIL;
+	if (store(b, &rec, audit) != 0)
+		verdict_rc = HINGE_EUNAVAIL;
+	else if (rc == HINGE_EUNAVAIL)
+		verdict_rc = rc;
+	if (*audit != NULL)
+		alarm_event(b, *audit);
+	json_decref(policy);
+	json_decref(results);
+	return verdict_rc;
+}

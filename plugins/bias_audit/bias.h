@@ -1,0 +1,44 @@
+/*
+ * bias.h - the plugin's context, shared by its glue files (plugin.c,
+ * audit.c, cmd.c).  Nothing here is exported from the module.
+ */
+#ifndef BIAS_BIAS_H
+#define BIAS_BIAS_H
+
+#include <stdint.h>
+
+#include <hinge/plugin.h>
+#include <jansson.h>
+
+#include "plugins/bias_audit/acc.h"
+#include "plugins/bias_audit/results.h"
+
+struct bias {
+	const struct hinge_host *h;
+	struct hinge_plugin *p;
+	struct bias_spec spec;
+	struct bias_policy policy;
+	const char **attrs; /* spec.attrs: borrowed strings, owned array */
+};
+
+/*
+ * Fill b->spec and b->policy from the plugin's settings (again after a
+ * reload).  Returns 0, or HINGE_EINVAL after logging which setting is
+ * wrong and where.
+ */
+int bias_configure(struct bias *b);
+
+/*
+ * Run one audit of the configured source (or of the CSV file csv_path when
+ * not NULL) and store it.  *audit gets the stored document (a new
+ * reference, the caller decrefs) whenever one was stored.  Returns 0 on
+ * PASS, HINGE_EFAIL on FAIL or INCONCLUSIVE, HINGE_EUNAVAIL when the
+ * input could not be reached (stored as INCONCLUSIVE), or another
+ * negative code when nothing could be stored.
+ */
+int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit);
+
+/* The `audit` command. */
+int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * cmd.c - `hinge audit run [--csv FILE] | history [--limit N] | show ID`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "plugins/bias_audit/bias.h"
+#include "plugins/bias_audit/report.h"
+#include "plugins/bias_audit/store.h"
+
+#define USAGE "usage: hinge audit run [--csv FILE] | history [--limit N] | show ID\n"
+
+static int usage(void)
+{
+	fputs(USAGE, stderr);
+	return 2;
+}
+
+/* Print an audit as JSON or Markdown; steals the reference. */
+static int print_audit(struct bias *b, struct hinge_command *cmd, json_t *audit)
+{
+	int rc;
+
+	if (b->h->cmd_json(cmd))
+		return b->h->cmd_print_json(cmd, (struct hinge_json *)audit) == 0 ? 0 : 5;
+	rc = bias_report_markdown(stdout, audit);
+	json_decref(audit);
+	return rc == 0 ? 0 : 5;
+}
+
+static int run(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	const char *csv = NULL;
+	json_t *audit;
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+			csv = argv[++i];
+		else
+			return usage();
+	}
+	rc = bias_audit_run(b, csv, &audit);
+	if (audit == NULL)
+		return rc == HINGE_ENOMEM || rc == HINGE_EUNAVAIL ? 5 : 1;
+	if (print_audit(b, cmd, audit) != 0)
+		return 5;
+	switch (rc) {
+	case 0: return 0;
+	case HINGE_EUNAVAIL: return 5;
+	default: return 1;
+	}
+}
+
+/* A whole positive number, or -1. */
+static long long parse_id(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && v > 0 ? v : -1;
+}
+
+static int with_db(struct bias *b, sqlite3 **out, struct hinge_db **db)
+{
+	if (b->h->db_open(b->p, db) != 0)
+		return 5;
+	*out = b->h->db_sqlite(*db);
+	return 0;
+}
+
+static void print_history(const json_t *list)
+{
+	size_t i;
+	json_t *a;
+
+	printf("%-6s %-20s %-12s %10s  %s\n", "ID", "STARTED", "VERDICT", "ROWS", "SOURCE");
+	json_array_foreach(list, i, a) {
+		time_t t = (time_t)(json_integer_value(json_object_get(a, "started_ms")) / 1000);
+		char when[32];
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		printf("%-6" JSON_INTEGER_FORMAT " %-20s %-12s %10" JSON_INTEGER_FORMAT "  %s\n",
+		       json_integer_value(json_object_get(a, "id")), when,
+		       json_string_value(json_object_get(a, "verdict")),
+		       json_integer_value(json_object_get(a, "rows")),
+		       json_string_value(json_object_get(a, "source")));
+	}
+}
+
+static int history(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	long long limit = 20;
+	struct hinge_db *db;
+	json_t *list;
+	sqlite3 *s;
+	int rc;
+
+	if (argc == 4 && strcmp(argv[2], "--limit") == 0)
+		limit = parse_id(argv[3]);
+	else if (argc != 2)
+		return usage();
+	if (limit < 0)
+		return usage();
+	if (with_db(b, &s, &db) != 0)
+		return 5;
+	rc = bias_store_list(s, limit, &list);
+	b->h->db_close(db);
+	if (rc != 0)
+		return 5;
+	if (b->h->cmd_json(cmd))
+		return b->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
+			"{s:s, s:o}", "schema", "hinge.bias_audit.history/1", "audits", list)) ? 5 : 0;
+	print_history(list);
+	json_decref(list);
+	return 0;
+}
+
+static int show(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	long long id = argc == 3 ? parse_id(argv[2]) : -1;
+	struct hinge_db *db;
+	json_t *audit;
+	sqlite3 *s;
+	int rc;
+
+	if (id < 0)
+		return usage();
+	if (with_db(b, &s, &db) != 0)
+		return 5;
+	rc = bias_store_get(s, id, &audit);
+	b->h->db_close(db);
+	if (rc == HINGE_ENODATA) {
+		fprintf(stderr, "hinge audit: no audit %lld\n", id);
+		return 2;
+	}
+	if (rc != 0)
+		return 5;
+	return print_audit(b, cmd, audit);
+}
+
+int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv)
+{
+	struct bias *b = data;
+
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "run") == 0)
+		return run(b, cmd, argc, argv);
+	if (strcmp(argv[1], "history") == 0)
+		return history(b, cmd, argc, argv);
+	if (strcmp(argv[1], "show") == 0)
+		return show(b, cmd, argc, argv);
+	return usage();
+}

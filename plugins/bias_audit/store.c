@@ -1,0 +1,129 @@
+/*
+ * store.c - the bias_audit_audits table.
+ */
+#include <stdlib.h>
+
+#include <hinge/plugin.h>
+
+#include "plugins/bias_audit/store.h"
+
+const char *const bias_store_migrations[] = {
+	"CREATE TABLE bias_audit_audits ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" started_ms INTEGER NOT NULL,"
+	" finished_ms INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" input_sha256 TEXT NOT NULL,"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('PASS', 'FAIL', 'INCONCLUSIVE')),"
+	" rows INTEGER NOT NULL,"
+	" policy TEXT NOT NULL,"
+	" results TEXT NOT NULL)",
+	NULL,
+};
+
+int bias_store_insert(sqlite3 *db, const struct bias_audit_rec *rec, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO bias_audit_audits (started_ms, finished_ms, source, input_sha256,"
+		" verdict, rows, policy, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	char *policy = json_dumps(rec->policy, JSON_COMPACT | JSON_SORT_KEYS);
+	char *results = json_dumps(rec->results, JSON_COMPACT | JSON_SORT_KEYS);
+	sqlite3_stmt *st = NULL;
+	int rc = HINGE_EUNAVAIL;
+
+	if (policy == NULL || results == NULL) {
+		rc = HINGE_ENOMEM;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, rec->started_ms);
+	sqlite3_bind_int64(st, 2, rec->finished_ms);
+	sqlite3_bind_text(st, 3, rec->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, rec->input_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, json_string_value(json_object_get(rec->results, "verdict")),
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, json_integer_value(json_object_get(rec->results, "rows")));
+	sqlite3_bind_text(st, 7, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, results, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE) {
+		*id = sqlite3_last_insert_rowid(db);
+		rc = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	free(policy);
+	free(results);
+	return rc;
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* The summary columns 0-6 of a row as a new object. */
+static json_t *summary(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I}",
+			 "id", (json_int_t)sqlite3_column_int64(st, 0),
+			 "started_ms", (json_int_t)sqlite3_column_int64(st, 1),
+			 "finished_ms", (json_int_t)sqlite3_column_int64(st, 2),
+			 "source", text(st, 3), "input_sha256", text(st, 4),
+			 "verdict", text(st, 5), "rows", (json_int_t)sqlite3_column_int64(st, 6));
+}
+
+#define COLUMNS "id, started_ms, finished_ms, source, input_sha256, verdict, rows"
+
+int bias_store_get(sqlite3 *db, int64_t id, json_t **out)
+{
+	static const char sql[] = "SELECT " COLUMNS ", policy, results FROM bias_audit_audits"
+				  " WHERE id = ? OR ? = 0 ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	int rc = HINGE_EUNAVAIL, step;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		rc = HINGE_ENODATA;
+	} else if (step == SQLITE_ROW) {
+		json_t *o = summary(st);
+
+		json_object_set_new(o, "schema", json_string("hinge.bias_audit/1"));
+		json_object_set_new(o, "policy", json_loads(text(st, 7), 0, NULL));
+		json_object_set_new(o, "results", json_loads(text(st, 8), 0, NULL));
+		*out = o;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int bias_store_list(sqlite3 *db, int64_t limit, json_t **out)
+{
+	static const char sql[] = "SELECT " COLUMNS " FROM bias_audit_audits"
+				  " ORDER BY id DESC LIMIT ?";
+	sqlite3_stmt *st = NULL;
+	json_t *arr = json_array();
+	int step;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		json_decref(arr);
+		return HINGE_EUNAVAIL;
+	}
+	sqlite3_bind_int64(st, 1, limit);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, summary(st));
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		json_decref(arr);
+		return HINGE_EUNAVAIL;
+	}
+	*out = arr;
+	return 0;
+}

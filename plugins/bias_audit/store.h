@@ -1,0 +1,40 @@
+/*
+ * store.h - audits in the state database (SQLite): each with the SHA-256
+ * of its input, its policy and its results.
+ */
+#ifndef BIAS_STORE_H
+#define BIAS_STORE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+/* The plugin's versioned migrations of its tables, NULL-terminated. */
+extern const char *const bias_store_migrations[];
+
+/* One audit as it is stored; strings and JSON are borrowed. */
+struct bias_audit_rec {
+	int64_t started_ms, finished_ms;
+	const char *source;       /* "csv:/path" or "postgresql" */
+	const char *input_sha256; /* hex */
+	const json_t *policy, *results;
+};
+
+/* Insert an audit (inside the caller's transaction); *id gets its id.
+ * Returns 0 or HINGE_EUNAVAIL. */
+int bias_store_insert(sqlite3 *db, const struct bias_audit_rec *rec, int64_t *id);
+
+/*
+ * The audit with this id, or the latest when id is 0, as a new JSON object
+ * {"schema", "id", "started_ms", "finished_ms", "source", "input_sha256",
+ * "verdict", "rows", "policy", "results"}.  Returns 0, HINGE_ENODATA when
+ * there is none, or HINGE_EUNAVAIL.
+ */
+int bias_store_get(sqlite3 *db, int64_t id, json_t **out);
+
+/* The latest `limit` audits, newest first, without policy and results: a
+ * new JSON array.  Returns 0 or HINGE_EUNAVAIL. */
+int bias_store_list(sqlite3 *db, int64_t limit, json_t **out);
+
+#endif
