@@ -45,3 +45,7 @@ tests_unit_test_bias_audit_results_SOURCES = tests/unit/test_bias_audit_results.
 tests_unit_test_bias_audit_results_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_bias_audit_results_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_results
+
+bias_audit_test_scripts = tests/integration/bias_audit_csv.sh
+TESTS += $(bias_audit_test_scripts)
+EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py
