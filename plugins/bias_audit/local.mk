@@ -46,6 +46,6 @@ tests_unit_test_bias_audit_results_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANS
 tests_unit_test_bias_audit_results_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_results
 
-bias_audit_test_scripts = tests/integration/bias_audit_csv.sh
+bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh
 TESTS += $(bias_audit_test_scripts)
 EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py
