@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "plugins/bias_audit/bias.h"
+#include "plugins/bias_audit/drift.h"
 #include "plugins/bias_audit/source.h"
 #include "plugins/bias_audit/store.h"
 
@@ -86,24 +87,59 @@ static int store(struct bias *b, const struct bias_audit_rec *rec, json_t **audi
 	return rc;
 }
 
-/* An audit that did not pass is an alarm the operator hears of. */
-static void alarm_event(struct bias *b, const json_t *audit)
+static void raise_alarm(struct bias *b, const json_t *audit, const char *what,
+			const char *key, const json_t *why)
 {
-	const char *verdict = json_string_value(json_object_get(audit, "verdict"));
 	json_t *detail;
 	char msg[128], *text;
 
-	if (strcmp(verdict, "PASS") == 0)
-		return;
 	snprintf(msg, sizeof(msg), "bias audit %" JSON_INTEGER_FORMAT ": %s",
-		 json_integer_value(json_object_get(audit, "id")), verdict);
+		 json_integer_value(json_object_get(audit, "id")), what);
 	detail = json_pack("{s:O, s:s, s:O}", "audit", json_object_get(audit, "id"),
-			   "verdict", verdict, "reasons",
-			   json_object_get(json_object_get(audit, "results"), "reasons"));
+			   "verdict", json_string_value(json_object_get(audit, "verdict")), key, why);
 	text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 	b->h->event(b->p, HINGE_LOG_WARNING, "alarm", msg, text);
 	free(text);
 	json_decref(detail);
+}
+
+/* An audit that did not pass, or that drifted, is an alarm the operator
+ * hears of. */
+static void alarm_events(struct bias *b, const json_t *audit)
+{
+	const json_t *res = json_object_get(audit, "results");
+	const json_t *drift = json_object_get(json_object_get(res, "drift"), "alarms");
+	const char *verdict = json_string_value(json_object_get(audit, "verdict"));
+
+	if (strcmp(verdict, "PASS") != 0)
+		raise_alarm(b, audit, verdict, "reasons", json_object_get(res, "reasons"));
+	if (json_array_size(drift) > 0)
+		raise_alarm(b, audit, "drift against its baseline", "drift", drift);
+}
+
+/* Compare with the baseline audit, when there is one, in results.drift. */
+static void add_drift(struct bias *b, json_t *results)
+{
+	const struct bias_drift_policy dp = {
+		.psi_max = b->h->setting_double(b->p, "psi_max"),
+		.worsen_max = b->h->setting_double(b->p, "worsen_max"),
+	};
+	struct hinge_db *db;
+	json_t *base, *d;
+	int rc;
+
+	if (b->h->db_open(b->p, &db) != 0)
+		return;
+	rc = bias_store_baseline(b->h->db_sqlite(db), b->h->setting_int(b->p, "baseline"), &base);
+	b->h->db_close(db);
+	if (rc != 0)
+		return;
+	d = bias_drift(results, json_object_get(base, "results"), &dp);
+	if (d != NULL) {
+		json_object_set(d, "baseline", json_object_get(base, "id"));
+		json_object_set_new(results, "drift", d);
+	}
+	json_decref(base);
 }
 
 int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
@@ -128,6 +164,8 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 		results = bias_results_unreadable(err);
 	} else {
 		results = bias_results(a, &b->spec, &b->policy);
+		if (results != NULL)
+			add_drift(b, results);
 	}
 	bias_acc_free(a);
 	if (results == NULL) {
@@ -146,7 +184,7 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 	else if (rc == HINGE_EUNAVAIL)
 		verdict_rc = rc;
 	if (*audit != NULL)
-		alarm_event(b, *audit);
+		alarm_events(b, *audit);
 	json_decref(policy);
 	json_decref(results);
 	return verdict_rc;

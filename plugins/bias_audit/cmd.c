@@ -11,8 +11,9 @@
 #include "plugins/bias_audit/bias.h"
 #include "plugins/bias_audit/report.h"
 #include "plugins/bias_audit/store.h"
+#include "plugins/bias_audit/trend.h"
 
-#define USAGE "usage: hinge audit run [--csv FILE] | history [--limit N] | show ID\n"
+#define USAGE "usage: hinge audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]\n"
 
 static int usage(void)
 {
@@ -94,18 +95,22 @@ static void print_history(const json_t *list)
 	}
 }
 
+/* [--limit N] after the subcommand: N, or -1 when the usage is wrong. */
+static long long limit_arg(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[2], "--limit") == 0)
+		return parse_id(argv[3]);
+	return argc == 2 ? 20 : -1;
+}
+
 static int history(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
 {
-	long long limit = 20;
+	long long limit = limit_arg(argc, argv);
 	struct hinge_db *db;
 	json_t *list;
 	sqlite3 *s;
 	int rc;
 
-	if (argc == 4 && strcmp(argv[2], "--limit") == 0)
-		limit = parse_id(argv[3]);
-	else if (argc != 2)
-		return usage();
 	if (limit < 0)
 		return usage();
 	if (with_db(b, &s, &db) != 0)
@@ -145,6 +150,56 @@ static int show(struct bias *b, struct hinge_command *cmd, int argc, char **argv
 	return print_audit(b, cmd, audit);
 }
 
+/* The last `limit` audits in full, oldest first, in *out. */
+static int load_series(sqlite3 *s, long long limit, json_t **out)
+{
+	json_t *list, *full = json_array(), *a;
+	int rc = bias_store_list(s, limit, &list);
+	size_t i;
+
+	for (i = json_array_size(list); rc == 0 && i > 0; i--) {
+		rc = bias_store_get(s, json_integer_value(json_object_get(json_array_get(list, i - 1), "id")), &a);
+		if (rc == 0)
+			json_array_append_new(full, a);
+	}
+	json_decref(list);
+	if (rc != 0) {
+		json_decref(full);
+		return rc;
+	}
+	*out = full;
+	return 0;
+}
+
+static int trend(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	long long limit = limit_arg(argc, argv);
+	struct hinge_db *db;
+	json_t *audits, *t;
+	sqlite3 *s;
+	int rc;
+
+	if (limit < 0)
+		return usage();
+	if (with_db(b, &s, &db) != 0)
+		return 5;
+	rc = load_series(s, limit, &audits);
+	b->h->db_close(db);
+	if (rc != 0)
+		return 5;
+	t = bias_trend(audits);
+	json_decref(audits);
+	if (t == NULL)
+		return 5;
+	if (b->h->cmd_json(cmd)) {
+		json_object_set_new(t, "schema", json_string("hinge.bias_audit.trend/1"));
+		return b->h->cmd_print_json(cmd, (struct hinge_json *)t) ? 5 : 0;
+	}
+	bias_trend_print(stdout, t);
+	json_decref(t);
+	return 0;
+}
+
 int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv)
 {
 	struct bias *b = data;
@@ -157,5 +212,7 @@ int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv)
 		return history(b, cmd, argc, argv);
 	if (strcmp(argv[1], "show") == 0)
 		return show(b, cmd, argc, argv);
+	if (strcmp(argv[1], "trend") == 0)
+		return trend(b, cmd, argc, argv);
 	return usage();
 }

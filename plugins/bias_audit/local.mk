@@ -9,7 +9,9 @@ plugins_bias_audit_bias_audit_la_SOURCES = plugins/bias_audit/plugin.c \
 	plugins/bias_audit/results.c plugins/bias_audit/results.h \
 	plugins/bias_audit/source.c plugins/bias_audit/source.h \
 	plugins/bias_audit/store.c plugins/bias_audit/store.h \
-	plugins/bias_audit/report.c plugins/bias_audit/report.h
+	plugins/bias_audit/report.c plugins/bias_audit/report.h \
+	plugins/bias_audit/drift.c plugins/bias_audit/drift.h \
+	plugins/bias_audit/trend.c plugins/bias_audit/trend.h
 plugins_bias_audit_bias_audit_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 plugins_bias_audit_bias_audit_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -45,6 +47,13 @@ tests_unit_test_bias_audit_results_SOURCES = tests/unit/test_bias_audit_results.
 tests_unit_test_bias_audit_results_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_bias_audit_results_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_results
+
+check_PROGRAMS += tests/unit/test_bias_audit_drift
+tests_unit_test_bias_audit_drift_SOURCES = tests/unit/test_bias_audit_drift.c \
+	plugins/bias_audit/drift.c plugins/bias_audit/drift.h plugins/bias_audit/stats.c
+tests_unit_test_bias_audit_drift_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bias_audit_drift_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_drift
 
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh
 TESTS += $(bias_audit_test_scripts)

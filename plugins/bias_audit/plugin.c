@@ -49,6 +49,12 @@ static const struct hinge_setting settings[] = {
 	  "metrics read no data from an audit older than this (0ms: any age)" },
 	{ "schedule", HINGE_T_DURATION, 0, "0ms", 0, 0,
 	  "how often the agent runs an audit (0ms: never)" },
+	{ "baseline", HINGE_T_INT, 0, "0", 0, 1e15,
+	  "audit id that drift is measured against (0: the latest audit that passed)" },
+	{ "psi_max", HINGE_T_DOUBLE, 0, "0.2", 0, 100,
+	  "a population stability index above this raises an alarm" },
+	{ "worsen_max", HINGE_T_DOUBLE, 0, "0.05", 0, 1,
+	  "a figure worse than its baseline by more than this raises an alarm" },
 	{ "score_min", HINGE_T_DOUBLE, 0, "0", 0, 0, "low end of the score histogram" },
 	{ "score_max", HINGE_T_DOUBLE, 0, "1", 0, 0, "high end of the score histogram" },
 	{ "score_bins", HINGE_T_INT, 0, "10", 1, 1000, "bins of the score histogram" },
@@ -229,7 +235,7 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 		  .description = "largest equalized odds difference of the latest audit" },
 	};
 	const struct hinge_cmd cmd = {
-		.name = "audit", .usage = "audit run [--csv FILE] | history [--limit N] | show ID",
+		.name = "audit", .usage = "audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]",
 		.description = "fairness audits of model decisions", .run = bias_cmd_audit, .data = b,
 	};
 	struct hinge_job job = { .name = "audit", .run = scheduled, .data = b };

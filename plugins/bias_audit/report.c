@@ -87,6 +87,33 @@ static void figures(FILE *out, const json_t *dim)
 	}
 }
 
+static void drift(FILE *out, const json_t *d)
+{
+	const char *dim;
+	size_t i;
+	json_t *v;
+
+	fprintf(out, "\n## Drift against audit %" JSON_INTEGER_FORMAT "\n\n",
+		json_integer_value(json_object_get(d, "baseline")));
+	v = json_object_get(d, "score_psi");
+	if (json_is_number(v))
+		fprintf(out, "- Score distribution PSI: %.4f\n", json_number_value(v));
+	json_object_foreach(json_object_get(d, "selection_psi"), dim, v)
+		fprintf(out, "- Selection PSI of %s: %.4f\n", dim, json_number_value(v));
+	json_array_foreach(json_object_get(d, "alarms"), i, v)
+		fprintf(out, "- **Alarm**: %s\n", json_string_value(v));
+	fputs("\n| dimension | figure | baseline | current | change |\n|---|---|---:|---:|---:|\n", out);
+	json_array_foreach(json_object_get(d, "changes"), i, v) {
+		fputs("| ", out);
+		cell(out, json_string_value(json_object_get(v, "dimension")));
+		fprintf(out, " | %s | %.4f | %.4f | %+.4f |\n",
+			json_string_value(json_object_get(v, "figure")),
+			json_real_value(json_object_get(v, "baseline")),
+			json_real_value(json_object_get(v, "current")),
+			json_real_value(json_object_get(v, "delta")));
+	}
+}
+
 int bias_report_markdown(FILE *out, const json_t *audit)
 {
 	const json_t *res = json_object_get(audit, "results");
@@ -122,5 +149,7 @@ int bias_report_markdown(FILE *out, const json_t *audit)
 		groups(out, v);
 		figures(out, v);
 	}
+	if (json_object_get(res, "drift") != NULL)
+		drift(out, json_object_get(res, "drift"));
 	return ferror(out) ? -1 : 0;
 }

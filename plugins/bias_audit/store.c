@@ -75,10 +75,9 @@ static json_t *summary(sqlite3_stmt *st)
 
 #define COLUMNS "id, started_ms, finished_ms, source, input_sha256, verdict, rows"
 
-int bias_store_get(sqlite3 *db, int64_t id, json_t **out)
+/* The one audit that sql selects, with id bound to ?1. */
+static int get_one(sqlite3 *db, const char *sql, int64_t id, json_t **out)
 {
-	static const char sql[] = "SELECT " COLUMNS ", policy, results FROM bias_audit_audits"
-				  " WHERE id = ? OR ? = 0 ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
 	int rc = HINGE_EUNAVAIL, step;
 
@@ -86,7 +85,6 @@ int bias_store_get(sqlite3 *db, int64_t id, json_t **out)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, id);
 	step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
 		rc = HINGE_ENODATA;
@@ -101,6 +99,19 @@ int bias_store_get(sqlite3 *db, int64_t id, json_t **out)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int bias_store_get(sqlite3 *db, int64_t id, json_t **out)
+{
+	return get_one(db, "SELECT " COLUMNS ", policy, results FROM bias_audit_audits"
+		       " WHERE id = ?1 OR ?1 = 0 ORDER BY id DESC LIMIT 1", id, out);
+}
+
+int bias_store_baseline(sqlite3 *db, int64_t id, json_t **out)
+{
+	return get_one(db, "SELECT " COLUMNS ", policy, results FROM bias_audit_audits"
+		       " WHERE id = ?1 OR (?1 = 0 AND verdict = 'PASS') ORDER BY id DESC LIMIT 1",
+		       id, out);
 }
 
 int bias_store_list(sqlite3 *db, int64_t limit, json_t **out)

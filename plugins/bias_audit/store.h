@@ -33,6 +33,12 @@ int bias_store_insert(sqlite3 *db, const struct bias_audit_rec *rec, int64_t *id
  */
 int bias_store_get(sqlite3 *db, int64_t id, json_t **out);
 
+/*
+ * The baseline of a new audit: audit `id` when id > 0, else the latest
+ * audit that passed.  As bias_store_get.
+ */
+int bias_store_baseline(sqlite3 *db, int64_t id, json_t **out);
+
 /* The latest `limit` audits, newest first, without policy and results: a
  * new JSON array.  Returns 0 or HINGE_EUNAVAIL. */
 int bias_store_list(sqlite3 *db, int64_t limit, json_t **out);

@@ -71,11 +71,26 @@ python3 "$SYNTH" biased 4000 >"$T/biased.csv"
 conf "attributes = [ \"sex\", \"age\" ]; score_column = \"score\"; label_column = \"outcome\";
   thresholds = { disparate_impact_min = 0.8; equalized_odds_diff_max = 0.1; };"
 expect_exit "unbiased decisions pass: exit 0" 0 H audit run --csv "$T/fair.csv"
+H --json audit show 2 >"$T/fair2.json"
 is "bias_audit.pass reads 1" "$(H --json metrics | json '[m["value"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]')" "1.0"
 expect_exit "biased decisions fail: exit 1" 1 H audit run --csv "$T/biased.csv"
 H --json audit show 3 >"$T/biased.json"
 is "the biased audit fails on sex, not age" \
 	"$(json '" ".join(sorted(set(r.split(":")[0] for r in d["results"]["reasons"])))' <"$T/biased.json")" "sex sex+age"
+is "drift is measured against the audit that passed" "$(json 'd["results"]["drift"]["baseline"]' <"$T/biased.json")" "2"
+ok "the score distribution drifted (PSI > 0.2)" \
+	python3 -c "import json; d=json.load(open('$T/biased.json')); assert d['results']['drift']['score_psi'] > 0.2"
+ok "selections moved from women to men (PSI > 0.2)" \
+	python3 -c "import json; d=json.load(open('$T/biased.json')); assert d['results']['drift']['selection_psi']['sex'] > 0.2"
+ok "the worsened disparate impact is an alarm" \
+	python3 -c "import json; d=json.load(open('$T/biased.json')); assert any(a.startswith('sex: disparate_impact worsened by') for a in d['results']['drift']['alarms'])"
+is "the drift raised an alarm event" \
+	"$(sqlite3 "$T/state.db" "SELECT count(*) FROM events WHERE kind = 'alarm' AND message = 'bias audit 3: drift against its baseline'")" "1"
+H audit show 3 >"$T/biased.md"
+ok "the Markdown report shows the drift" grep -q '^## Drift against audit 2$' "$T/biased.md"
+is "trend gives each figure across audits" \
+	"$(H --json audit trend --limit 2 | json 'd["audits"], [round(x, 4) for s in d["series"] if s["dimension"]=="sex" and s["figure"]=="disparate_impact" for x in s["values"]] == [round(a["results"]["dimensions"][0]["figures"]["disparate_impact"]["value"], 4) for a in (json.loads(open("'"$T"'/fair2.json").read()), json.load(open("'"$T"'/biased.json")))]')" \
+	"[2, 3] True"
 H --json metrics >"$T/metrics.json"
 is "bias_audit.pass reads 0" "$(json '[m["value"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]' <"$T/metrics.json")" "0.0"
 is "bias_audit.disparate_impact_min is the audit's" \
