@@ -103,11 +103,13 @@ static long long limit_arg(int argc, char **argv)
 	return argc == 2 ? 20 : -1;
 }
 
-static int history(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+typedef int (*load_fn)(sqlite3 *s, int64_t limit, json_t **out);
+
+/* Parse [--limit N] and load audits with fn; an exit status. */
+static int load(struct bias *b, int argc, char **argv, load_fn fn, json_t **out)
 {
 	long long limit = limit_arg(argc, argv);
 	struct hinge_db *db;
-	json_t *list;
 	sqlite3 *s;
 	int rc;
 
@@ -115,10 +117,18 @@ static int history(struct bias *b, struct hinge_command *cmd, int argc, char **a
 		return usage();
 	if (with_db(b, &s, &db) != 0)
 		return 5;
-	rc = bias_store_list(s, limit, &list);
+	rc = fn(s, limit, out);
 	b->h->db_close(db);
+	return rc != 0 ? 5 : 0;
+}
+
+static int history(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	json_t *list;
+	int rc = load(b, argc, argv, bias_store_list, &list);
+
 	if (rc != 0)
-		return 5;
+		return rc;
 	if (b->h->cmd_json(cmd))
 		return b->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
 			"{s:s, s:o}", "schema", "hinge.bias_audit.history/1", "audits", list)) ? 5 : 0;
@@ -151,14 +161,16 @@ static int show(struct bias *b, struct hinge_command *cmd, int argc, char **argv
 }
 
 /* The last `limit` audits in full, oldest first, in *out. */
-static int load_series(sqlite3 *s, long long limit, json_t **out)
+static int load_series(sqlite3 *s, int64_t limit, json_t **out)
 {
 	json_t *list, *full = json_array(), *a;
 	int rc = bias_store_list(s, limit, &list);
 	size_t i;
 
 	for (i = json_array_size(list); rc == 0 && i > 0; i--) {
-		rc = bias_store_get(s, json_integer_value(json_object_get(json_array_get(list, i - 1), "id")), &a);
+		json_t *id = json_object_get(json_array_get(list, i - 1), "id");
+
+		rc = bias_store_get(s, json_integer_value(id), &a);
 		if (rc == 0)
 			json_array_append_new(full, a);
 	}
@@ -173,20 +185,11 @@ static int load_series(sqlite3 *s, long long limit, json_t **out)
 
 static int trend(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
 {
-	long long limit = limit_arg(argc, argv);
-	struct hinge_db *db;
 	json_t *audits, *t;
-	sqlite3 *s;
-	int rc;
+	int rc = load(b, argc, argv, load_series, &audits);
 
-	if (limit < 0)
-		return usage();
-	if (with_db(b, &s, &db) != 0)
-		return 5;
-	rc = load_series(s, limit, &audits);
-	b->h->db_close(db);
 	if (rc != 0)
-		return 5;
+		return rc;
 	t = bias_trend(audits);
 	json_decref(audits);
 	if (t == NULL)
