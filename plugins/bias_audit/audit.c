@@ -22,7 +22,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int read_pg(struct bias *b, struct bias_acc *a, char *sha, char *err, size_t errlen)
+static int read_pg(struct bias *b, const struct bias_sink *to, char *sha, char *err,
+		   size_t errlen)
 {
 	const char *conninfo = b->h->setting_str(b->p, "conninfo");
 	const char *query = b->h->setting_str(b->p, "query");
@@ -38,20 +39,19 @@ static int read_pg(struct bias *b, struct bias_acc *a, char *sha, char *err, siz
 			 b->h->setting_where(b->p, "conninfo"));
 		return rc;
 	}
-	rc = bias_read_pg(conn, query, a, sha, err, errlen);
+	rc = bias_read_pg(conn, query, to, sha, err, errlen);
 	PQfinish(conn);
 	return rc;
 }
 
-/* Read the input into a; *source describes it.  Returns as bias_read_*. */
-static int read_input(struct bias *b, const char *csv_path, struct bias_acc *a,
-		      char *source, size_t srclen, char *sha, char *err, size_t errlen)
+int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink *to,
+		    char *source, size_t srclen, char *sha, char *err, size_t errlen)
 {
 	const char *kind = b->h->setting_str(b->p, "source");
 
 	if (csv_path == NULL && strcmp(kind, "postgresql") == 0) {
 		snprintf(source, srclen, "postgresql");
-		return read_pg(b, a, sha, err, errlen);
+		return read_pg(b, to, sha, err, errlen);
 	}
 	if (csv_path == NULL)
 		csv_path = b->h->setting_str(b->p, "csv_path");
@@ -61,7 +61,17 @@ static int read_input(struct bias *b, const char *csv_path, struct bias_acc *a,
 		return HINGE_EINVAL;
 	}
 	snprintf(source, srclen, "csv:%s", csv_path);
-	return bias_read_csv(csv_path, a, sha, err, errlen);
+	return bias_read_csv(csv_path, to, sha, err, errlen);
+}
+
+static int acc_header(void *a, char *const *names, size_t n, char *err, size_t errlen)
+{
+	return bias_acc_header(a, names, n, err, errlen);
+}
+
+static int acc_row(void *a, char *const *f, size_t n, uint64_t row, char *err, size_t errlen)
+{
+	return bias_acc_row(a, f, n, row, err, errlen);
 }
 
 static int store(struct bias *b, const struct bias_audit_rec *rec, json_t **audit)
@@ -147,6 +157,7 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 	struct bias_audit_rec rec = { .started_ms = now_ms() };
 	char source[1100], sha[BIAS_SHA_HEX] = "", err[600] = "";
 	struct bias_acc *a = bias_acc_new(&b->spec);
+	const struct bias_sink to = { acc_header, acc_row, a };
 	json_t *results, *policy = bias_policy_json(&b->policy);
 	int rc, verdict_rc;
 
@@ -156,7 +167,7 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 		json_decref(policy);
 		return HINGE_ENOMEM;
 	}
-	rc = read_input(b, csv_path, a, source, sizeof(source), sha, err, sizeof(err));
+	rc = bias_read_input(b, csv_path, &to, source, sizeof(source), sha, err, sizeof(err));
 	if (rc == HINGE_ENOMEM) {
 		results = NULL;
 	} else if (rc != 0) {

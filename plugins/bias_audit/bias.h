@@ -12,6 +12,7 @@
 
 #include "plugins/bias_audit/acc.h"
 #include "plugins/bias_audit/results.h"
+#include "plugins/bias_audit/source.h"
 
 struct bias {
 	const struct hinge_host *h;
@@ -37,6 +38,14 @@ int bias_configure(struct bias *b);
  * negative code when nothing could be stored.
  */
 int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit);
+
+/*
+ * Read the configured source (or the CSV file csv_path when not NULL)
+ * into the sink; source gets a description ("csv:PATH", "postgresql"),
+ * sha the input's SHA-256.  Returns as bias_read_csv and bias_read_pg.
+ */
+int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink *to,
+		    char *source, size_t srclen, char *sha, char *err, size_t errlen);
 
 /* The `audit` command. */
 int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv);

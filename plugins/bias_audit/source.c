@@ -28,7 +28,7 @@ static void hash_hex(EVP_MD_CTX *md, char sha[BIAS_SHA_HEX])
 		snprintf(sha + 2 * i, 3, "%02x", d[i]);
 }
 
-static int csv_rows(struct csv_reader *r, struct bias_acc *a, char *err, size_t errlen)
+static int csv_rows(struct csv_reader *r, const struct bias_sink *to, char *err, size_t errlen)
 {
 	char **f;
 	size_t n;
@@ -38,17 +38,17 @@ static int csv_rows(struct csv_reader *r, struct bias_acc *a, char *err, size_t 
 		snprintf(err, errlen, "%s", rc == 0 ? "the file is empty: no header row" : csv_error(r));
 		return rc == 0 ? HINGE_EINVAL : rc;
 	}
-	if ((rc = bias_acc_header(a, f, n, err, errlen)) != 0)
+	if ((rc = to->header(to->arg, f, n, err, errlen)) != 0)
 		return rc;
 	while ((rc = csv_next(r, &f, &n)) == 1)
-		if ((rc = bias_acc_row(a, f, n, csv_record(r), err, errlen)) != 0)
+		if ((rc = to->row(to->arg, f, n, csv_record(r), err, errlen)) != 0)
 			return rc;
 	if (rc < 0)
 		snprintf(err, errlen, "%s", *csv_error(r) ? csv_error(r) : "read error");
 	return rc;
 }
 
-int bias_read_csv(const char *path, struct bias_acc *a, char sha[BIAS_SHA_HEX],
+int bias_read_csv(const char *path, const struct bias_sink *to, char sha[BIAS_SHA_HEX],
 		  char *err, size_t errlen)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -66,7 +66,7 @@ int bias_read_csv(const char *path, struct bias_acc *a, char sha[BIAS_SHA_HEX],
 	}
 	if ((r = csv_open(f, hash_bytes, md)) == NULL)
 		goto out;
-	rc = csv_rows(r, a, err, errlen);
+	rc = csv_rows(r, to, err, errlen);
 	if (rc == 0)
 		hash_hex(md, sha);
 out:
@@ -79,7 +79,7 @@ out:
 
 /* The first result's column names are the header; *fields gets room for
  * a row. */
-static int pg_header(PGresult *res, struct bias_acc *a, char ***fields, char *err, size_t errlen)
+static int pg_header(PGresult *res, const struct bias_sink *to, char ***fields, char *err, size_t errlen)
 {
 	int n = PQnfields(res);
 
@@ -88,10 +88,10 @@ static int pg_header(PGresult *res, struct bias_acc *a, char ***fields, char *er
 		return HINGE_ENOMEM;
 	for (int i = 0; i < n; i++)
 		(*fields)[i] = PQfname(res, i);
-	return bias_acc_header(a, *fields, (size_t)n, err, errlen);
+	return to->header(to->arg, *fields, (size_t)n, err, errlen);
 }
 
-static int pg_row(PGresult *res, struct bias_acc *a, char **fields, uint64_t row,
+static int pg_row(PGresult *res, const struct bias_sink *to, char **fields, uint64_t row,
 		  EVP_MD_CTX *md, char *err, size_t errlen)
 {
 	int n = PQnfields(res);
@@ -102,7 +102,7 @@ static int pg_row(PGresult *res, struct bias_acc *a, char **fields, uint64_t row
 		EVP_DigestUpdate(md, "\x1f", 1);
 	}
 	EVP_DigestUpdate(md, "\x1e", 1);
-	return bias_acc_row(a, fields, (size_t)n, row, err, errlen);
+	return to->row(to->arg, fields, (size_t)n, row, err, errlen);
 }
 
 /* Consume what the query still sends, so the connection is usable again. */
@@ -114,7 +114,7 @@ static void drain(PGconn *c)
 		PQclear(res);
 }
 
-int bias_read_pg(void *conn, const char *query, struct bias_acc *a,
+int bias_read_pg(void *conn, const char *query, const struct bias_sink *to,
 		 char sha[BIAS_SHA_HEX], char *err, size_t errlen)
 {
 	PGconn *c = conn;
@@ -143,10 +143,10 @@ int bias_read_pg(void *conn, const char *query, struct bias_acc *a,
 			snprintf(err, errlen, "query: %.*s", (int)strcspn(m, "\n"), m);
 			rc = PQstatus(c) == CONNECTION_OK ? HINGE_EINVAL : HINGE_EUNAVAIL;
 		} else if (fields == NULL) {
-			rc = pg_header(res, a, &fields, err, errlen);
+			rc = pg_header(res, to, &fields, err, errlen);
 		}
 		if (rc == 0 && st == PGRES_SINGLE_TUPLE)
-			rc = pg_row(res, a, fields, ++row, md, err, errlen);
+			rc = pg_row(res, to, fields, ++row, md, err, errlen);
 		PQclear(res);
 	}
 	drain(c);
