@@ -11,7 +11,8 @@ plugins_bias_audit_bias_audit_la_SOURCES = plugins/bias_audit/plugin.c \
 	plugins/bias_audit/store.c plugins/bias_audit/store.h \
 	plugins/bias_audit/report.c plugins/bias_audit/report.h \
 	plugins/bias_audit/drift.c plugins/bias_audit/drift.h \
-	plugins/bias_audit/trend.c plugins/bias_audit/trend.h
+	plugins/bias_audit/trend.c plugins/bias_audit/trend.h \
+	plugins/bias_audit/probe.c plugins/bias_audit/probe.h
 plugins_bias_audit_bias_audit_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 plugins_bias_audit_bias_audit_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -54,6 +55,13 @@ tests_unit_test_bias_audit_drift_SOURCES = tests/unit/test_bias_audit_drift.c \
 tests_unit_test_bias_audit_drift_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_bias_audit_drift_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_drift
+
+check_PROGRAMS += tests/unit/test_bias_audit_probe
+tests_unit_test_bias_audit_probe_SOURCES = tests/unit/test_bias_audit_probe.c \
+	plugins/bias_audit/probe.c plugins/bias_audit/probe.h
+tests_unit_test_bias_audit_probe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bias_audit_probe_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_probe
 
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh
 TESTS += $(bias_audit_test_scripts)
