@@ -47,6 +47,16 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit);
 int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink *to,
 		    char *source, size_t srclen, char *sha, char *err, size_t errlen);
 
+/*
+ * Run the counterfactual probe on a sample of the configured source (or
+ * of csv_path) and store it.  *probe gets the stored document (a new
+ * reference) whenever one was stored.  Returns 0 on PASS, HINGE_EFAIL on
+ * FAIL or INCONCLUSIVE, HINGE_EUNAVAIL when the input or the model could
+ * not be reached (stored as INCONCLUSIVE), HINGE_EINVAL when the probe is
+ * not configured (nothing stored), or another negative code.
+ */
+int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe);
+
 /* The `audit` command. */
 int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv);
 

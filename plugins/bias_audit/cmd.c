@@ -13,7 +13,9 @@
 #include "plugins/bias_audit/store.h"
 #include "plugins/bias_audit/trend.h"
 
-#define USAGE "usage: hinge audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]\n"
+#define USAGE \
+	"usage: hinge audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]\n" \
+	"                 | probe [--csv FILE]\n"
 
 static int usage(void)
 {
@@ -33,28 +35,85 @@ static int print_audit(struct bias *b, struct hinge_command *cmd, json_t *audit)
 	return rc == 0 ? 0 : 5;
 }
 
-static int run(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+/* [--csv FILE] after the subcommand: 0, or -1 when the usage is wrong. */
+static int csv_arg(int argc, char **argv, const char **csv)
 {
-	const char *csv = NULL;
-	json_t *audit;
-	int rc;
+	*csv = NULL;
+	if (argc == 4 && strcmp(argv[2], "--csv") == 0)
+		*csv = argv[3];
+	return argc == 2 || *csv != NULL ? 0 : -1;
+}
 
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
-			csv = argv[++i];
-		else
-			return usage();
-	}
-	rc = bias_audit_run(b, csv, &audit);
-	if (audit == NULL)
-		return rc == HINGE_ENOMEM || rc == HINGE_EUNAVAIL ? 5 : 1;
-	if (print_audit(b, cmd, audit) != 0)
-		return 5;
+/* The exit status of a run or probe that stored its document (or not). */
+static int status_of(int rc, int stored)
+{
+	if (!stored)
+		return rc == HINGE_EINVAL ? 2 : rc == HINGE_EFAIL ? 1 : 5;
 	switch (rc) {
 	case 0: return 0;
 	case HINGE_EUNAVAIL: return 5;
 	default: return 1;
 	}
+}
+
+static void print_probe(const json_t *p)
+{
+	size_t i;
+	json_t *v;
+
+	printf("probe %" JSON_INTEGER_FORMAT ": %s\n", json_integer_value(json_object_get(p, "id")),
+	       json_string_value(json_object_get(p, "verdict")));
+	printf("records probed: %" JSON_INTEGER_FORMAT " (skipped: %" JSON_INTEGER_FORMAT ")\n",
+	       json_integer_value(json_object_get(p, "probed")),
+	       json_integer_value(json_object_get(p, "skipped")));
+	printf("flips: %" JSON_INTEGER_FORMAT " up, %" JSON_INTEGER_FORMAT " down\n",
+	       json_integer_value(json_object_get(p, "flips_up")),
+	       json_integer_value(json_object_get(p, "flips_down")));
+	v = json_object_get(p, "flip_rate");
+	if (json_is_number(v))
+		printf("flip rate: %.4f [%.4f, %.4f] (max %g)\n", json_number_value(v),
+		       json_number_value(json_array_get(json_object_get(p, "flip_rate_interval"), 0)),
+		       json_number_value(json_array_get(json_object_get(p, "flip_rate_interval"), 1)),
+		       json_number_value(json_object_get(p, "flip_rate_max")));
+	json_array_foreach(json_object_get(p, "reasons"), i, v)
+		printf("reason: %s\n", json_string_value(v));
+}
+
+static int probe(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	const char *csv;
+	json_t *doc;
+	int rc;
+
+	if (csv_arg(argc, argv, &csv) != 0)
+		return usage();
+	rc = bias_probe_run(b, csv, &doc);
+	if (doc == NULL)
+		return status_of(rc, 0);
+	if (b->h->cmd_json(cmd)) {
+		if (b->h->cmd_print_json(cmd, (struct hinge_json *)doc) != 0)
+			return 5;
+	} else {
+		print_probe(doc);
+		json_decref(doc);
+	}
+	return status_of(rc, 1);
+}
+
+static int run(struct bias *b, struct hinge_command *cmd, int argc, char **argv)
+{
+	const char *csv;
+	json_t *audit;
+	int rc;
+
+	if (csv_arg(argc, argv, &csv) != 0)
+		return usage();
+	rc = bias_audit_run(b, csv, &audit);
+	if (audit == NULL)
+		return status_of(rc, 0);
+	if (print_audit(b, cmd, audit) != 0)
+		return 5;
+	return status_of(rc, 1);
 }
 
 /* A whole positive number, or -1. */
@@ -217,5 +276,7 @@ int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv)
 		return show(b, cmd, argc, argv);
 	if (strcmp(argv[1], "trend") == 0)
 		return trend(b, cmd, argc, argv);
+	if (strcmp(argv[1], "probe") == 0)
+		return probe(b, cmd, argc, argv);
 	return usage();
 }

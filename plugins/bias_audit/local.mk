@@ -12,12 +12,13 @@ plugins_bias_audit_bias_audit_la_SOURCES = plugins/bias_audit/plugin.c \
 	plugins/bias_audit/report.c plugins/bias_audit/report.h \
 	plugins/bias_audit/drift.c plugins/bias_audit/drift.h \
 	plugins/bias_audit/trend.c plugins/bias_audit/trend.h \
-	plugins/bias_audit/probe.c plugins/bias_audit/probe.h
+	plugins/bias_audit/probe.c plugins/bias_audit/probe.h \
+	plugins/bias_audit/probe_run.c plugins/bias_audit/http.c plugins/bias_audit/http.h
 plugins_bias_audit_bias_audit_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
+	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 plugins_bias_audit_bias_audit_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_bias_audit_bias_audit_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) \
-	$(CRYPTO_LIBS) -lm
+	$(CRYPTO_LIBS) $(CURL_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_bias_audit_figures
 tests_unit_test_bias_audit_figures_SOURCES = tests/unit/test_bias_audit_figures.c \
@@ -63,6 +64,8 @@ tests_unit_test_bias_audit_probe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSO
 tests_unit_test_bias_audit_probe_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_probe
 
-bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh
+bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
+	tests/integration/bias_audit_probe.sh
 TESTS += $(bias_audit_test_scripts)
-EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py
+EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py \
+	tests/doubles/bias_model.py

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "plugins/bias_audit/bias.h"
+#include "plugins/bias_audit/http.h"
 #include "plugins/bias_audit/store.h"
 
 /* The host table, for fini and reload, which get only the plugin. */
@@ -55,6 +56,23 @@ static const struct hinge_setting settings[] = {
 	  "a population stability index above this raises an alarm" },
 	{ "worsen_max", HINGE_T_DOUBLE, 0, "0.05", 0, 1,
 	  "a figure worse than its baseline by more than this raises an alarm" },
+	{ "probe_url", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the model's scoring endpoint (https; http only to loopback), POSTed JSON" },
+	{ "probe_request", HINGE_T_JSON, 0, NULL, 0, 0,
+	  "the request body: \"{{column}}\" strings become the record's values, "
+	  "\"{{column:number}}\" numbers" },
+	{ "probe_score_path", HINGE_T_STRING, 0, "score", 0, 0,
+	  "dotted path of the score in the answer, e.g. result.scores.0" },
+	{ "probe_threshold", HINGE_T_DOUBLE, 0, "0.5", 0, 0,
+	  "the score a positive decision of the model needs" },
+	{ "probe_attribute", HINGE_T_STRING, 0, NULL, 0, 0, "the protected attribute the probe swaps" },
+	{ "probe_swap", HINGE_T_JSON, 0, NULL, 0, 0,
+	  "each value of probe_attribute and its counterfactual, e.g. { F = \"M\"; M = \"F\"; }" },
+	{ "probe_sample", HINGE_T_INT, 0, "200", 1, 1000000, "records the probe sends" },
+	{ "probe_seed", HINGE_T_INT, 0, "1", 1, 1e15, "seed of the probe's sample (same seed, same records)" },
+	{ "probe_timeout", HINGE_T_DURATION, 0, "5s", 1, 600000, "timeout of one call of the model" },
+	{ "flip_rate_max", HINGE_T_DOUBLE, 0, "0.05", 0, 1,
+	  "the probe fails when a larger share of decisions flips" },
 	{ "score_min", HINGE_T_DOUBLE, 0, "0", 0, 0, "low end of the score histogram" },
 	{ "score_max", HINGE_T_DOUBLE, 0, "1", 0, 0, "high end of the score histogram" },
 	{ "score_bins", HINGE_T_INT, 0, "10", 1, 1000, "bins of the score histogram" },
@@ -119,7 +137,8 @@ static int configure_policy(struct bias *b)
 int bias_configure(struct bias *b)
 {
 	const struct hinge_host *h = b->h;
-	const char *source = h->setting_str(b->p, "source");
+	const char *source = h->setting_str(b->p, "source"), *url;
+	char err[256];
 	int rc;
 
 	if (strcmp(source, "csv") != 0 && strcmp(source, "postgresql") != 0)
@@ -138,6 +157,9 @@ int bias_configure(struct bias *b)
 	if (b->spec.score_hi <= b->spec.score_lo)
 		return bad_setting(b, "score_max", "must be above score_min");
 	b->spec.bins = b->spec.score ? (size_t)h->setting_int(b->p, "score_bins") : 0;
+	url = h->setting_str(b->p, "probe_url");
+	if (url != NULL && bias_http_url_ok(url, err, sizeof(err)) != 0)
+		return bad_setting(b, "probe_url", err + strlen("probe_url: "));
 	return 0;
 }
 
@@ -213,6 +235,28 @@ static int read_eodds(void *data, const struct hinge_mquery *q, double *out)
 	return read_summary(data, "equalized_odds_diff_max", out);
 }
 
+static int read_flip_rate(void *data, const struct hinge_mquery *q, double *out)
+{
+	struct bias *b = data;
+	struct hinge_db *db;
+	json_t *probe, *v;
+	int rc;
+
+	(void)q;
+	if ((rc = b->h->db_open(b->p, &db)) != 0)
+		return rc;
+	rc = bias_store_probe_latest(b->h->db_sqlite(db), &probe);
+	b->h->db_close(db);
+	if (rc != 0)
+		return rc;
+	v = json_object_get(probe, "flip_rate");
+	rc = json_is_number(v) ? 0 : HINGE_ENODATA;
+	if (rc == 0)
+		*out = json_number_value(v);
+	json_decref(probe);
+	return rc;
+}
+
 /* The scheduled audit: a completed audit is a success whatever its verdict. */
 static int scheduled(void *data)
 {
@@ -233,9 +277,12 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 		  .description = "smallest disparate impact ratio of the latest audit" },
 		{ .name = "eq_odds_diff_max", .read = read_eodds, .data = b,
 		  .description = "largest equalized odds difference of the latest audit" },
+		{ .name = "flip_rate", .read = read_flip_rate, .data = b,
+		  .description = "share of decisions the latest probe flipped by swapping the attribute" },
 	};
 	const struct hinge_cmd cmd = {
-		.name = "audit", .usage = "audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]",
+		.name = "audit", .usage = "audit run [--csv FILE] | history [--limit N] | show ID | trend [--limit N]"
+			 " | probe [--csv FILE]",
 		.description = "fairness audits of model decisions", .run = bias_cmd_audit, .data = b,
 	};
 	struct hinge_job job = { .name = "audit", .run = scheduled, .data = b };

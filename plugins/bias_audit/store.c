@@ -18,6 +18,13 @@ const char *const bias_store_migrations[] = {
 	" rows INTEGER NOT NULL,"
 	" policy TEXT NOT NULL,"
 	" results TEXT NOT NULL)",
+	"CREATE TABLE bias_audit_probes ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" started_ms INTEGER NOT NULL,"
+	" finished_ms INTEGER NOT NULL,"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('PASS', 'FAIL', 'INCONCLUSIVE')),"
+	" flip_rate REAL,"
+	" result TEXT NOT NULL)",
 	NULL,
 };
 
@@ -137,4 +144,62 @@ int bias_store_list(sqlite3 *db, int64_t limit, json_t **out)
 	}
 	*out = arr;
 	return 0;
+}
+
+int bias_store_probe_insert(sqlite3 *db, json_t *probe)
+{
+	static const char sql[] = "INSERT INTO bias_audit_probes (started_ms, finished_ms, verdict,"
+				  " flip_rate, result) VALUES (?, ?, ?, ?, '{}')";
+	const json_t *rate = json_object_get(probe, "flip_rate");
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+	int rc = HINGE_EUNAVAIL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(probe, "started_ms")));
+	sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(probe, "finished_ms")));
+	sqlite3_bind_text(st, 3, json_string_value(json_object_get(probe, "verdict")), -1,
+			  SQLITE_STATIC);
+	if (json_is_number(rate))
+		sqlite3_bind_double(st, 4, json_number_value(rate));
+	else
+		sqlite3_bind_null(st, 4);
+	if (sqlite3_step(st) == SQLITE_DONE) {
+		json_object_set_new(probe, "id", json_integer(sqlite3_last_insert_rowid(db)));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	/* The result text carries its own id: written once the id is known. */
+	if (rc == 0) {
+		text = json_dumps(probe, JSON_COMPACT | JSON_SORT_KEYS);
+		rc = text ? HINGE_EUNAVAIL : HINGE_ENOMEM;
+		if (text != NULL && sqlite3_prepare_v2(db, "UPDATE bias_audit_probes SET result = ?"
+					 " WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(probe, "id")));
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+			sqlite3_finalize(st);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+int bias_store_probe_latest(sqlite3 *db, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = HINGE_EUNAVAIL, step;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT result FROM bias_audit_probes ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return rc;
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE)
+		rc = HINGE_ENODATA;
+	else if (step == SQLITE_ROW && (*out = json_loads(text(st, 0), 0, NULL)) != NULL)
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
 }

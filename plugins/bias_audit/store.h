@@ -43,4 +43,15 @@ int bias_store_baseline(sqlite3 *db, int64_t id, json_t **out);
  * new JSON array.  Returns 0 or HINGE_EUNAVAIL. */
 int bias_store_list(sqlite3 *db, int64_t limit, json_t **out);
 
+/*
+ * Insert a probe's result document (with "started_ms", "finished_ms",
+ * "verdict" and "flip_rate") inside the caller's transaction, setting its
+ * "id".  Returns 0, HINGE_EUNAVAIL or HINGE_ENOMEM.
+ */
+int bias_store_probe_insert(sqlite3 *db, json_t *probe);
+
+/* The latest probe's document (new reference): 0, HINGE_ENODATA or
+ * HINGE_EUNAVAIL. */
+int bias_store_probe_latest(sqlite3 *db, json_t **out);
+
 #endif
