@@ -64,8 +64,16 @@ tests_unit_test_bias_audit_probe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSO
 tests_unit_test_bias_audit_probe_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_probe
 
+check_PROGRAMS += tests/unit/test_bias_audit_store
+tests_unit_test_bias_audit_store_SOURCES = tests/unit/test_bias_audit_store.c \
+	plugins/bias_audit/store.c plugins/bias_audit/store.h
+tests_unit_test_bias_audit_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SQLITE_CFLAGS)
+tests_unit_test_bias_audit_store_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS)
+TESTS += tests/unit/test_bias_audit_store
+
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
 	tests/integration/bias_audit_probe.sh
 TESTS += $(bias_audit_test_scripts)
 EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py \
-	tests/doubles/bias_model.py
+	tests/doubles/bias_model.py bench/bias_audit.sh bench/bias_audit.md
