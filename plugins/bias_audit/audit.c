@@ -152,7 +152,7 @@ static void add_drift(struct bias *b, json_t *results)
 	json_decref(base);
 }
 
-int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
+static int audit_run(struct bias *b, const char *csv_path, json_t **audit)
 {
 	struct bias_audit_rec rec = { .started_ms = now_ms() };
 	char source[1100], sha[BIAS_SHA_HEX] = "", err[600] = "";
@@ -199,4 +199,14 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 	json_decref(policy);
 	json_decref(results);
 	return verdict_rc;
+}
+
+int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
+{
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = audit_run(b, csv_path, audit);
+	pthread_mutex_unlock(&b->lock);
+	return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef BIAS_BIAS_H
 #define BIAS_BIAS_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <hinge/plugin.h>
@@ -20,6 +21,9 @@ struct bias {
 	struct bias_spec spec;
 	struct bias_policy policy;
 	const char **attrs; /* spec.attrs: borrowed strings, owned array */
+	/* Held by an audit or probe and by reload: the scheduled audit runs
+	 * in a job thread while SIGHUP reconfigures in the main one. */
+	pthread_mutex_t lock;
 };
 
 /*

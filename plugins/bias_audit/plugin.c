@@ -85,40 +85,35 @@ static int bad_setting(struct bias *b, const char *key, const char *msg)
 	return HINGE_EINVAL;
 }
 
-static int configure_attrs(struct bias *b)
+/* The attributes into spec, in a new array the caller owns (*attrs). */
+static int configure_attrs(struct bias *b, struct bias_spec *spec, const char ***attrs)
 {
 	const json_t *list = (const json_t *)b->h->setting_json(b->p, "attributes");
-	const char **attrs;
 	size_t i;
 	json_t *v;
 
 	if (json_array_size(list) == 0)
 		return bad_setting(b, "attributes", "name at least one column");
-	if ((attrs = calloc(json_array_size(list), sizeof(*attrs))) == NULL)
+	if ((*attrs = calloc(json_array_size(list), sizeof(**attrs))) == NULL)
 		return HINGE_ENOMEM;
 	json_array_foreach(list, i, v) {
-		attrs[i] = json_string_value(v);
-		if (attrs[i] == NULL || *attrs[i] == '\0') {
-			free(attrs);
+		(*attrs)[i] = json_string_value(v);
+		if ((*attrs)[i] == NULL || *(*attrs)[i] == '\0')
 			return bad_setting(b, "attributes", "column names are non-empty strings");
-		}
 	}
-	free(b->attrs);
-	b->attrs = attrs;
-	b->spec.attrs = attrs;
-	b->spec.n_attrs = json_array_size(list);
+	spec->attrs = *attrs;
+	spec->n_attrs = json_array_size(list);
 	return 0;
 }
 
-static int configure_policy(struct bias *b)
+static int configure_policy(struct bias *b, struct bias_policy *p)
 {
 	const json_t *ref = (const json_t *)b->h->setting_json(b->p, "reference");
-	struct bias_policy p = { 0 };
 	const char *key;
 	char err[256];
 	json_t *v;
 
-	if (bias_policy_thresholds(&p, (const json_t *)b->h->setting_json(b->p, "thresholds"),
+	if (bias_policy_thresholds(p, (const json_t *)b->h->setting_json(b->p, "thresholds"),
 				   err, sizeof(err)) != 0)
 		return bad_setting(b, "thresholds", err + strlen("thresholds: "));
 	if (ref != NULL && !json_is_object(ref))
@@ -127,39 +122,58 @@ static int configure_policy(struct bias *b)
 		if (!json_is_string(v))
 			return bad_setting(b, "reference", "values must be strings");
 	}
-	p.min_group = (uint64_t)b->h->setting_int(b->p, "min_group_size");
-	p.z = b->h->setting_double(b->p, "z");
-	p.reference = ref;
-	b->policy = p;
+	p->min_group = (uint64_t)b->h->setting_int(b->p, "min_group_size");
+	p->z = b->h->setting_double(b->p, "z");
+	p->reference = ref;
 	return 0;
 }
 
-int bias_configure(struct bias *b)
+static int configure_columns(struct bias *b, struct bias_spec *spec)
 {
 	const struct hinge_host *h = b->h;
-	const char *source = h->setting_str(b->p, "source"), *url;
+
+	spec->prediction = h->setting_str(b->p, "prediction_column");
+	spec->score = h->setting_str(b->p, "score_column");
+	if (spec->prediction == NULL && spec->score == NULL)
+		return bad_setting(b, "prediction_column", "set prediction_column or score_column");
+	spec->threshold = h->setting_double(b->p, "score_threshold");
+	spec->label = h->setting_str(b->p, "label_column");
+	spec->intersections = h->setting_bool(b->p, "intersections");
+	spec->score_lo = h->setting_double(b->p, "score_min");
+	spec->score_hi = h->setting_double(b->p, "score_max");
+	if (spec->score_hi <= spec->score_lo)
+		return bad_setting(b, "score_max", "must be above score_min");
+	spec->bins = spec->score ? (size_t)h->setting_int(b->p, "score_bins") : 0;
+	return 0;
+}
+
+/* Everything is checked before anything changes: a bad reload keeps the
+ * configuration that was working. */
+int bias_configure(struct bias *b)
+{
+	const char *source = b->h->setting_str(b->p, "source");
+	const char *url = b->h->setting_str(b->p, "probe_url");
+	struct bias_spec spec = { 0 };
+	struct bias_policy policy = { 0 };
+	const char **attrs = NULL;
 	char err[256];
 	int rc;
 
 	if (strcmp(source, "csv") != 0 && strcmp(source, "postgresql") != 0)
-		return bad_setting(b, "source", "must be \"csv\" or \"postgresql\"");
-	if ((rc = configure_attrs(b)) != 0 || (rc = configure_policy(b)) != 0)
+		rc = bad_setting(b, "source", "must be \"csv\" or \"postgresql\"");
+	else if (url != NULL && bias_http_url_ok(url, err, sizeof(err)) != 0)
+		rc = bad_setting(b, "probe_url", err + strlen("probe_url: "));
+	else if ((rc = configure_attrs(b, &spec, &attrs)) == 0 &&
+		 (rc = configure_policy(b, &policy)) == 0)
+		rc = configure_columns(b, &spec);
+	if (rc != 0) {
+		free(attrs);
 		return rc;
-	b->spec.prediction = h->setting_str(b->p, "prediction_column");
-	b->spec.score = h->setting_str(b->p, "score_column");
-	if (b->spec.prediction == NULL && b->spec.score == NULL)
-		return bad_setting(b, "prediction_column", "set prediction_column or score_column");
-	b->spec.threshold = h->setting_double(b->p, "score_threshold");
-	b->spec.label = h->setting_str(b->p, "label_column");
-	b->spec.intersections = h->setting_bool(b->p, "intersections");
-	b->spec.score_lo = h->setting_double(b->p, "score_min");
-	b->spec.score_hi = h->setting_double(b->p, "score_max");
-	if (b->spec.score_hi <= b->spec.score_lo)
-		return bad_setting(b, "score_max", "must be above score_min");
-	b->spec.bins = b->spec.score ? (size_t)h->setting_int(b->p, "score_bins") : 0;
-	url = h->setting_str(b->p, "probe_url");
-	if (url != NULL && bias_http_url_ok(url, err, sizeof(err)) != 0)
-		return bad_setting(b, "probe_url", err + strlen("probe_url: "));
+	}
+	free(b->attrs);
+	b->attrs = attrs;
+	b->spec = spec;
+	b->policy = policy;
 	return 0;
 }
 
@@ -293,7 +307,9 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 		return HINGE_ENOMEM;
 	b->h = h;
 	b->p = p;
+	pthread_mutex_init(&b->lock, NULL);
 	if ((rc = bias_configure(b)) != 0) {
+		pthread_mutex_destroy(&b->lock);
 		free(b->attrs);
 		free(b);
 		return rc;
@@ -310,7 +326,13 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 
 static int reload(struct hinge_plugin *p)
 {
-	return bias_configure(host->plugin_data_get(p));
+	struct bias *b = host->plugin_data_get(p);
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = bias_configure(b);
+	pthread_mutex_unlock(&b->lock);
+	return rc;
 }
 
 /* Registrations carry b without a free function: it is freed here, once. */
@@ -318,8 +340,10 @@ static void fini(struct hinge_plugin *p)
 {
 	struct bias *b = host->plugin_data_get(p);
 
-	if (b != NULL)
-		free(b->attrs);
+	if (b == NULL)
+		return;
+	pthread_mutex_destroy(&b->lock);
+	free(b->attrs);
 	free(b);
 }
 

@@ -191,7 +191,7 @@ static int sample_and_probe(struct bias *b, const char *csv_path, json_t *doc, s
 	return rc;
 }
 
-int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe)
+static int probe_run(struct bias *b, const char *csv_path, json_t **probe)
 {
 	struct flips f = { 0 };
 	char err[600] = "";
@@ -226,4 +226,14 @@ int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe)
 	if (rc == HINGE_EUNAVAIL)
 		return rc;
 	return strcmp(json_string_value(json_object_get(doc, "verdict")), "PASS") == 0 ? 0 : HINGE_EFAIL;
+}
+
+int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe)
+{
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = probe_run(b, csv_path, probe);
+	pthread_mutex_unlock(&b->lock);
+	return rc;
 }

@@ -61,14 +61,31 @@ conf "conninfo = \"$DB\"; query = \"SELECT id, sex, score, outcome FROM decision
 "$HINGE" -c "$T/hinge.conf" agent 2>"$T/agent.err" &
 AGENT=$!
 HINGE_PIDS=$AGENT
-n=0
-while [ "$n" -lt 100 ] && [ "$(sqlite3 "$T/state.db" 'SELECT count(*) FROM bias_audit_audits')" -lt 10 ]; do
-	sleep 0.1; n=$((n + 1))
-done
-kill -TERM "$AGENT"
-wait "$AGENT"
-ok "the agent ran scheduled audits" test "$(sqlite3 "$T/state.db" 'SELECT count(*) FROM bias_audit_audits')" -ge 10
+latest() { sqlite3 "$T/state.db" 'SELECT results FROM bias_audit_audits ORDER BY id DESC LIMIT 1' |
+	json '" ".join(x["name"] for x in d["dimensions"])'; }
+wait_until() { # command...: up to 10 s
+	_n=0
+	while [ "$_n" -lt 100 ] && ! "$@" >/dev/null 2>&1; do sleep 0.1; _n=$((_n + 1)); done
+	"$@" >/dev/null 2>&1
+}
+count_ge() { test "$(sqlite3 "$T/state.db" 'SELECT count(*) FROM bias_audit_audits')" -ge "$1"; }
+latest_is() { test "$(latest)" = "$1"; }
+ok "the agent ran scheduled audits" wait_until count_ge 10
 is "a scheduled audit is FAIL" "$(sqlite3 "$T/state.db" 'SELECT verdict FROM bias_audit_audits ORDER BY id DESC LIMIT 1')" "FAIL"
 ok "a FAIL raises an alarm event naming the reason" sh -c \
 	"sqlite3 '$T/state.db' \"SELECT detail FROM events WHERE kind = 'alarm' AND source = 'bias_audit'\" | grep -q 'sex: disparate_impact'"
+# SIGHUP: a new attribute is audited from then on; a bad config is refused
+# and the audits go on with the one that worked.
+conf "conninfo = \"$DB\"; query = \"SELECT id, sex, age, score, outcome FROM decisions\"; schedule = \"100ms\"; attributes = [ \"sex\", \"age\" ];"
+sed -i 's|attributes = \[ "sex" \];||' "$T/hinge.conf"
+kill -HUP "$AGENT"
+ok "after a reload the audits cover the new attribute" wait_until latest_is "sex age sex+age"
+sed -i 's|disparate_impact_min = 0.8|nonsense = 1|' "$T/hinge.conf"
+kill -HUP "$AGENT"
+sleep 0.5
+before=$(sqlite3 "$T/state.db" 'SELECT max(id) FROM bias_audit_audits')
+ok "after a bad reload the agent goes on auditing" wait_until count_ge $((before + 3))
+is "with the configuration that worked" "$(latest)" "sex age sex+age"
+kill -TERM "$AGENT"
+wait "$AGENT"
 done_testing
