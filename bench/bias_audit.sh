@@ -40,9 +40,9 @@ plugins: { bias_audit: { enabled = true; attributes = [ $1 ]; score_column = "sc
   min_group_size = 1; $2 }; };
 CONF
 }
-measure() { # label, hinge arguments: prints "label seconds peak-KiB"
+measure() { # label, hinge arguments: prints "label wall-s user-s sys-s peak-KiB"
 	_label=$1; shift
-	/usr/bin/time -f "%e %M" -o "$T/time" "$hinge" -c "$T/hinge.conf" --json "$@" >"$T/out.json" || true
+	/usr/bin/time -f "%e %U %S %M" -o "$T/time" "$hinge" -c "$T/hinge.conf" --json "$@" >"$T/out.json" || true
 	echo "$_label $(tail -1 "$T/time")"
 }
 
@@ -56,6 +56,7 @@ cp "$T/out.json" "$T/pg.json"
 conf '"sex", "bucket"' ''
 measure csv_groups audit run --csv "$T/d.csv" >>"$T/fig"
 
+load=$(cut -d' ' -f1 /proc/loadavg)
 s=$(date +%s%N)
 q -c "SELECT sex, count(*), sum((score >= 0.5)::int),
 	sum((score >= 0.5 AND outcome = 1)::int), sum((score >= 0.5 AND outcome = 0)::int),
@@ -72,19 +73,21 @@ match=no
 	[ "$(audit_counts "$T/pg.json")" = "$(cat "$T/sql.txt")" ] && match=yes
 
 fig() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$T/fig"; }
+cpu() { awk -v k="$1" '$1 == k { printf "%.2f", $3 + $4 }' "$T/fig"; }
 mib() { awk "BEGIN { printf \"%.1f\", $1 / 1024 }"; }
 groups=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(len(x["groups"]) for x in d["results"]["dimensions"]))' "$T/out.json")
 table=$(cat <<TABLE
-| run | rows | groups | time (s) | peak RSS (MiB) |
-|---|---:|---:|---:|---:|
-| CSV, sex and age | $rows | 11 | $(fig csv 2) | $(mib "$(fig csv 3)") |
-| CSV, sex and age | $((rows / 10)) | 11 | $(fig csv_tenth 2) | $(mib "$(fig csv_tenth 3)") |
-| CSV, sex and 1000 buckets | $rows | $groups | $(fig csv_groups 2) | $(mib "$(fig csv_groups 3)") |
-| PostgreSQL query, sex and age | $rows | 11 | $(fig postgresql 2) | $(mib "$(fig postgresql 3)") |
-| psql: the same counts by sex as one GROUP BY | $rows | 2 | $sql_s | (server) |
+| run | rows | groups | wall (s) | CPU of hinge (s) | peak RSS (MiB) |
+|---|---:|---:|---:|---:|---:|
+| CSV, sex and age | $rows | 11 | $(fig csv 2) | $(cpu csv) | $(mib "$(fig csv 5)") |
+| CSV, sex and age | $((rows / 10)) | 11 | $(fig csv_tenth 2) | $(cpu csv_tenth) | $(mib "$(fig csv_tenth 5)") |
+| CSV, sex and 1000 buckets | $rows | $groups | $(fig csv_groups 2) | $(cpu csv_groups) | $(mib "$(fig csv_groups 5)") |
+| PostgreSQL query, sex and age | $rows | 11 | $(fig postgresql 2) | $(cpu postgresql) | $(mib "$(fig postgresql 5)") |
+| psql: the same counts by sex as one GROUP BY | $rows | 2 | $sql_s | (server) | |
 
 Counts of the audit (CSV and PostgreSQL) equal to the GROUP BY's: $match.
-Measured $(date -u +%Y-%m-%d) on $(nproc) CPUs ($(uname -m)), PostgreSQL $(q -c 'SHOW server_version'), time and RSS by /usr/bin/time.
+Measured $(date -u +%Y-%m-%d) on $(nproc) CPUs ($(uname -m)) with a load average of $load,
+PostgreSQL $(q -c 'SHOW server_version'); time and RSS by /usr/bin/time.
 TABLE
 )
 printf '%s\n' "$table"
