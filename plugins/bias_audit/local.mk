@@ -76,4 +76,5 @@ bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/
 	tests/integration/bias_audit_probe.sh
 TESTS += $(bias_audit_test_scripts)
 EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py \
-	tests/doubles/bias_model.py bench/bias_audit.sh bench/bias_audit.md
+	tests/doubles/bias_model.py bench/bias_audit.sh bench/bias_audit.md \
+	plugins/bias_audit/README.md
