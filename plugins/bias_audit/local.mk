@@ -72,6 +72,13 @@ tests_unit_test_bias_audit_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSO
 tests_unit_test_bias_audit_store_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS)
 TESTS += tests/unit/test_bias_audit_store
 
+check_PROGRAMS += tests/unit/test_bias_audit_trend
+tests_unit_test_bias_audit_trend_SOURCES = tests/unit/test_bias_audit_trend.c \
+	plugins/bias_audit/trend.c plugins/bias_audit/trend.h
+tests_unit_test_bias_audit_trend_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bias_audit_trend_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
+TESTS += tests/unit/test_bias_audit_trend
+
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
 	tests/integration/bias_audit_probe.sh
 TESTS += $(bias_audit_test_scripts)
