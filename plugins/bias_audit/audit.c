@@ -30,10 +30,6 @@ static int read_pg(struct bias *b, const struct bias_sink *to, char *sha, char *
 	void *conn = NULL;
 	int rc;
 
-	if (conninfo == NULL || query == NULL) {
-		snprintf(err, errlen, "source \"postgresql\" needs conninfo and query");
-		return HINGE_EINVAL;
-	}
 	if ((rc = b->h->pg_connect(b->p, conninfo, &conn)) != 0) {
 		snprintf(err, errlen, "cannot connect to PostgreSQL (conninfo at %s)",
 			 b->h->setting_where(b->p, "conninfo"));

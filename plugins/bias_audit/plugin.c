@@ -161,6 +161,9 @@ int bias_configure(struct bias *b)
 
 	if (strcmp(source, "csv") != 0 && strcmp(source, "postgresql") != 0)
 		rc = bad_setting(b, "source", "must be \"csv\" or \"postgresql\"");
+	else if (strcmp(source, "postgresql") == 0 && (b->h->setting_str(b->p, "conninfo") == NULL ||
+						     b->h->setting_str(b->p, "query") == NULL))
+		rc = bad_setting(b, "source", "\"postgresql\" needs conninfo and query");
 	else if (url != NULL && bias_http_url_ok(url, err, sizeof(err)) != 0)
 		rc = bad_setting(b, "probe_url", err + strlen("probe_url: "));
 	else if ((rc = configure_attrs(b, &spec, &attrs)) == 0 &&

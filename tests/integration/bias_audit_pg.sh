@@ -56,6 +56,13 @@ conf "conninfo = \"host=$T/nowhere dbname=x connect_timeout=2\"; query = \"SELEC
 expect_exit "an unreachable server: exit 5" 5 H audit run
 is "it is stored as INCONCLUSIVE" "$(H --json audit show 7 | json 'd["verdict"]')" "INCONCLUSIVE"
 
+cat >"$T/bad.conf" <<CONF
+agent: { state_db = "$T/state.db"; plugin_dir = [ "$PLUGINS" ]; };
+plugins: { bias_audit: { enabled = true; source = "postgresql"; attributes = [ "sex" ]; score_column = "s"; }; };
+CONF
+expect_exit "postgresql without conninfo and query: exit 2" 2 "$HINGE" -c "$T/bad.conf" audit run
+ok "the message names the setting" grep -q 'source: "postgresql" needs conninfo and query' "$TAP_LOG"
+
 # The scheduled audit: the agent runs it every 100 ms and raises an alarm.
 conf "conninfo = \"$DB\"; query = \"SELECT id, sex, score, outcome FROM decisions\"; schedule = \"100ms\";"
 "$HINGE" -c "$T/hinge.conf" agent 2>"$T/agent.err" &
