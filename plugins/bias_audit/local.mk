@@ -80,7 +80,7 @@ tests_unit_test_bias_audit_trend_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test_bias_audit_trend
 
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
-	tests/integration/bias_audit_probe.sh
+	tests/integration/bias_audit_probe.sh tests/integration/bias_audit_sklearn.sh
 TESTS += $(bias_audit_test_scripts)
 EXTRA_DIST += $(bias_audit_test_scripts) tests/fixtures/bias_audit_synth.py \
 	tests/doubles/bias_model.py bench/bias_audit.sh bench/bias_audit.md \
