@@ -127,6 +127,14 @@ conf "attributes = [ \"sex\" ]; score_column = \"score\"; inconclusive_fails = f
 is "pass reads 1 after INCONCLUSIVE when the policy says so" \
 	"$(H --json metrics | json '[m["value"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]')" "1.0"
 
+# --- max_age: an audit older than that is no data for a gate.
+conf "attributes = [ \"sex\" ]; score_column = \"score\"; max_age = \"2s\";"
+expect_exit "a fresh audit" 0 H audit run --csv "$T/fair.csv"
+is "a fresh audit is read" "$(H --json metrics | json '[m["status"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]')" "ok"
+sleep 2.2
+is "an audit older than max_age is no data" \
+	"$(H --json metrics | json '[m["status"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]')" "no data"
+
 # --- Bad config: exit 2 naming the setting.
 conf "attributes = [ \"sex\" ];"
 expect_exit "no decision column: exit 2" 2 H audit history
