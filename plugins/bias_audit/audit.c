@@ -14,7 +14,7 @@
 #include "plugins/bias_audit/source.h"
 #include "plugins/bias_audit/store.h"
 
-static int64_t now_ms(void)
+int64_t bias_now_ms(void)
 {
 	struct timespec ts;
 
@@ -40,6 +40,16 @@ static int read_pg(struct bias *b, const struct bias_sink *to, char *sha, char *
 	return rc;
 }
 
+int bias_has_input(struct bias *b, const char *csv_path)
+{
+	if (csv_path != NULL || b->h->setting_str(b->p, "csv_path") != NULL ||
+	    strcmp(b->h->setting_str(b->p, "source"), "postgresql") == 0)
+		return 0;
+	b->h->log(b->p, HINGE_LOG_ERROR, "%s: csv_path: no CSV file: set csv_path or give --csv FILE",
+		  b->h->setting_where(b->p, "csv_path"));
+	return HINGE_EINVAL;
+}
+
 int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink *to,
 		    char *source, size_t srclen, char *sha, char *err, size_t errlen)
 {
@@ -51,11 +61,6 @@ int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink
 	}
 	if (csv_path == NULL)
 		csv_path = b->h->setting_str(b->p, "csv_path");
-	if (csv_path == NULL) {
-		snprintf(source, srclen, "csv");
-		snprintf(err, errlen, "no CSV file: set csv_path or give --csv FILE");
-		return HINGE_EINVAL;
-	}
 	snprintf(source, srclen, "csv:%s", csv_path);
 	return bias_read_csv(csv_path, to, sha, err, errlen);
 }
@@ -150,7 +155,7 @@ static void add_drift(struct bias *b, json_t *results)
 
 static int audit_run(struct bias *b, const char *csv_path, json_t **audit)
 {
-	struct bias_audit_rec rec = { .started_ms = now_ms() };
+	struct bias_audit_rec rec = { .started_ms = bias_now_ms() };
 	char source[1100], sha[BIAS_SHA_HEX] = "", err[600] = "";
 	struct bias_acc *a = bias_acc_new(&b->spec);
 	const struct bias_sink to = { acc_header, acc_row, a };
@@ -179,7 +184,7 @@ static int audit_run(struct bias *b, const char *csv_path, json_t **audit)
 		json_decref(policy);
 		return HINGE_ENOMEM;
 	}
-	rec.finished_ms = now_ms();
+	rec.finished_ms = bias_now_ms();
 	rec.source = source;
 	rec.input_sha256 = sha;
 	rec.policy = policy;
@@ -201,6 +206,9 @@ int bias_audit_run(struct bias *b, const char *csv_path, json_t **audit)
 {
 	int rc;
 
+	*audit = NULL;
+	if ((rc = bias_has_input(b, csv_path)) != 0)
+		return rc;
 	pthread_mutex_lock(&b->lock);
 	rc = audit_run(b, csv_path, audit);
 	pthread_mutex_unlock(&b->lock);

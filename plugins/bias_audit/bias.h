@@ -34,6 +34,12 @@ struct bias {
 int bias_configure(struct bias *b);
 
 /*
+ * 0 when an audit or probe has an input: source postgresql, a csv_path,
+ * or csv_path given (not NULL); else HINGE_EINVAL, logged.
+ */
+int bias_has_input(struct bias *b, const char *csv_path);
+
+/*
  * Run one audit of the configured source (or of the CSV file csv_path when
  * not NULL) and store it.  *audit gets the stored document (a new
  * reference, the caller decrefs) whenever one was stored.  Returns 0 on
@@ -61,7 +67,10 @@ int bias_read_input(struct bias *b, const char *csv_path, const struct bias_sink
  */
 int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe);
 
-/* The `audit` command. */
+/* The wall clock in Unix milliseconds. */
+int64_t bias_now_ms(void);
+
+/* The `audit` command: returns the exit status (0-5). */
 int bias_cmd_audit(void *data, struct hinge_command *cmd, int argc, char **argv);
 
 #endif

@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
@@ -180,13 +179,6 @@ int bias_configure(struct bias *b)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The latest audit, or HINGE_ENODATA when there is none or it is too old. */
 static int latest(struct bias *b, json_t **audit)
@@ -200,7 +192,7 @@ static int latest(struct bias *b, json_t **audit)
 	rc = bias_store_get(b->h->db_sqlite(db), 0, audit);
 	b->h->db_close(db);
 	if (rc == 0 && max_age > 0 &&
-	    now_ms() - json_integer_value(json_object_get(*audit, "finished_ms")) > max_age) {
+	    bias_now_ms() - json_integer_value(json_object_get(*audit, "finished_ms")) > max_age) {
 		json_decref(*audit);
 		*audit = NULL;
 		rc = HINGE_ENODATA;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <sqlite3.h>
@@ -21,13 +20,6 @@ struct flips {
 	uint64_t probed, skipped, up, down;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The model's decision for one request. */
 static int decide(struct bias *b, CURL *c, const json_t *req, int *sel, char *err, size_t errlen)
@@ -206,7 +198,7 @@ static int probe_run(struct bias *b, const char *csv_path, json_t **probe)
 		return HINGE_EINVAL;
 	}
 	doc = json_pack("{s:s, s:I, s:s}", "schema", "hinge.bias_audit.probe/1", "started_ms",
-			(json_int_t)now_ms(), "attribute", b->h->setting_str(b->p, "probe_attribute"));
+			(json_int_t)bias_now_ms(), "attribute", b->h->setting_str(b->p, "probe_attribute"));
 	if (doc == NULL)
 		return HINGE_ENOMEM;
 	rc = sample_and_probe(b, csv_path, doc, &f, err, sizeof(err));
@@ -217,7 +209,7 @@ static int probe_run(struct bias *b, const char *csv_path, json_t **probe)
 	if (rc != 0)
 		b->h->log(b->p, HINGE_LOG_ERROR, "the probe is inconclusive: %s", err);
 	conclude(b, doc, rc, &f, err);
-	json_object_set_new(doc, "finished_ms", json_integer((json_int_t)now_ms()));
+	json_object_set_new(doc, "finished_ms", json_integer((json_int_t)bias_now_ms()));
 	if (store(b, doc) != 0) {
 		json_decref(doc);
 		return HINGE_EUNAVAIL;
@@ -232,6 +224,9 @@ int bias_probe_run(struct bias *b, const char *csv_path, json_t **probe)
 {
 	int rc;
 
+	*probe = NULL;
+	if ((rc = bias_has_input(b, csv_path)) != 0)
+		return rc;
 	pthread_mutex_lock(&b->lock);
 	rc = probe_run(b, csv_path, probe);
 	pthread_mutex_unlock(&b->lock);

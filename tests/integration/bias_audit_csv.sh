@@ -136,6 +136,11 @@ is "an audit older than max_age is no data" \
 	"$(H --json metrics | json '[m["status"] for m in d["metrics"] if m["name"]=="bias_audit.pass"][0]')" "no data"
 
 # --- Bad config: exit 2 naming the setting.
+conf "attributes = [ \"sex\" ]; score_column = \"score\";"
+before=$(H --json audit history | json 'len(d["audits"])')
+expect_exit "no csv_path and no --csv: exit 2" 2 H audit run
+ok "the message names the setting" grep -q 'csv_path: no CSV file: set csv_path or give --csv FILE' "$TAP_LOG"
+is "and nothing is stored" "$(H --json audit history | json 'len(d["audits"])')" "$before"
 conf "attributes = [ \"sex\" ];"
 expect_exit "no decision column: exit 2" 2 H audit history
 ok "the message names the setting" grep -q 'prediction_column: set prediction_column or score_column' "$TAP_LOG"
