@@ -179,7 +179,6 @@ int bias_configure(struct bias *b)
 	return 0;
 }
 
-
 /* The latest audit, or HINGE_ENODATA when there is none or it is too old. */
 static int latest(struct bias *b, json_t **audit)
 {
