@@ -79,6 +79,14 @@ tests_unit_test_bias_audit_trend_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSO
 tests_unit_test_bias_audit_trend_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test_bias_audit_trend
 
+check_PROGRAMS += tests/unit/test_bias_audit_oom
+tests_unit_test_bias_audit_oom_SOURCES = tests/unit/test_bias_audit_oom.c \
+	plugins/bias_audit/csv.c plugins/bias_audit/acc.c
+tests_unit_test_bias_audit_oom_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bias_audit_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+tests_unit_test_bias_audit_oom_LDADD = $(CMOCKA_LIBS) -lm
+TESTS += tests/unit/test_bias_audit_oom
+
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
 	tests/integration/bias_audit_probe.sh tests/integration/bias_audit_sklearn.sh
 TESTS += $(bias_audit_test_scripts)
