@@ -13,7 +13,8 @@ plugins_bias_audit_bias_audit_la_SOURCES = plugins/bias_audit/plugin.c \
 	plugins/bias_audit/drift.c plugins/bias_audit/drift.h \
 	plugins/bias_audit/trend.c plugins/bias_audit/trend.h \
 	plugins/bias_audit/probe.c plugins/bias_audit/probe.h \
-	plugins/bias_audit/probe_run.c plugins/bias_audit/http.c plugins/bias_audit/http.h
+	plugins/bias_audit/probe_run.c plugins/bias_audit/http.c plugins/bias_audit/http.h \
+	plugins/bias_audit/fresh.c plugins/bias_audit/fresh.h
 plugins_bias_audit_bias_audit_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 plugins_bias_audit_bias_audit_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -86,6 +87,13 @@ tests_unit_test_bias_audit_oom_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_bias_audit_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 tests_unit_test_bias_audit_oom_LDADD = $(CMOCKA_LIBS) -lm
 TESTS += tests/unit/test_bias_audit_oom
+
+check_PROGRAMS += tests/unit/test_bias_audit_fresh
+tests_unit_test_bias_audit_fresh_SOURCES = tests/unit/test_bias_audit_fresh.c \
+	plugins/bias_audit/fresh.c plugins/bias_audit/fresh.h
+tests_unit_test_bias_audit_fresh_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bias_audit_fresh_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
+TESTS += tests/unit/test_bias_audit_fresh
 
 bias_audit_test_scripts = tests/integration/bias_audit_csv.sh tests/integration/bias_audit_pg.sh \
 	tests/integration/bias_audit_probe.sh tests/integration/bias_audit_sklearn.sh

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "plugins/bias_audit/bias.h"
+#include "plugins/bias_audit/fresh.h"
 #include "plugins/bias_audit/http.h"
 #include "plugins/bias_audit/store.h"
 
@@ -179,10 +180,9 @@ int bias_configure(struct bias *b)
 	return 0;
 }
 
-/* The latest audit, or HINGE_ENODATA when there is none or it is too old. */
-static int latest(struct bias *b, json_t **audit)
+/* The latest audit that may answer the gate's read q, or HINGE_ENODATA. */
+static int latest(struct bias *b, const struct hinge_mquery *q, json_t **audit)
 {
-	int64_t max_age = b->h->setting_ms(b->p, "max_age");
 	struct hinge_db *db;
 	int rc;
 
@@ -190,11 +190,10 @@ static int latest(struct bias *b, json_t **audit)
 		return rc;
 	rc = bias_store_get(b->h->db_sqlite(db), 0, audit);
 	b->h->db_close(db);
-	if (rc == 0 && max_age > 0 &&
-	    bias_now_ms() - json_integer_value(json_object_get(*audit, "finished_ms")) > max_age) {
+	if (rc == 0 && (rc = bias_audit_fresh(*audit, bias_now_ms(), b->h->setting_ms(b->p, "max_age"),
+					      b->h->mq_stage_start_ms(q))) != 0) {
 		json_decref(*audit);
 		*audit = NULL;
-		rc = HINGE_ENODATA;
 	}
 	return rc;
 }
@@ -206,8 +205,7 @@ static int read_pass(void *data, const struct hinge_mquery *q, double *out)
 	const char *v;
 	int rc;
 
-	(void)q;
-	if ((rc = latest(b, &audit)) != 0)
+	if ((rc = latest(b, q, &audit)) != 0)
 		return rc;
 	v = json_string_value(json_object_get(audit, "verdict"));
 	*out = strcmp(v, "PASS") == 0 ||
@@ -216,12 +214,12 @@ static int read_pass(void *data, const struct hinge_mquery *q, double *out)
 	return 0;
 }
 
-static int read_summary(struct bias *b, const char *key, double *out)
+static int read_summary(struct bias *b, const struct hinge_mquery *q, const char *key, double *out)
 {
 	json_t *audit, *v;
 	int rc;
 
-	if ((rc = latest(b, &audit)) != 0)
+	if ((rc = latest(b, q, &audit)) != 0)
 		return rc;
 	v = json_object_get(json_object_get(json_object_get(audit, "results"), "summary"), key);
 	rc = json_is_number(v) ? 0 : HINGE_ENODATA;
@@ -233,14 +231,12 @@ static int read_summary(struct bias *b, const char *key, double *out)
 
 static int read_di(void *data, const struct hinge_mquery *q, double *out)
 {
-	(void)q;
-	return read_summary(data, "disparate_impact_min", out);
+	return read_summary(data, q, "disparate_impact_min", out);
 }
 
 static int read_eodds(void *data, const struct hinge_mquery *q, double *out)
 {
-	(void)q;
-	return read_summary(data, "equalized_odds_diff_max", out);
+	return read_summary(data, q, "equalized_odds_diff_max", out);
 }
 
 static int read_flip_rate(void *data, const struct hinge_mquery *q, double *out)
@@ -250,7 +246,6 @@ static int read_flip_rate(void *data, const struct hinge_mquery *q, double *out)
 	json_t *probe, *v;
 	int rc;
 
-	(void)q;
 	if ((rc = b->h->db_open(b->p, &db)) != 0)
 		return rc;
 	rc = bias_store_probe_latest(b->h->db_sqlite(db), &probe);
@@ -258,7 +253,10 @@ static int read_flip_rate(void *data, const struct hinge_mquery *q, double *out)
 	if (rc != 0)
 		return rc;
 	v = json_object_get(probe, "flip_rate");
-	rc = json_is_number(v) ? 0 : HINGE_ENODATA;
+	rc = bias_audit_fresh(probe, bias_now_ms(), b->h->setting_ms(b->p, "max_age"),
+			      b->h->mq_stage_start_ms(q));
+	if (rc == 0 && !json_is_number(v))
+		rc = HINGE_ENODATA;
 	if (rc == 0)
 		*out = json_number_value(v);
 	json_decref(probe);
