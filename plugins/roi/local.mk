@@ -21,3 +21,23 @@ tests_unit_test_roi_store_SOURCES = tests/unit/test_roi_store.c \
 tests_unit_test_roi_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_roi_store_LDADD = $(CMOCKA_LIBS) $(SQLITE_LIBS)
 TESTS += tests/unit/test_roi_stripe_parse tests/unit/test_roi_store
+
+pkglib_LTLIBRARIES += plugins/roi/roi.la
+plugins_roi_roi_la_SOURCES = plugins/roi/plugin.c plugins/roi/roi.h \
+	plugins/roi/sync.c plugins/roi/cmd.c plugins/roi/metrics.c plugins/roi/cost_query.c \
+	plugins/roi/money.c plugins/roi/money.h plugins/roi/period.c plugins/roi/period.h \
+	plugins/roi/costs.c plugins/roi/costs.h plugins/roi/report.c plugins/roi/report.h \
+	plugins/roi/store.c plugins/roi/store.h \
+	plugins/roi/stripe_parse.c plugins/roi/stripe_parse.h \
+	plugins/roi/stripe_fetch.c plugins/roi/stripe_fetch.h
+plugins_roi_roi_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
+	$(SQLITE_CFLAGS)
+plugins_roi_roi_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_roi_roi_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test_roi_report
+tests_unit_test_roi_report_SOURCES = tests/unit/test_roi_report.c \
+	plugins/roi/report.c plugins/roi/costs.c plugins/roi/money.c plugins/roi/period.c
+tests_unit_test_roi_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_roi_report_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
+TESTS += tests/unit/test_roi_report

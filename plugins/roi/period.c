@@ -226,3 +226,23 @@ int64_t roi_period_next(enum roi_period p, const struct roi_tz *tz, int64_t star
 	}
 	return roi_period_start(p, tz, to_utc(tz, local));
 }
+
+int roi_duration_parse(const char *text, int64_t *ms)
+{
+	static const struct { const char *unit; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }, { "w", 604800000 },
+	};
+	char *end;
+	long long n;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return HINGE_EINVAL;
+	n = strtoll(text, &end, 10);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0 && n > 0 && n < INT64_MAX / units[i].ms) {
+			*ms = n * units[i].ms;
+			return 0;
+		}
+	return HINGE_EINVAL;
+}

@@ -45,4 +45,10 @@ int64_t roi_period_start(enum roi_period p, const struct roi_tz *tz, int64_t t);
 /* The start of the period after the one starting at start. */
 int64_t roi_period_next(enum roi_period p, const struct roi_tz *tz, int64_t start);
 
+/*
+ * A duration "250ms", "30s", "15m", "2h", "30d" or "4w" into *ms: 0, or
+ * HINGE_EINVAL for anything else (no unit, a negative or zero count).
+ */
+int roi_duration_parse(const char *text, int64_t *ms);
+
 #endif

@@ -21,6 +21,9 @@ const char *const roi_store_migrations[] = {
 	" last_ok_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
 	" last_error_ms INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO roi_sync (id) VALUES (1);",
+	"CREATE TABLE roi_cost ("
+	" period TEXT NOT NULL, start INTEGER NOT NULL, amount INTEGER NOT NULL,"
+	" at_ms INTEGER NOT NULL, PRIMARY KEY (period, start));",
 	NULL,
 };
 
@@ -166,4 +169,29 @@ int roi_store_scan(sqlite3 *db, int64_t from, int64_t to,
 		rc = HINGE_EUNAVAIL;
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int roi_store_cost_put(sqlite3 *db, const char *period, int64_t start, int64_t amount,
+		       int64_t now_ms)
+{
+	return run(db, "INSERT INTO roi_cost (period, start, amount, at_ms) VALUES (?, ?, ?, ?)"
+		   " ON CONFLICT (period, start) DO UPDATE SET amount = excluded.amount,"
+		   " at_ms = excluded.at_ms", "tiii", period, start, amount, now_ms);
+}
+
+int roi_store_cost_get(sqlite3 *db, const char *period, int64_t start, int64_t *amount)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT amount FROM roi_cost WHERE period = ? AND start = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return HINGE_EUNAVAIL;
+	sqlite3_bind_text(s, 1, period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, start);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*amount = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? HINGE_ENODATA : HINGE_EUNAVAIL;
 }

@@ -3,6 +3,7 @@
  * upserted by id, and the one row of sync progress that lets a sync
  * interrupted between pages resume where it stopped.
  *
+ * roi_cost keeps the last good answer of the cost query per period.
  * Every function takes the sqlite3 * of a connection the caller owns and
  * runs no transaction of its own: the caller wraps a page and its progress
  * in one (host->db_begin/db_commit), so that both land or neither does.
@@ -57,5 +58,13 @@ int roi_store_fail(sqlite3 *db, const char *why, int64_t now_ms);
  */
 int roi_store_scan(sqlite3 *db, int64_t from, int64_t to,
 		   int (*fn)(void *arg, const struct roi_txn *x), void *arg);
+
+/* Keep the cost query's last good answer for a period (reporting-currency
+ * minor units), for when the query fails later. */
+int roi_store_cost_put(sqlite3 *db, const char *period, int64_t start, int64_t amount,
+		       int64_t now_ms);
+
+/* That answer: 0, HINGE_ENODATA when there is none, HINGE_EUNAVAIL. */
+int roi_store_cost_get(sqlite3 *db, const char *period, int64_t start, int64_t *amount);
 
 #endif

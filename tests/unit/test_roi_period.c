@@ -97,6 +97,26 @@ static void test_bad_input(void **s)
 	assert_int_equal(roi_period_parse(NULL, &p), HINGE_EINVAL);
 }
 
+static void test_duration(void **s)
+{
+	int64_t ms = 0;
+
+	(void)s;
+	assert_int_equal(roi_duration_parse("30d", &ms), 0);
+	assert_int_equal(ms, 2592000000);              /* 30 * 86400 * 1000 */
+	assert_int_equal(roi_duration_parse("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(roi_duration_parse("2w", &ms), 0);
+	assert_int_equal(ms, 1209600000);
+	assert_int_equal(roi_duration_parse("15m", &ms), 0);
+	assert_int_equal(ms, 900000);
+	assert_int_equal(roi_duration_parse("30", &ms), HINGE_EINVAL);
+	assert_int_equal(roi_duration_parse("0h", &ms), HINGE_EINVAL);
+	assert_int_equal(roi_duration_parse("-1d", &ms), HINGE_EINVAL);
+	assert_int_equal(roi_duration_parse("3y", &ms), HINGE_EINVAL);
+	assert_int_equal(roi_duration_parse(NULL, &ms), HINGE_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_berlin),
 		cmocka_unit_test(test_half_hour_zone),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_duration),
 	};
 
 	return cmocka_run_group_tests_name("roi_period", tests, NULL, NULL);

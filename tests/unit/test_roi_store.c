@@ -2,7 +2,7 @@
  * test_roi_store.c - the roi plugin's tables: upsert by id (a transaction
  * that changed replaces its row, never adds to it), sync progress that
  * survives a sync cut between pages, the cursor moving only when a sync
- * completes, and scans by creation time.
+ * completes, scans by creation time, and the cost query's last answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,8 +22,9 @@ static int setup(void **s)
 {
 	(void)s;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, roi_store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
-	assert_null(roi_store_migrations[1]);
+	for (int i = 0; roi_store_migrations[i] != NULL; i++)
+		assert_int_equal(sqlite3_exec(db, roi_store_migrations[i], NULL, NULL, NULL),
+				 SQLITE_OK);
 	return 0;
 }
 
@@ -112,11 +113,27 @@ static void test_scan_range(void **s)
 	assert_string_equal(id, "t1");
 }
 
+static void test_costs(void **s)
+{
+	int64_t v = 0;
+
+	(void)s;
+	assert_int_equal(roi_store_cost_get(db, "day", 86400, &v), HINGE_ENODATA);
+	assert_int_equal(roi_store_cost_put(db, "day", 86400, 1234, 1), 0);
+	assert_int_equal(roi_store_cost_put(db, "day", 86400, 1500, 2), 0);
+	assert_int_equal(roi_store_cost_put(db, "hour", 86400, 7, 2), 0);
+	assert_int_equal(roi_store_cost_get(db, "day", 86400, &v), 0);
+	assert_int_equal(v, 1500);                     /* the later answer */
+	assert_int_equal(roi_store_cost_get(db, "hour", 86400, &v), 0);
+	assert_int_equal(v, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resume_and_upsert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_costs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("roi_store", tests, NULL, NULL);

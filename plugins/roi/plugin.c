@@ -1,0 +1,173 @@
+/*
+ * plugin.c - the roi plugin: its ABI block, its settings, and
+ * registration of the sync job, the metrics and the `roi` command.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "plugins/roi/roi.h"
+#include "plugins/roi/store.h"
+
+static const struct hinge_setting settings[] = {
+	{ "secret_key", HINGE_T_SECRET, 0, NULL, 0, 0,
+	  "file (mode 0600) holding the Stripe secret or restricted key" },
+	{ "api_base", HINGE_T_STRING, 0, "https://api.stripe.com", 0, 0,
+	  "Stripe's API; plain http:// only to a loopback address" },
+	{ "sync_interval", HINGE_T_DURATION, 0, "5m", 1, 86400000, "how often the agent syncs" },
+	{ "overlap", HINGE_T_DURATION, 0, "1h", 0, 0,
+	  "how far before the newest synced transaction a sync starts again" },
+	{ "http_timeout", HINGE_T_DURATION, 0, "30s", 1, 600000, "timeout of one request" },
+	{ "retries", HINGE_T_INT, 0, "5", 0, 100, "retries of a request on 429, 5xx or no answer" },
+	{ "backoff", HINGE_T_DURATION, 0, "500ms", 0, 600000, "first wait before a retry" },
+	{ "backoff_max", HINGE_T_DURATION, 0, "30s", 0, 3600000,
+	  "longest wait before a retry, Retry-After included" },
+	{ "reporting_currency", HINGE_T_STRING, 0, "usd", 0, 0,
+	  "the currency of costs, sums and ROI" },
+	{ "exchange_rates", HINGE_T_JSON, 0, NULL, 0, 0,
+	  "{ eur = \"1.08\"; } : reporting-currency units one unit of each currency buys" },
+	{ "time_zone", HINGE_T_STRING, 0, "UTC", 0, 0, "IANA zone periods are cut in" },
+	{ "fixed_costs", HINGE_T_JSON, 0, NULL, 0, 0,
+	  "( { name = \"hosting\"; amount = \"300.00\"; per = \"month\"; } )" },
+	{ "conninfo", HINGE_T_STRING, 0, NULL, 0, 0, "PostgreSQL the cost query runs against" },
+	{ "cost_query", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "SQL returning one number: the cost in [$1, $2) (timestamptz), major units" },
+	{ "metric_window", HINGE_T_DURATION, 0, "1h", 1000, 0,
+	  "the window of net_revenue_per_hour and refund_rate" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL },
+};
+
+static const struct hinge_host *host;
+
+static int parse_rates(struct roi *r)
+{
+	json_t *rates = (json_t *)host->setting_json(r->p, "exchange_rates");
+	const char *code;
+	json_t *v;
+
+	snprintf(r->rates.to, sizeof(r->rates.to), "%s", host->setting_str(r->p, "reporting_currency"));
+	if (roi_currency_decimals(r->rates.to) < 0 ||
+	    strlen(host->setting_str(r->p, "reporting_currency")) != 3) {
+		host->log(r->p, HINGE_LOG_ERROR, "reporting_currency (%s): unknown currency \"%s\"",
+			  host->setting_where(r->p, "reporting_currency"),
+			  host->setting_str(r->p, "reporting_currency"));
+		return HINGE_EINVAL;
+	}
+	if (rates == NULL)
+		return 0;
+	if (!json_is_object(rates) ||
+	    (r->rates.rate = calloc(json_object_size(rates) + 1, sizeof(*r->rates.rate))) == NULL)
+		goto bad;
+	json_object_foreach(rates, code, v) {
+		struct roi_rate *rate = &r->rates.rate[r->rates.n];
+		char num[64];
+
+		if (json_is_string(v))
+			snprintf(num, sizeof(num), "%s", json_string_value(v));
+		else
+			snprintf(num, sizeof(num), "%.9f", json_number_value(v));
+		if (roi_currency_decimals(code) < 0 || roi_rate_parse(num, &rate->nano) != 0) {
+			host->log(r->p, HINGE_LOG_ERROR, "exchange_rates (%s): \"%s\" needs a"
+				  " lower-case currency code and a positive rate",
+				  host->setting_where(r->p, "exchange_rates"), code);
+			return HINGE_EINVAL;
+		}
+		snprintf(rate->code, sizeof(rate->code), "%s", code);
+		r->rates.n++;
+	}
+	return 0;
+bad:
+	host->log(r->p, HINGE_LOG_ERROR, "exchange_rates (%s) must be a group of rates",
+		  host->setting_where(r->p, "exchange_rates"));
+	return HINGE_EINVAL;
+}
+
+static int parse_settings(struct roi *r)
+{
+	const char *zone = host->setting_str(r->p, "time_zone");
+	const char *sql = host->setting_str(r->p, "cost_query");
+	char err[256];
+	int rc;
+
+	if ((rc = parse_rates(r)) != 0)
+		return rc;
+	if (roi_tz_load(zone, &r->tz) != 0) {
+		host->log(r->p, HINGE_LOG_ERROR, "time_zone (%s): no time zone \"%s\"",
+			  host->setting_where(r->p, "time_zone"), zone);
+		return HINGE_EINVAL;
+	}
+	rc = roi_fixed_parse((json_t *)host->setting_json(r->p, "fixed_costs"),
+			     roi_currency_decimals(r->rates.to), &r->fixed, err, sizeof(err));
+	if (rc != 0) {
+		host->log(r->p, HINGE_LOG_ERROR, "%s (%s)", err,
+			  host->setting_where(r->p, "fixed_costs"));
+		return rc;
+	}
+	if (sql != NULL && sql[0] != '\0' && host->setting_str(r->p, "conninfo") == NULL) {
+		host->log(r->p, HINGE_LOG_ERROR, "cost_query (%s) needs conninfo",
+			  host->setting_where(r->p, "cost_query"));
+		return HINGE_EINVAL;
+	}
+	return 0;
+}
+
+static void release(struct roi *r)
+{
+	if (r == NULL)
+		return;
+	free(r->rates.rate);
+	roi_tz_free(r->tz);
+	roi_fixed_free(&r->fixed);
+	free(r);
+}
+
+static int sync_job(void *data)
+{
+	return roi_sync(data);
+}
+
+static int init(struct hinge_plugin *p, const struct hinge_host *h)
+{
+	struct roi *r = calloc(1, sizeof(*r));
+	struct hinge_job job = { .name = "sync", .run = sync_job };
+	int rc;
+
+	host = h;
+	if (r == NULL)
+		return HINGE_ENOMEM;
+	r->host = h;
+	r->p = p;
+	if ((rc = parse_settings(r)) != 0) {
+		release(r);
+		return rc;
+	}
+	h->plugin_data_set(p, r);
+	job.data = r;
+	job.interval_ms = h->setting_ms(p, "sync_interval");
+	if ((rc = h->register_job(p, &job)) != 0 || (rc = roi_metrics_register(r)) != 0)
+		return rc;
+	return roi_command_register(r);
+}
+
+static void fini(struct hinge_plugin *p)
+{
+	release(host->plugin_data_get(p));
+}
+
+static const struct hinge_abi abi = {
+	HINGE_ABI_INIT,
+	.name = "roi",
+	.version = "1.0.0",
+	.description = "revenue from Stripe, costs, and ROI per period and per rollout",
+	.settings = settings,
+	.migrations = roi_store_migrations,
+	.init = init,
+	.fini = fini,
+};
+
+const struct hinge_abi *hinge_plugin_entry(void)
+{
+	return &abi;
+}

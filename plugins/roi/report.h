@@ -1,0 +1,61 @@
+/*
+ * report.h - a report: the periods of [from, to), each with its totals
+ * per currency and its cost, and the JSON document `roi report` prints
+ * (text is rendered from the same document).  Pure.
+ */
+#ifndef ROI_REPORT_H
+#define ROI_REPORT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plugins/roi/money.h"
+#include "plugins/roi/period.h"
+
+struct roi_report {
+	enum roi_period period;
+	size_t n;
+	struct roi_bucket {
+		int64_t start, end;       /* unix seconds, [start, end) */
+		struct roi_ledger ledger; /* totals per currency */
+		int64_t cost;             /* reporting-currency minor units */
+	} *b;                         /* malloc'ed; roi_report_free frees */
+};
+
+/*
+ * The periods from the one holding from up to the one holding to - 1,
+ * empty.  0, HINGE_EINVAL when to <= from, HINGE_ENOMEM.
+ */
+int roi_report_init(struct roi_report *rep, enum roi_period p, const struct roi_tz *tz,
+		    int64_t from, int64_t to);
+
+/* Add a transaction to its period (ignored outside them): 0, HINGE_ENOMEM. */
+int roi_report_add(struct roi_report *rep, const struct roi_txn *x);
+
+void roi_report_free(struct roi_report *rep);
+
+/*
+ * Figures of a set of totals in the reporting currency: each line
+ * converted per currency, then summed.  *unconverted counts currencies
+ * without a rate (left out of the sums).
+ */
+struct roi_figures {
+	int64_t line[ROI_NLINES], net;
+	int64_t charges, refunded;
+	int unconverted;
+};
+void roi_figures_of(const struct roi_ledger *l, const struct roi_rates *rates,
+		    struct roi_figures *out);
+
+/*
+ * The document "hinge.roi.report/1": reporting currency, periods with
+ * their lines (decimal text), per-currency totals, cost, and roi =
+ * (net - cost) / cost (null when cost is 0 or a currency has no rate),
+ * and the whole range's sums.  stale and last_error describe the last
+ * sync.  A new reference the caller owns; NULL when out of memory.
+ */
+json_t *roi_report_json(const struct roi_report *rep, const struct roi_rates *rates,
+			int stale, const char *last_error, int64_t last_ok_ms);
+
+#endif
