@@ -41,3 +41,6 @@ tests_unit_test_roi_report_SOURCES = tests/unit/test_roi_report.c \
 tests_unit_test_roi_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_roi_report_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test_roi_report
+
+TESTS += tests/integration/roi_sync.sh
+EXTRA_DIST += tests/integration/roi_sync.sh tests/doubles/roi_stripe.py

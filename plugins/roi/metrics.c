@@ -45,16 +45,24 @@ static double major(const struct roi *r, int64_t minor)
 	return (double)minor / pow(10, roi_currency_decimals(r->rates.to));
 }
 
+/* The figures of the last metric_window, and its length in seconds. */
+static int last_window(struct roi *r, struct roi_figures *f, int64_t *secs)
+{
+	int64_t now = roi_now_ms() / 1000;
+
+	*secs = r->host->setting_ms(r->p, "metric_window") / 1000;
+	return roi_window(r, now - *secs, now, f);
+}
+
 static int per_hour(void *data, const struct hinge_mquery *q, double *out)
 {
 	struct roi *r = data;
-	int64_t w = r->host->setting_ms(r->p, "metric_window") / 1000;
-	int64_t now = roi_now_ms() / 1000;
 	struct roi_figures f;
-	int rc;
+	int64_t w;
+	int rc = last_window(r, &f, &w);
 
 	(void)q;
-	if ((rc = roi_window(r, now - w, now, &f)) != 0)
+	if (rc != 0)
 		return rc;
 	*out = major(r, f.net) * 3600.0 / (double)w;
 	return 0;
@@ -62,14 +70,12 @@ static int per_hour(void *data, const struct hinge_mquery *q, double *out)
 
 static int refund_rate(void *data, const struct hinge_mquery *q, double *out)
 {
-	struct roi *r = data;
-	int64_t w = r->host->setting_ms(r->p, "metric_window") / 1000;
-	int64_t now = roi_now_ms() / 1000;
 	struct roi_figures f;
-	int rc;
+	int64_t w;
+	int rc = last_window(data, &f, &w);
 
 	(void)q;
-	if ((rc = roi_window(r, now - w, now, &f)) != 0)
+	if (rc != 0)
 		return rc;
 	if (f.line[ROI_GROSS] <= 0)
 		return HINGE_ENODATA;

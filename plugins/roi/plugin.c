@@ -34,7 +34,7 @@ static const struct hinge_setting settings[] = {
 	{ "conninfo", HINGE_T_STRING, 0, NULL, 0, 0, "PostgreSQL the cost query runs against" },
 	{ "cost_query", HINGE_T_STRING, 0, NULL, 0, 0,
 	  "SQL returning one number: the cost in [$1, $2) (timestamptz), major units" },
-	{ "metric_window", HINGE_T_DURATION, 0, "1h", 1000, 0,
+	{ "metric_window", HINGE_T_DURATION, 0, "1h", 1000, 31536000000.0,
 	  "the window of net_revenue_per_hour and refund_rate" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };

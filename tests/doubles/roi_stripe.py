@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""roi_stripe.py - a local stand-in for Stripe's balance transactions API.
+
+Speaks Stripe's list format on 127.0.0.1: GET /v1/balance_transactions with
+limit, created[gte] and starting_after, newest first, has_more; Bearer auth
+against the key in --key-file (401 with an authentication_error otherwise);
+a pinned Stripe-Version header (400 when it is missing).
+
+  roi_stripe.py --port-file F --key-file K --log L [--faults J] [--generate N --base T]
+
+--generate N makes N transactions, number i (1..N) created at T + 60 * i:
+  i % 10 == 0                     refund   usd  -500, fee 0
+  i % 25 == 0 (and not % 10)      dispute  usd -2000, fee 1500
+  i == 33                         payout   usd -10000 (not revenue)
+  i % 50 == 1                     charge   eur  2000, fee 0
+  otherwise                       charge   usd  1000, fee 59
+--faults J names a JSON file, read on every request, keyed by the request's
+number (from 1):  {"2": {"status": 429, "retry_after": 1}, "3": {"status": 500},
+"4": {"malformed": true}, "5": {"delay_ms": 3000}}; and "mutate":
+{"after": 1, "id": "txn_0100", "fee": 99} changes a transaction once request
+1 has been answered.  Every request is logged to L as one JSON line.
+"""
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+LOCK = threading.Lock()
+STATE = {"n": 0, "mutated": False}
+
+
+def generate(n, base):
+    txns = []
+    for i in range(1, n + 1):
+        t = {"id": "txn_%07d" % i, "object": "balance_transaction",
+             "created": base + 60 * i, "currency": "usd", "status": "available"}
+        if i % 10 == 0:
+            t.update(amount=-500, fee=0, type="refund", reporting_category="refund")
+        elif i % 25 == 0:
+            t.update(amount=-2000, fee=1500, type="adjustment", reporting_category="dispute")
+        elif i == 33:
+            t.update(amount=-10000, fee=0, type="payout", reporting_category="payout")
+        elif i % 50 == 1:
+            t.update(amount=2000, fee=0, currency="eur", type="charge",
+                     reporting_category="charge")
+        else:
+            t.update(amount=1000, fee=59, type="charge", reporting_category="charge")
+        t["net"] = t["amount"] - t["fee"]
+        txns.append(t)
+    # Newest first, as Stripe lists them.
+    txns.reverse()
+    return txns
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        srv = self.server
+        with LOCK:
+            STATE["n"] += 1
+            n = STATE["n"]
+        faults = {}
+        if srv.args.faults and os.path.exists(srv.args.faults):
+            with open(srv.args.faults) as f:
+                faults = json.load(f)
+        fault = faults.get(str(n), {})
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in q.items()},
+                 "version": self.headers.get("Stripe-Version")}
+        status = self.answer(n, url, q, fault)
+        entry["status"] = status
+        with LOCK, open(srv.args.log, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+        mutate = faults.get("mutate")
+        if mutate and not STATE["mutated"] and n >= mutate["after"]:
+            for t in srv.txns:
+                if t["id"] == mutate["id"]:
+                    t["fee"] = mutate["fee"]
+                    t["net"] = t["amount"] - t["fee"]
+            STATE["mutated"] = True
+
+    def answer(self, n, url, q, fault):
+        srv = self.server
+        if self.headers.get("Authorization") != "Bearer " + srv.key:
+            self.reply(401, {"error": {"type": "authentication_error",
+                                       "message": "Invalid API Key provided: sk_****"}})
+            return 401
+        if not self.headers.get("Stripe-Version"):
+            self.reply(400, {"error": {"type": "invalid_request_error",
+                                       "message": "no Stripe-Version"}})
+            return 400
+        if url.path != "/v1/balance_transactions":
+            self.reply(404, {"error": {"type": "invalid_request_error"}})
+            return 404
+        if "delay_ms" in fault:
+            with LOCK, open(srv.args.log, "a") as f:
+                f.write(json.dumps({"n": n, "delaying": True}) + "\n")
+            time.sleep(fault["delay_ms"] / 1000.0)
+        if "status" in fault:
+            headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
+            self.reply(fault["status"], {"error": {"type": "api_error"}}, headers)
+            return fault["status"]
+        if fault.get("malformed"):
+            self.reply(200, b'{"object": "list", "data": [{"id": "txn_')
+            return 200
+        limit = min(int(q.get("limit", ["10"])[0]), 100)
+        gte = int(q.get("created[gte]", ["0"])[0])
+        after = q.get("starting_after", [None])[0]
+        rows = [t for t in srv.txns if t["created"] >= gte]
+        if after is not None:
+            ids = [t["id"] for t in rows]
+            if after not in ids:
+                self.reply(400, {"error": {"type": "invalid_request_error"}})
+                return 400
+            rows = rows[ids.index(after) + 1:]
+        self.reply(200, {"object": "list", "url": "/v1/balance_transactions",
+                         "has_more": len(rows) > limit, "data": rows[:limit]})
+        return 200
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--key-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--faults")
+    ap.add_argument("--generate", type=int, default=0)
+    ap.add_argument("--base", type=int, default=int(time.time()) - 86400)
+    args = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.args = args
+    with open(args.key_file) as f:
+        srv.key = f.read().strip()
+    srv.txns = generate(args.generate, args.base)
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, args.port_file)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
