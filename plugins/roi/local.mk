@@ -39,8 +39,9 @@ check_PROGRAMS += tests/unit/test_roi_report
 tests_unit_test_roi_report_SOURCES = tests/unit/test_roi_report.c \
 	plugins/roi/report.c plugins/roi/costs.c plugins/roi/money.c plugins/roi/period.c
 tests_unit_test_roi_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_roi_report_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
+tests_unit_test_roi_report_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_roi_report
 
-TESTS += tests/integration/roi_sync.sh
-EXTRA_DIST += tests/integration/roi_sync.sh tests/doubles/roi_stripe.py
+TESTS += tests/integration/roi_sync.sh tests/integration/roi_costs.sh
+EXTRA_DIST += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
+	tests/doubles/roi_stripe.py tests/fixtures/roi_costs.sql

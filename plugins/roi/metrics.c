@@ -96,10 +96,7 @@ static int delta_pct(void *data, const struct hinge_mquery *q, double *out)
 	if ((rc = roi_window(r, start - (now - start), start, &before)) != 0 ||
 	    (rc = roi_window(r, start, now, &after)) != 0)
 		return rc;
-	if (before.net == 0)
-		return HINGE_ENODATA;
-	*out = 100.0 * (double)(after.net - before.net) / fabs((double)before.net);
-	return 0;
+	return roi_delta_pct(before.net, after.net, out);
 }
 
 int roi_metrics_register(struct roi *r)

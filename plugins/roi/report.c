@@ -1,6 +1,7 @@
 /*
  * report.c - periods, their totals, and the report document.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -86,6 +87,14 @@ void roi_figures_of(const struct roi_ledger *l, const struct roi_rates *rates,
 		out->charges += t->charges;
 		out->refunded += t->refunded;
 	}
+}
+
+int roi_delta_pct(int64_t before, int64_t after, double *out)
+{
+	if (before == 0)
+		return HINGE_ENODATA;
+	*out = 100.0 * (double)(after - before) / fabs((double)before);
+	return 0;
 }
 
 static json_t *money(int64_t minor, const char *cur)

@@ -49,6 +49,12 @@ void roi_figures_of(const struct roi_ledger *l, const struct roi_rates *rates,
 		    struct roi_figures *out);
 
 /*
+ * The change from before to after in percent of |before| into *out: 0, or
+ * HINGE_ENODATA when before is 0 (no base to compare with).
+ */
+int roi_delta_pct(int64_t before, int64_t after, double *out);
+
+/*
  * The document "hinge.roi.report/1": reporting currency, periods with
  * their lines (decimal text), per-currency totals, cost, and roi =
  * (net - cost) / cost (null when cost is 0 or a currency has no rate),

@@ -155,12 +155,27 @@ static void test_report(void **s)
 	assert_int_equal(roi_report_init(&rep, ROI_DAY, NULL, MAR16, MAR16), HINGE_EINVAL);
 }
 
+static void test_delta(void **s)
+{
+	double v = 0;
+
+	(void)s;
+	/* 100.00 before, 90.00 after: -10 % */
+	assert_int_equal(roi_delta_pct(10000, 9000, &v), 0);
+	assert_float_equal(v, -10.0, 1e-9);
+	/* -50.00 before, -25.00 after: better by half of |before|, +50 % */
+	assert_int_equal(roi_delta_pct(-5000, -2500, &v), 0);
+	assert_float_equal(v, 50.0, 1e-9);
+	assert_int_equal(roi_delta_pct(0, 2500, &v), HINGE_ENODATA);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed_costs),
 		cmocka_unit_test(test_fixed_bad),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_delta),
 	};
 
 	return cmocka_run_group_tests_name("roi_report", tests, NULL, NULL);
