@@ -116,6 +116,8 @@ static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 		return report(r, cmd, argc, argv);
 	if (argc == 2 && strcmp(argv[1], "sync") == 0) {
 		rc = roi_sync(r);
+		if (roi_publish(r) != 0 && rc == 0)
+			rc = HINGE_EUNAVAIL;
 		if (r->host->cmd_json(cmd))
 			r->host->cmd_print_json(cmd, (struct hinge_json *)json_pack(
 				"{s:s, s:b}", "schema", "hinge.roi.sync/1", "ok", rc == 0));

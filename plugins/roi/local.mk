@@ -29,7 +29,8 @@ plugins_roi_roi_la_SOURCES = plugins/roi/plugin.c plugins/roi/roi.h \
 	plugins/roi/costs.c plugins/roi/costs.h plugins/roi/report.c plugins/roi/report.h \
 	plugins/roi/store.c plugins/roi/store.h \
 	plugins/roi/stripe_parse.c plugins/roi/stripe_parse.h \
-	plugins/roi/stripe_fetch.c plugins/roi/stripe_fetch.h
+	plugins/roi/stripe_fetch.c plugins/roi/stripe_fetch.h \
+	plugins/roi/publish.c plugins/roi/prom.c plugins/roi/prom.h
 plugins_roi_roi_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	$(SQLITE_CFLAGS)
 plugins_roi_roi_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -45,3 +46,10 @@ TESTS += tests/unit/test_roi_report
 TESTS += tests/integration/roi_sync.sh tests/integration/roi_costs.sh
 EXTRA_DIST += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
 	tests/doubles/roi_stripe.py tests/fixtures/roi_costs.sql
+
+check_PROGRAMS += tests/unit/test_roi_prom
+tests_unit_test_roi_prom_SOURCES = tests/unit/test_roi_prom.c plugins/roi/prom.c \
+	plugins/roi/money.c
+tests_unit_test_roi_prom_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_roi_prom_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
+TESTS += tests/unit/test_roi_prom

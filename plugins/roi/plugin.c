@@ -31,11 +31,16 @@ static const struct hinge_setting settings[] = {
 	{ "time_zone", HINGE_T_STRING, 0, "UTC", 0, 0, "IANA zone periods are cut in" },
 	{ "fixed_costs", HINGE_T_JSON, 0, NULL, 0, 0,
 	  "( { name = \"hosting\"; amount = \"300.00\"; per = \"month\"; } )" },
-	{ "conninfo", HINGE_T_STRING, 0, NULL, 0, 0, "PostgreSQL the cost query runs against" },
+	{ "conninfo", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "PostgreSQL of the cost query and of table hinge.roi_period" },
 	{ "cost_query", HINGE_T_STRING, 0, NULL, 0, 0,
 	  "SQL returning one number: the cost in [$1, $2) (timestamptz), major units" },
 	{ "metric_window", HINGE_T_DURATION, 0, "1h", 1000, 31536000000.0,
 	  "the window of net_revenue_per_hour and refund_rate" },
+	{ "textfile", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "Prometheus textfile-collector file written after every sync (unset: none)" },
+	{ "publish_period", HINGE_T_STRING, 0, "day", 0, 0,
+	  "hour, day, week or month: the periods the textfile and hinge.roi_period carry" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -93,6 +98,11 @@ static int parse_settings(struct roi *r)
 
 	if ((rc = parse_rates(r)) != 0)
 		return rc;
+	if (roi_period_parse(host->setting_str(r->p, "publish_period"), &r->publish) != 0) {
+		host->log(r->p, HINGE_LOG_ERROR, "publish_period (%s) must be hour, day, week or month",
+			  host->setting_where(r->p, "publish_period"));
+		return HINGE_EINVAL;
+	}
 	if (roi_tz_load(zone, &r->tz) != 0) {
 		host->log(r->p, HINGE_LOG_ERROR, "time_zone (%s): no time zone \"%s\"",
 			  host->setting_where(r->p, "time_zone"), zone);
@@ -123,9 +133,12 @@ static void release(struct roi *r)
 	free(r);
 }
 
+/* Publish even when the sync failed: the figures then say they are stale. */
 static int sync_job(void *data)
 {
-	return roi_sync(data);
+	int rc = roi_sync(data), prc = roi_publish(data);
+
+	return rc != 0 ? rc : prc;
 }
 
 static int init(struct hinge_plugin *p, const struct hinge_host *h)

@@ -18,6 +18,7 @@ struct roi {
 	struct roi_rates rates;        /* to the reporting currency */
 	struct roi_tz *tz;             /* NULL: UTC */
 	struct roi_fixed_costs fixed;  /* in the reporting currency */
+	enum roi_period publish;       /* the period the textfile and table carry */
 };
 
 /*
@@ -48,6 +49,13 @@ int roi_metrics_register(struct roi *r);
 
 /* Register the `roi` command: 0 or what register_command returned. */
 int roi_command_register(struct roi *r);
+
+/*
+ * Publish the current and the previous period to the textfile and to
+ * hinge.roi_period, where configured.  0, or a negative HINGE_E* code
+ * with the reason logged.
+ */
+int roi_publish(struct roi *r);
 
 /* Unix ms now. */
 int64_t roi_now_ms(void);
