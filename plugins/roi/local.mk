@@ -43,9 +43,11 @@ tests_unit_test_roi_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLA
 tests_unit_test_roi_report_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 TESTS += tests/unit/test_roi_report
 
-TESTS += tests/integration/roi_sync.sh tests/integration/roi_costs.sh
+TESTS += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
+	tests/integration/roi_agent.sh
 EXTRA_DIST += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
-	tests/doubles/roi_stripe.py tests/fixtures/roi_costs.sql
+	tests/integration/roi_agent.sh config/dashboards/roi.json \
+	tests/integration/roi_lib.sh tests/doubles/roi_stripe.py tests/fixtures/roi_costs.sql
 
 check_PROGRAMS += tests/unit/test_roi_prom
 tests_unit_test_roi_prom_SOURCES = tests/unit/test_roi_prom.c plugins/roi/prom.c \

@@ -10,6 +10,7 @@
 #   costs 13.75, 10.01, 10.00; total 33.76; ROI (0 - 33.76) / 33.76 = -1.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
+. "$HINGE_SRCDIR/tests/integration/roi_lib.sh"
 
 H=$HINGE_BUILDDIR/hinge
 d=$(mktemp -d /tmp/hinge-roi-costs.XXXXXX)
@@ -32,7 +33,6 @@ plugins: {
 };
 CONF
 }
-jget() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 report() { "$H" -c "$d/hinge.conf" --json roi report --period day --since 2d >"$d/r.json" 2>"$d/err"; }
 
 conf "$ci"

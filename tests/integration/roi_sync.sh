@@ -16,6 +16,7 @@
 #   eur: gross = net = 100.00, at 1.08 = 108.00 usd
 #   in usd: gross 2248.00, net 1713.74 + 108.00 = 1821.74
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
+. "$HINGE_SRCDIR/tests/integration/roi_lib.sh"
 
 H=$HINGE_BUILDDIR/hinge
 d=$(mktemp -d /tmp/hinge-roi-sync.XXXXXX)
@@ -27,34 +28,17 @@ chmod 600 "$d/key"
 echo '{}' >"$d/faults.json"
 base=$(($(date +%s) - 250 * 60 - 600))
 
-python3 "$HINGE_SRCDIR/tests/doubles/roi_stripe.py" --port-file "$d/port" \
-	--key-file "$d/key" --log "$d/req.log" --faults "$d/faults.json" \
-	--generate 250 --base "$base" &
-dpid=$!
-for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
-[ -s "$d/port" ] || bail "the Stripe double did not start"
-port=$(cat "$d/port")
+roi_double 250 "$base"
 
 conf() { # STATE_DB API_BASE
-	cat >"$d/hinge.conf" <<CONF
-agent: { state_db = "$1"; plugin_dir = "$HINGE_BUILDDIR/plugins/roi/.libs"; log_level = "info"; };
-plugins: {
-  roi: {
-    enabled = true;
-    secret_key = "$d/key";
-    api_base = "$2";
+	roi_conf "$1" "$2" <<CONF
     retries = 3;
     backoff = "10ms";
     backoff_max = "50ms";
     overlap = "1d";
-    exchange_rates = { eur = "1.08"; };
     metric_window = "1d";
-  };
-};
 CONF
 }
-# jget FILE PYTHON-EXPRESSION-OF-d
-jget() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 nreq() { grep -c '"status"' "$d/req.log"; }
 report() { "$H" -c "$d/hinge.conf" --json roi report --period day --since 2d >"$d/r.json" 2>>"$d/err"; }
 rows() { sqlite3 "$1" 'SELECT count(*) FROM roi_txn'; }
