@@ -45,7 +45,7 @@ TESTS += tests/unit/test_roi_report
 
 TESTS += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
 	tests/integration/roi_agent.sh
-EXTRA_DIST += tests/integration/roi_sync.sh tests/integration/roi_costs.sh \
+EXTRA_DIST += tests/integration/roi_sync.sh tests/integration/roi_costs.sh bench/roi_bench.sh bench/roi_README.md \
 	tests/integration/roi_agent.sh config/dashboards/roi.json \
 	tests/integration/roi_lib.sh tests/doubles/roi_stripe.py tests/fixtures/roi_costs.sql
 

@@ -21,6 +21,7 @@ number (from 1):  {"2": {"status": 429, "retry_after": 1}, "3": {"status": 500},
 1 has been answered.  Every request is logged to L as one JSON line.
 """
 import argparse
+import bisect
 import json
 import os
 import sys
@@ -125,15 +126,17 @@ class Handler(BaseHTTPRequestHandler):
         limit = min(int(q.get("limit", ["10"])[0]), 100)
         gte = int(q.get("created[gte]", ["0"])[0])
         after = q.get("starting_after", [None])[0]
-        rows = [t for t in srv.txns if t["created"] >= gte]
+        # Newest first: the rows with created >= gte are a prefix.
+        end = bisect.bisect_left(srv.neg_created, -gte + 1)
+        start = 0
         if after is not None:
-            ids = [t["id"] for t in rows]
-            if after not in ids:
+            if after not in srv.pos or srv.pos[after] >= end:
                 self.reply(400, {"error": {"type": "invalid_request_error"}})
                 return 400
-            rows = rows[ids.index(after) + 1:]
+            start = srv.pos[after] + 1
+        rows = srv.txns[start:min(end, start + limit)]
         self.reply(200, {"object": "list", "url": "/v1/balance_transactions",
-                         "has_more": len(rows) > limit, "data": rows[:limit]})
+                         "has_more": start + limit < end, "data": rows})
         return 200
 
 
@@ -151,6 +154,8 @@ def main():
     with open(args.key_file) as f:
         srv.key = f.read().strip()
     srv.txns = generate(args.generate, args.base)
+    srv.pos = {t["id"]: i for i, t in enumerate(srv.txns)}
+    srv.neg_created = [-t["created"] for t in srv.txns]
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
