@@ -55,6 +55,7 @@ static void print_text(json_t *doc)
 
 static int report(struct roi *r, struct hinge_command *cmd, int argc, char **argv)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	enum roi_period period = ROI_DAY;
 	int64_t since = 30LL * 86400000, now = roi_now_ms() / 1000;
 	struct roi_report rep;
@@ -77,7 +78,7 @@ static int report(struct roi *r, struct hinge_command *cmd, int argc, char **arg
 			return 2;
 		}
 	}
-	if ((rc = roi_report_init(&rep, period, r->tz, now - since / 1000, now + 1)) != 0)
+	if ((rc = roi_report_init(&rep, period, cf->tz, now - since / 1000, now + 1)) != 0)
 		return rc == HINGE_ENOMEM ? 5 : 2;
 	if ((rc = r->host->db_open(r->p, &db)) != 0) {
 		roi_report_free(&rep);
@@ -95,7 +96,7 @@ static int report(struct roi *r, struct hinge_command *cmd, int argc, char **arg
 		roi_report_free(&rep);
 		return 5;
 	}
-	doc = roi_report_json(&rep, &r->rates, st.last_error[0] != '\0' || st.last_ok_ms == 0,
+	doc = roi_report_json(&rep, &cf->rates, st.last_error[0] != '\0' || st.last_ok_ms == 0,
 			      st.last_ok_ms == 0 ? "never synced" : st.last_error, st.last_ok_ms);
 	roi_report_free(&rep);
 	json_object_set_new(doc, "costs_stale", json_boolean(cost_stale));

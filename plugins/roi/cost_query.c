@@ -28,6 +28,7 @@ static void pg_time(int64_t t, char *buf, size_t len)
 static int ask(struct roi *r, PGconn *c, const char *sql, int64_t from, int64_t to,
 	       int64_t *cost, char *err, size_t errlen)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	char a[32], b[32];
 	const char *params[2] = { a, b };
 	const Oid types[2] = { TIMESTAMPTZOID, TIMESTAMPTZOID };
@@ -45,7 +46,7 @@ static int ask(struct roi *r, PGconn *c, const char *sql, int64_t from, int64_t 
 		rc = HINGE_EUNAVAIL;
 	} else if (PQgetisnull(res, 0, 0)) {
 		*cost = 0;
-	} else if (roi_money_parse(PQgetvalue(res, 0, 0), roi_currency_decimals(r->rates.to),
+	} else if (roi_money_parse(PQgetvalue(res, 0, 0), roi_currency_decimals(cf->rates.to),
 				   cost) != 0) {
 		snprintf(err, errlen, "the cost query returned \"%.32s\", not a number",
 			 PQgetvalue(res, 0, 0));
@@ -58,6 +59,7 @@ static int ask(struct roi *r, PGconn *c, const char *sql, int64_t from, int64_t 
 int roi_costs_fill(struct roi *r, struct hinge_db *db, struct roi_report *rep,
 		   int *stale, char *err, size_t errlen)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	const char *sql = r->host->setting_str(r->p, "cost_query");
 	const char *period = roi_period_name(rep->period);
 	sqlite3 *sq = r->host->db_sqlite(db);
@@ -66,7 +68,7 @@ int roi_costs_fill(struct roi *r, struct hinge_db *db, struct roi_report *rep,
 
 	*stale = 0;
 	for (size_t i = 0; i < rep->n; i++)
-		rep->b[i].cost = roi_fixed_between(&r->fixed, r->tz, rep->b[i].start, rep->b[i].end);
+		rep->b[i].cost = roi_fixed_between(&cf->fixed, cf->tz, rep->b[i].start, rep->b[i].end);
 	if (sql == NULL || sql[0] == '\0')
 		return 0;
 	if (r->host->pg_connect(r->p, r->host->setting_str(r->p, "conninfo"), &conn) == 0)

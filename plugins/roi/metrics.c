@@ -18,6 +18,7 @@ static int add(void *arg, const struct roi_txn *x)
 
 int roi_window(struct roi *r, int64_t from, int64_t to, struct roi_figures *f)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	struct roi_ledger l = { 0 };
 	struct roi_sync_state st;
 	struct hinge_db *db;
@@ -34,15 +35,16 @@ int roi_window(struct roi *r, int64_t from, int64_t to, struct roi_figures *f)
 		rc = roi_store_scan(r->host->db_sqlite(db), from, to, add, &l);
 	r->host->db_close(db);
 	if (rc == 0)
-		roi_figures_of(&l, &r->rates, f);
+		roi_figures_of(&l, &cf->rates, f);
 	roi_ledger_free(&l);
 	return rc;
 }
 
 /* Major units of the reporting currency. */
-static double major(const struct roi *r, int64_t minor)
+static double major(struct roi *r, int64_t minor)
 {
-	return (double)minor / pow(10, roi_currency_decimals(r->rates.to));
+	const struct roi_conf *cf = roi_conf(r);
+	return (double)minor / pow(10, roi_currency_decimals(cf->rates.to));
 }
 
 /* The figures of the last metric_window, and its length in seconds. */

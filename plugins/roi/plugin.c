@@ -46,27 +46,29 @@ static const struct hinge_setting settings[] = {
 
 static const struct hinge_host *host;
 
-static int parse_rates(struct roi *r)
+static int parse_rates(struct roi *r, struct roi_conf *cf)
 {
 	json_t *rates = (json_t *)host->setting_json(r->p, "exchange_rates");
-	const char *code;
+	const char *to = host->setting_str(r->p, "reporting_currency"), *code;
 	json_t *v;
 
-	snprintf(r->rates.to, sizeof(r->rates.to), "%s", host->setting_str(r->p, "reporting_currency"));
-	if (roi_currency_decimals(r->rates.to) < 0 ||
-	    strlen(host->setting_str(r->p, "reporting_currency")) != 3) {
+	if (roi_currency_decimals(to) < 0) {
 		host->log(r->p, HINGE_LOG_ERROR, "reporting_currency (%s): unknown currency \"%s\"",
-			  host->setting_where(r->p, "reporting_currency"),
-			  host->setting_str(r->p, "reporting_currency"));
+			  host->setting_where(r->p, "reporting_currency"), to);
 		return HINGE_EINVAL;
 	}
+	snprintf(cf->rates.to, sizeof(cf->rates.to), "%s", to);
 	if (rates == NULL)
 		return 0;
-	if (!json_is_object(rates) ||
-	    (r->rates.rate = calloc(json_object_size(rates) + 1, sizeof(*r->rates.rate))) == NULL)
-		goto bad;
+	if (!json_is_object(rates)) {
+		host->log(r->p, HINGE_LOG_ERROR, "exchange_rates (%s) must be a group of rates",
+			  host->setting_where(r->p, "exchange_rates"));
+		return HINGE_EINVAL;
+	}
+	if ((cf->rates.rate = calloc(json_object_size(rates) + 1, sizeof(*cf->rates.rate))) == NULL)
+		return HINGE_ENOMEM;
 	json_object_foreach(rates, code, v) {
-		struct roi_rate *rate = &r->rates.rate[r->rates.n];
+		struct roi_rate *rate = &cf->rates.rate[cf->rates.n];
 		char num[64];
 
 		if (json_is_string(v))
@@ -80,36 +82,32 @@ static int parse_rates(struct roi *r)
 			return HINGE_EINVAL;
 		}
 		snprintf(rate->code, sizeof(rate->code), "%s", code);
-		r->rates.n++;
+		cf->rates.n++;
 	}
 	return 0;
-bad:
-	host->log(r->p, HINGE_LOG_ERROR, "exchange_rates (%s) must be a group of rates",
-		  host->setting_where(r->p, "exchange_rates"));
-	return HINGE_EINVAL;
 }
 
-static int parse_settings(struct roi *r)
+static int parse_settings(struct roi *r, struct roi_conf *cf)
 {
 	const char *zone = host->setting_str(r->p, "time_zone");
 	const char *sql = host->setting_str(r->p, "cost_query");
 	char err[256];
 	int rc;
 
-	if ((rc = parse_rates(r)) != 0)
+	if ((rc = parse_rates(r, cf)) != 0)
 		return rc;
-	if (roi_period_parse(host->setting_str(r->p, "publish_period"), &r->publish) != 0) {
+	if (roi_period_parse(host->setting_str(r->p, "publish_period"), &cf->publish) != 0) {
 		host->log(r->p, HINGE_LOG_ERROR, "publish_period (%s) must be hour, day, week or month",
 			  host->setting_where(r->p, "publish_period"));
 		return HINGE_EINVAL;
 	}
-	if (roi_tz_load(zone, &r->tz) != 0) {
+	if (roi_tz_load(zone, &cf->tz) != 0) {
 		host->log(r->p, HINGE_LOG_ERROR, "time_zone (%s): no time zone \"%s\"",
 			  host->setting_where(r->p, "time_zone"), zone);
 		return HINGE_EINVAL;
 	}
 	rc = roi_fixed_parse((json_t *)host->setting_json(r->p, "fixed_costs"),
-			     roi_currency_decimals(r->rates.to), &r->fixed, err, sizeof(err));
+			     roi_currency_decimals(cf->rates.to), &cf->fixed, err, sizeof(err));
 	if (rc != 0) {
 		host->log(r->p, HINGE_LOG_ERROR, "%s (%s)", err,
 			  host->setting_where(r->p, "fixed_costs"));
@@ -123,14 +121,34 @@ static int parse_settings(struct roi *r)
 	return 0;
 }
 
-static void release(struct roi *r)
+/* Free cf and every older one. */
+static void conf_free(struct roi_conf *cf)
 {
-	if (r == NULL)
-		return;
-	free(r->rates.rate);
-	roi_tz_free(r->tz);
-	roi_fixed_free(&r->fixed);
-	free(r);
+	while (cf != NULL) {
+		struct roi_conf *older = cf->older;
+
+		free(cf->rates.rate);
+		roi_tz_free(cf->tz);
+		roi_fixed_free(&cf->fixed);
+		free(cf);
+		cf = older;
+	}
+}
+
+/* A freshly parsed roi_conf into *out: 0 or a HINGE_E* code, logged. */
+static int conf_load(struct roi *r, struct roi_conf **out)
+{
+	struct roi_conf *cf = calloc(1, sizeof(*cf));
+	int rc;
+
+	if (cf == NULL)
+		return HINGE_ENOMEM;
+	if ((rc = parse_settings(r, cf)) != 0) {
+		conf_free(cf);
+		return rc;
+	}
+	*out = cf;
+	return 0;
 }
 
 /* Publish even when the sync failed: the figures then say they are stale. */
@@ -152,8 +170,8 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 		return HINGE_ENOMEM;
 	r->host = h;
 	r->p = p;
-	if ((rc = parse_settings(r)) != 0) {
-		release(r);
+	if ((rc = conf_load(r, &r->conf)) != 0) {
+		free(r);
 		return rc;
 	}
 	h->plugin_data_set(p, r);
@@ -164,9 +182,28 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 	return roi_command_register(r);
 }
 
+/* Jobs may be reading the current settings: keep them behind the new. */
+static int reload(struct hinge_plugin *p)
+{
+	struct roi *r = host->plugin_data_get(p);
+	struct roi_conf *cf;
+	int rc = conf_load(r, &cf);
+
+	if (rc != 0)
+		return rc;
+	cf->older = r->conf;
+	__atomic_store_n(&r->conf, cf, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static void fini(struct hinge_plugin *p)
 {
-	release(host->plugin_data_get(p));
+	struct roi *r = host->plugin_data_get(p);
+
+	if (r == NULL)
+		return;
+	conf_free(r->conf);
+	free(r);
 }
 
 static const struct hinge_abi abi = {
@@ -177,6 +214,7 @@ static const struct hinge_abi abi = {
 	.settings = settings,
 	.migrations = roi_store_migrations,
 	.init = init,
+	.reload = reload,
 	.fini = fini,
 };
 

@@ -92,6 +92,7 @@ static int upsert(PGconn *c, const char *period, const char *to, json_t *p, int 
 
 static int write_table(struct roi *r, json_t *doc, int stale)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	const char *period = json_string_value(json_object_get(doc, "period"));
 	void *conn = NULL;
 	json_t *p;
@@ -103,7 +104,7 @@ static int write_table(struct roi *r, json_t *doc, int stale)
 	rc = r->host->pg_migrate(r->p, conn, pg_migrations);
 	json_array_foreach(json_object_get(doc, "periods"), i, p)
 		if (rc == 0)
-			rc = upsert(conn, period, r->rates.to, p, stale);
+			rc = upsert(conn, period, cf->rates.to, p, stale);
 	if (rc != 0)
 		r->host->log(r->p, HINGE_LOG_ERROR, "cannot publish to hinge.roi_period: %s",
 			     strtok(PQerrorMessage(conn), "\n"));
@@ -113,6 +114,7 @@ static int write_table(struct roi *r, json_t *doc, int stale)
 
 int roi_publish(struct roi *r)
 {
+	const struct roi_conf *cf = roi_conf(r);
 	const char *textfile = r->host->setting_str(r->p, "textfile");
 	const char *conninfo = r->host->setting_str(r->p, "conninfo");
 	int64_t now = roi_now_ms() / 1000, cur;
@@ -125,8 +127,8 @@ int roi_publish(struct roi *r)
 
 	if ((textfile == NULL || textfile[0] == '\0') && (conninfo == NULL || conninfo[0] == '\0'))
 		return 0;
-	cur = roi_period_start(r->publish, r->tz, now);
-	if ((rc = roi_report_init(&rep, r->publish, r->tz, cur - 1, now + 1)) != 0)
+	cur = roi_period_start(cf->publish, cf->tz, now);
+	if ((rc = roi_report_init(&rep, cf->publish, cf->tz, cur - 1, now + 1)) != 0)
 		return rc;
 	if ((rc = r->host->db_open(r->p, &db)) == 0) {
 		if ((rc = roi_store_load(r->host->db_sqlite(db), &st)) == 0)
@@ -140,7 +142,7 @@ int roi_publish(struct roi *r)
 		roi_report_free(&rep);
 		return rc;
 	}
-	doc = roi_report_json(&rep, &r->rates, st.last_error[0] != '\0', st.last_error,
+	doc = roi_report_json(&rep, &cf->rates, st.last_error[0] != '\0', st.last_error,
 			      st.last_ok_ms);
 	roi_report_free(&rep);
 	if (doc == NULL)

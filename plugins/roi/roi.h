@@ -12,14 +12,30 @@
 #include "plugins/roi/period.h"
 #include "plugins/roi/report.h"
 
-struct roi {
-	const struct hinge_host *host;
-	struct hinge_plugin *p;
+/*
+ * Settings parsed once per load or reload.  A reload swaps in a new one
+ * while jobs may still read the old, so old ones are kept (chained
+ * through older) until fini.
+ */
+struct roi_conf {
 	struct roi_rates rates;        /* to the reporting currency */
 	struct roi_tz *tz;             /* NULL: UTC */
 	struct roi_fixed_costs fixed;  /* in the reporting currency */
 	enum roi_period publish;       /* the period the textfile and table carry */
+	struct roi_conf *older;
 };
+
+struct roi {
+	const struct hinge_host *host;
+	struct hinge_plugin *p;
+	struct roi_conf *conf;         /* read with roi_conf() */
+};
+
+/* The current parsed settings; borrowed, valid until fini. */
+static inline const struct roi_conf *roi_conf(struct roi *r)
+{
+	return __atomic_load_n(&r->conf, __ATOMIC_ACQUIRE);
+}
 
 /*
  * Run one sync of balance transactions from Stripe into the state

@@ -4,7 +4,8 @@
 # textfile (checked by promtool when Debian's prometheus package is
 # installed, and by its format rules here in any case) and table
 # hinge.roi_period; every metric and label the Grafana dashboard
-# config/dashboards/roi.json queries is in the textfile.
+# config/dashboards/roi.json queries is in the textfile; SIGHUP applies
+# new settings to the running job.
 #
 # Figures (see roi_sync.sh): the 250 transactions of the double net
 # 1821.74 usd, all within the last two days; costs are fixed at 10.00 a day
@@ -27,13 +28,16 @@ chmod 600 "$d/key"
 echo '{}' >"$d/faults.json"
 roi_double 250 $(($(date +%s) - 250 * 60 - 600))
 
-roi_conf "$d/state.db" "http://127.0.0.1:$port" <<CONF
+conf() { # FIXED-COST-PER-DAY
+	roi_conf "$d/state.db" "http://127.0.0.1:$port" <<CONF
     sync_interval = "100ms";
     textfile = "$d/roi.prom";
     conninfo = "$ci";
     cost_query = "SELECT sum(cost_usd) FROM execution_tasks WHERE created_at >= \$1 AND created_at < \$2";
-    fixed_costs = ( { name = "hosting"; amount = "10.00"; per = "day"; } );
+    fixed_costs = ( { name = "hosting"; amount = "$1"; per = "day"; } );
 CONF
+}
+conf 10.00
 
 "$H" -c "$d/hinge.conf" agent 2>"$d/agent.err" &
 apid=$!
@@ -41,10 +45,22 @@ for _ in $(seq 200); do
 	[ -f "$d/req.log" ] && [ "$(grep -c '"status"' "$d/req.log")" -ge 9 ] && break
 	sleep 0.05
 done
+ok "today's cost in the textfile: 10.00 + 3.75" \
+	grep -qx 'hinge_roi_cost{currency="usd",period="day"} 13.75' "$d/roi.prom"
+# SIGHUP with a new fixed cost: the next sync publishes it.
+conf 20.00
+kill -HUP "$apid"
+for _ in $(seq 200); do
+	grep -qx 'hinge_roi_cost{currency="usd",period="day"} 23.75' "$d/roi.prom" && break
+	sleep 0.05
+done
+ok "after SIGHUP: 20.00 + 3.75" \
+	grep -qx 'hinge_roi_cost{currency="usd",period="day"} 23.75' "$d/roi.prom"
 kill -TERM "$apid"
 wait "$apid"
 is "the agent stops cleanly" "$?" "0"
 apid=
+ok "the reload was applied without a warning" sh -c "! grep -q 'could not apply' '$d/agent.err'"
 ok "the job ran three times or more (3 pages each)" test "$(grep -c '"status": 200' "$d/req.log")" -ge 9
 ok "the textfile is there" test -s "$d/roi.prom"
 ok "no temporary file left" test ! -e "$d/roi.prom.tmp"
@@ -91,8 +107,8 @@ is "hinge.roi_period: the current and the previous day" \
 	"$(psql_ -c "SELECT count(*) FROM hinge.roi_period WHERE period = 'day'")" "2"
 is "hinge.roi_period: net over both is the 250's" \
 	"$(psql_ -c "SELECT sum(net) FROM hinge.roi_period")" "1821.74"
-is "hinge.roi_period: today's cost, 10.00 + 3.75" \
-	"$(psql_ -c "SELECT cost FROM hinge.roi_period WHERE start_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")" "13.75"
+is "hinge.roi_period: today's cost, 20.00 + 3.75" \
+	"$(psql_ -c "SELECT cost FROM hinge.roi_period WHERE start_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")" "23.75"
 is "hinge.roi_period: fresh" "$(psql_ -c "SELECT bool_or(stale) FROM hinge.roi_period")" "f"
 is "its migration is recorded" \
 	"$(psql_ -c "SELECT version FROM hinge.schema_versions WHERE component = 'roi'")" "1"
