@@ -79,9 +79,12 @@ int roi_costs_fill(struct roi *r, struct hinge_db *db, struct roi_report *rep,
 		struct roi_bucket *b = &rep->b[i];
 		int64_t q = 0;
 
+		/* Custom windows are not kept: they would shadow real periods. */
 		if (ok && (ok = ask(r, conn, sql, b->start, b->end, &q, err, errlen) == 0) != 0) {
-			roi_store_cost_put(sq, period, b->start, q, roi_now_ms());
-		} else if (roi_store_cost_get(sq, period, b->start, &q) != 0) {
+			if (rep->period != ROI_CUSTOM)
+				roi_store_cost_put(sq, period, b->start, q, roi_now_ms());
+		} else if (rep->period == ROI_CUSTOM ||
+			   roi_store_cost_get(sq, period, b->start, &q) != 0) {
 			q = 0;
 		}
 		b->cost += q;

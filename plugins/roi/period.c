@@ -17,7 +17,7 @@ struct roi_tz {
 	int32_t off0;      /* offset before the first transition */
 };
 
-static const char *const names[] = { "hour", "day", "week", "month" };
+static const char *const names[] = { "hour", "day", "week", "month", "custom" };
 
 int roi_period_parse(const char *text, enum roi_period *out)
 {
@@ -196,6 +196,8 @@ static int64_t local_floor(enum roi_period p, int64_t local)
 	case ROI_MONTH:
 		civil_from_days(days, &y, &m);
 		return days_from_civil(y, m, 1) * 86400;
+	case ROI_CUSTOM:
+		break;
 	}
 	return local;
 }
@@ -211,6 +213,8 @@ int64_t roi_period_next(enum roi_period p, const struct roi_tz *tz, int64_t star
 	int m;
 
 	switch (p) {
+	case ROI_CUSTOM:
+		return INT64_MAX;
 	case ROI_HOUR:
 		return start + 3600;
 	case ROI_DAY:
@@ -245,4 +249,27 @@ int roi_duration_parse(const char *text, int64_t *ms)
 			return 0;
 		}
 	return HINGE_EINVAL;
+}
+
+int roi_time_parse(const char *text, int64_t *t)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	char *end;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return HINGE_EINVAL;
+	if (strchr(text, '-') == NULL) {
+		long long v = strtoll(text, &end, 10);
+
+		if (*end != '\0')
+			return HINGE_EINVAL;
+		*t = v;
+		return 0;
+	}
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+	    text[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return HINGE_EINVAL;
+	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	return 0;
 }

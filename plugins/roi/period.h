@@ -8,12 +8,13 @@
 
 #include <stdint.h>
 
-enum roi_period { ROI_HOUR, ROI_DAY, ROI_WEEK, ROI_MONTH };
+/* ROI_CUSTOM: windows a caller cut itself (roi compare); never parsed. */
+enum roi_period { ROI_HOUR, ROI_DAY, ROI_WEEK, ROI_MONTH, ROI_CUSTOM };
 
 /* "hour", "day", "week" or "month" into *out: 0, or HINGE_EINVAL. */
 int roi_period_parse(const char *text, enum roi_period *out);
 
-/* The name roi_period_parse takes. */
+/* The name roi_period_parse takes ("custom" for ROI_CUSTOM). */
 const char *roi_period_name(enum roi_period p);
 
 /* A time zone's UTC offsets; NULL stands for UTC everywhere below. */
@@ -42,7 +43,8 @@ int64_t roi_tz_offset(const struct roi_tz *tz, int64_t t);
 /* The start (unix seconds) of the period holding t, in tz's local time. */
 int64_t roi_period_start(enum roi_period p, const struct roi_tz *tz, int64_t t);
 
-/* The start of the period after the one starting at start. */
+/* The start of the period after the one starting at start.  ROI_CUSTOM
+ * has no calendar: its start is t itself and its next is INT64_MAX. */
 int64_t roi_period_next(enum roi_period p, const struct roi_tz *tz, int64_t start);
 
 /*
@@ -50,5 +52,11 @@ int64_t roi_period_next(enum roi_period p, const struct roi_tz *tz, int64_t star
  * HINGE_EINVAL for anything else (no unit, a negative or zero count).
  */
 int roi_duration_parse(const char *text, int64_t *ms);
+
+/*
+ * A point in time, unix seconds ("1773578096") or UTC ISO 8601
+ * ("2026-03-15T12:00:00Z"), into *t: 0, or HINGE_EINVAL.
+ */
+int roi_time_parse(const char *text, int64_t *t);
 
 #endif

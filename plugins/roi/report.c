@@ -38,6 +38,25 @@ int roi_report_init(struct roi_report *rep, enum roi_period p, const struct roi_
 	return 0;
 }
 
+int roi_report_windows(struct roi_report *rep, const int64_t *bounds, size_t n)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->period = ROI_CUSTOM;
+	if (n < 2)
+		return HINGE_EINVAL;
+	for (size_t i = 1; i < n; i++)
+		if (bounds[i] <= bounds[i - 1])
+			return HINGE_EINVAL;
+	if ((rep->b = calloc(n - 1, sizeof(*rep->b))) == NULL)
+		return HINGE_ENOMEM;
+	for (size_t i = 0; i + 1 < n; i++) {
+		rep->b[i].start = bounds[i];
+		rep->b[i].end = bounds[i + 1];
+	}
+	rep->n = n - 1;
+	return 0;
+}
+
 int roi_report_add(struct roi_report *rep, const struct roi_txn *x)
 {
 	size_t lo = 0, hi = rep->n;

@@ -30,6 +30,13 @@ struct roi_report {
 int roi_report_init(struct roi_report *rep, enum roi_period p, const struct roi_tz *tz,
 		    int64_t from, int64_t to);
 
+/*
+ * Windows cut by the caller: bounds[0] < bounds[1] < ... (n of them) make
+ * n - 1 periods [bounds[i], bounds[i + 1]), period ROI_CUSTOM.  0,
+ * HINGE_EINVAL when bounds do not ascend or n < 2, HINGE_ENOMEM.
+ */
+int roi_report_windows(struct roi_report *rep, const int64_t *bounds, size_t n);
+
 /* Add a transaction to its period (ignored outside them): 0, HINGE_ENOMEM. */
 int roi_report_add(struct roi_report *rep, const struct roi_txn *x);
 

@@ -80,6 +80,36 @@ is "nothing counted twice" "$(rows "$d/state.db")" "250"
 is "the second sync started within the overlap" \
 	"$(tail -3 "$d/req.log" | head -1 | python3 -c 'import json, sys; print(int(json.load(sys.stdin)["query"]["created[gte]"]) <= '"$((base + 60))"')')" "True"
 
+# What a rollout at the middle (between transactions 125 and 126) did, by
+# hand (after the change above):
+#   before, 1..125: 106 usd charges (fees 62.54), 3 eur (64.80 usd),
+#     12 refunds (60.00), 3 disputes (60.00, fees 45.00):
+#     1060.00 - 60.00 - 60.00 - 62.54 - 45.00 + 64.80 = 897.26
+#   after, 126..250: 108 usd charges (fees 63.72 + 0.40), 2 eur (43.20),
+#     13 refunds (65.00), 2 disputes (40.00, fees 30.00):
+#     1080.00 - 65.00 - 40.00 - 64.12 - 30.00 + 43.20 = 924.08
+#   net +2682 / 89726 = +2.989 %
+at=$((base + 125 * 60 + 30))
+"$H" -c "$d/hinge.conf" --json roi compare --at "$at" >"$d/c.json" 2>>"$d/err"
+is "compare: before" "$(jget "$d/c.json" 'd["periods"][0]["net"]')" "897.26"
+is "compare: after" "$(jget "$d/c.json" 'd["periods"][1]["net"]')" "924.08"
+is "compare: net change" "$(jget "$d/c.json" '"%.3f" % d["delta_pct"]["net"]')" "2.989"
+is "compare: equal windows" \
+	"$(jget "$d/c.json" '[__import__("calendar").timegm(__import__("time").strptime(p[k], "%Y-%m-%dT%H:%M:%SZ")) for p in d["periods"] for k in ("start", "end")]' |
+	python3 -c 'import sys; a, b, c, e = eval(sys.stdin.read()); print(b - a == e - c, b == c)')" "True True"
+"$H" -c "$d/hinge.conf" --json roi compare --at "$(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)" --window 30m \
+	>"$d/c.json" 2>>"$d/err"
+# 30 minutes each side: transactions 96..125 and 126..155, all charges
+# (eur 101 and 151 among them) but refunds 100, 110, 120 / 130, 140, 150
+# and the dispute 125: 30 - 4 = 26 and 30 - 3 = 27
+is "compare --window 30m: charges each side" \
+	"$(jget "$d/c.json" '[p["charges"] for p in d["periods"]]')" "[26, 27]"
+"$H" -c "$d/hinge.conf" roi compare --at "$at" >"$d/text" 2>>"$d/err"
+ok "compare as text" grep -q '^net after vs before: +3.0%$' "$d/text"
+expect_exit "compare without --at" 2 "$H" -c "$d/hinge.conf" roi compare
+expect_exit "compare in the future" 2 "$H" -c "$d/hinge.conf" roi compare --at "$(($(date +%s) + 3600))"
+expect_exit "compare with a bad time" 2 "$H" -c "$d/hinge.conf" roi compare --at yesterday
+
 "$H" -c "$d/hinge.conf" --json metrics >"$d/m.json" 2>>"$d/err"
 # 1821.34 a day is 1821.34 / 24 = 75.889166 an hour; refunds 125.00 of 2248.00
 is "net_revenue_per_hour" \

@@ -117,6 +117,29 @@ static void test_duration(void **s)
 	assert_int_equal(roi_duration_parse(NULL, &ms), HINGE_EINVAL);
 }
 
+static void test_time(void **s)
+{
+	int64_t t = 0;
+
+	(void)s;
+	assert_int_equal(roi_time_parse("2026-03-15T12:34:56Z", &t), 0);
+	assert_int_equal(t, T);
+	assert_int_equal(roi_time_parse("1773578096", &t), 0);
+	assert_int_equal(t, T);
+	assert_int_equal(roi_time_parse("1969-12-31T13:00:00Z", &t), 0);
+	assert_int_equal(t, -39600);
+	assert_int_equal(roi_time_parse("2026-03-15T12:34:56+01:00", &t), HINGE_EINVAL);
+	assert_int_equal(roi_time_parse("2026-13-15T12:34:56Z", &t), HINGE_EINVAL);
+	assert_int_equal(roi_time_parse("2026-03-15", &t), HINGE_EINVAL);
+	assert_int_equal(roi_time_parse("12x", &t), HINGE_EINVAL);
+	assert_int_equal(roi_time_parse("yesterday", &t), HINGE_EINVAL);
+	/* custom windows have no calendar */
+	assert_int_equal(roi_period_start(ROI_CUSTOM, NULL, T), T);
+	assert_int_equal(roi_period_next(ROI_CUSTOM, NULL, T), INT64_MAX);
+	assert_string_equal(roi_period_name(ROI_CUSTOM), "custom");
+	assert_int_equal(roi_period_parse("custom", &(enum roi_period){ ROI_DAY }), HINGE_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_half_hour_zone),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_time),
 	};
 
 	return cmocka_run_group_tests_name("roi_period", tests, NULL, NULL);

@@ -155,6 +155,33 @@ static void test_report(void **s)
 	assert_int_equal(roi_report_init(&rep, ROI_DAY, NULL, MAR16, MAR16), HINGE_EINVAL);
 }
 
+static void test_windows(void **s)
+{
+	const int64_t bounds[] = { MAR14, MAR15, MAR15 + 3600 };
+	const int64_t bad[] = { MAR15, MAR14 };
+	struct roi_txn a = txn(MAR15 + 60, "charge", "usd", 700, 0);
+	struct roi_txn late = txn(MAR15 + 3600, "charge", "usd", 1, 0);
+	struct roi_rates rates = { "usd", 0, NULL };
+	struct roi_report rep;
+	json_t *doc;
+
+	(void)s;
+	assert_int_equal(roi_report_windows(&rep, bounds, 3), 0);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.b[1].end, MAR15 + 3600);
+	assert_int_equal(roi_report_add(&rep, &a), 0);
+	assert_int_equal(roi_report_add(&rep, &late), 0); /* at the end: outside */
+	doc = roi_report_json(&rep, &rates, 0, NULL, 0);
+	assert_string_equal(json_string_value(json_object_get(doc, "period")), "custom");
+	/* the hour after 03-15 00:00 holds the 7.00 charge, the day before none */
+	assert_string_equal(str(doc, "periods", 0, "gross"), "0.00");
+	assert_string_equal(str(doc, "periods", 1, "gross"), "7.00");
+	json_decref(doc);
+	roi_report_free(&rep);
+	assert_int_equal(roi_report_windows(&rep, bad, 2), HINGE_EINVAL);
+	assert_int_equal(roi_report_windows(&rep, bounds, 1), HINGE_EINVAL);
+}
+
 static void test_delta(void **s)
 {
 	double v = 0;
@@ -175,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_costs),
 		cmocka_unit_test(test_fixed_bad),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_delta),
 	};
 
