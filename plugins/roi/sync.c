@@ -89,13 +89,29 @@ static int pages(struct roi *r, struct hinge_db *db, const struct roi_http *h,
 	snprintf(after, sizeof(after), "%s", st.run_after);
 	while (more) {
 		char *url = roi_stripe_page_url(base, st.run_gte, after[0] ? after : NULL);
+		char prev[64];
 
 		if (url == NULL)
 			return HINGE_ENOMEM;
+		snprintf(prev, sizeof(prev), "%s", after);
 		rc = one_page(r, db, h, url, &more, after, err, errlen);
 		free(url);
-		if (rc != 0)
-			return rc;
+		if (rc == HINGE_EINVAL && n == 0 && prev[0] != '\0') {
+			/* Stripe will not go on after the id a cut sync stored:
+			 * start that sync over; upserts count nothing twice. */
+			r->host->log(r->p, HINGE_LOG_WARNING, "%s after %s; starting the sync over",
+				     err, prev);
+			after[0] = '\0';
+			more = 1;
+			n = -1;
+			if ((rc = roi_store_start(sq, st.run_gte)) != 0)
+				return rc;
+		} else if (rc != 0) {
+			return rc == HINGE_EINVAL ? HINGE_EUNAVAIL : rc;
+		} else if (more && strcmp(prev, after) == 0) {
+			snprintf(err, errlen, "Stripe's pages do not move on past \"%s\"", after);
+			return HINGE_EUNAVAIL;
+		}
 		n++;
 	}
 	if ((rc = roi_store_finish(sq, roi_now_ms())) == 0)

@@ -16,7 +16,8 @@ a pinned Stripe-Version header (400 when it is missing).
   otherwise                       charge   usd  1000, fee 59
 --faults J names a JSON file, read on every request, keyed by the request's
 number (from 1):  {"2": {"status": 429, "retry_after": 1}, "3": {"status": 500},
-"4": {"malformed": true}, "5": {"delay_ms": 3000}}; and "mutate":
+"4": {"malformed": true}, "5": {"delay_ms": 3000}, "6": {"ignore_after": true}}
+(the first page again, whatever starting_after says); and "mutate":
 {"after": 1, "id": "txn_0100", "fee": 99} changes a transaction once request
 1 has been answered.  Every request is logged to L as one JSON line.
 """
@@ -87,10 +88,13 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(url.query)
         entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in q.items()},
                  "version": self.headers.get("Stripe-Version")}
-        status = self.answer(n, url, q, fault)
+        status, body, headers = self.answer(n, url, q, fault)
         entry["status"] = status
+        # Logged before the reply goes out: a test that counts requests
+        # once the client is done never misses the last one.
         with LOCK, open(srv.args.log, "a") as f:
             f.write(json.dumps(entry) + "\n")
+        self.reply(status, body, headers)
         mutate = faults.get("mutate")
         if mutate and not STATE["mutated"] and n >= mutate["after"]:
             for t in srv.txns:
@@ -100,44 +104,38 @@ class Handler(BaseHTTPRequestHandler):
             STATE["mutated"] = True
 
     def answer(self, n, url, q, fault):
+        """The status, body and extra headers of the reply."""
         srv = self.server
         if self.headers.get("Authorization") != "Bearer " + srv.key:
-            self.reply(401, {"error": {"type": "authentication_error",
-                                       "message": "Invalid API Key provided: sk_****"}})
-            return 401
+            return 401, {"error": {"type": "authentication_error",
+                                   "message": "Invalid API Key provided: sk_****"}}, ()
         if not self.headers.get("Stripe-Version"):
-            self.reply(400, {"error": {"type": "invalid_request_error",
-                                       "message": "no Stripe-Version"}})
-            return 400
+            return 400, {"error": {"type": "invalid_request_error",
+                                   "message": "no Stripe-Version"}}, ()
         if url.path != "/v1/balance_transactions":
-            self.reply(404, {"error": {"type": "invalid_request_error"}})
-            return 404
+            return 404, {"error": {"type": "invalid_request_error"}}, ()
         if "delay_ms" in fault:
             with LOCK, open(srv.args.log, "a") as f:
                 f.write(json.dumps({"n": n, "delaying": True}) + "\n")
             time.sleep(fault["delay_ms"] / 1000.0)
         if "status" in fault:
             headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
-            self.reply(fault["status"], {"error": {"type": "api_error"}}, headers)
-            return fault["status"]
+            return fault["status"], {"error": {"type": "api_error"}}, headers
         if fault.get("malformed"):
-            self.reply(200, b'{"object": "list", "data": [{"id": "txn_')
-            return 200
+            return 200, b'{"object": "list", "data": [{"id": "txn_', ()
         limit = min(int(q.get("limit", ["10"])[0]), 100)
         gte = int(q.get("created[gte]", ["0"])[0])
-        after = q.get("starting_after", [None])[0]
+        after = None if fault.get("ignore_after") else q.get("starting_after", [None])[0]
         # Newest first: the rows with created >= gte are a prefix.
         end = bisect.bisect_left(srv.neg_created, -gte + 1)
         start = 0
         if after is not None:
             if after not in srv.pos or srv.pos[after] >= end:
-                self.reply(400, {"error": {"type": "invalid_request_error"}})
-                return 400
+                return 400, {"error": {"type": "invalid_request_error"}}, ()
             start = srv.pos[after] + 1
         rows = srv.txns[start:min(end, start + limit)]
-        self.reply(200, {"object": "list", "url": "/v1/balance_transactions",
-                         "has_more": start + limit < end, "data": rows})
-        return 200
+        return 200, {"object": "list", "url": "/v1/balance_transactions",
+                     "has_more": start + limit < end, "data": rows}, ()
 
 
 def main():

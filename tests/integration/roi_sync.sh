@@ -39,7 +39,11 @@ conf() { # STATE_DB API_BASE
     metric_window = "1d";
 CONF
 }
-nreq() { grep -c '"status"' "$d/req.log"; }
+# The number of the last request the double took (a request it is still
+# delaying counts: the double logs it as it starts to wait).
+nreq() { python3 -c 'import json, sys; print(max(json.loads(l)["n"] for l in open(sys.argv[1])))' "$d/req.log"; }
+# req N EXPR: EXPR of request N's log entry, bound to e
+req() { python3 -c 'import json, sys; print([eval(sys.argv[3]) for e in map(json.loads, open(sys.argv[1])) if e["n"] == int(sys.argv[2]) and "status" in e][0])' "$d/req.log" "$1" "$2"; }
 report() { "$H" -c "$d/hinge.conf" --json roi report --period day --since 2d >"$d/r.json" 2>>"$d/err"; }
 rows() { sqlite3 "$1" 'SELECT count(*) FROM roi_txn'; }
 
@@ -170,10 +174,25 @@ is "page 1 stored before the kill" "$(rows "$d/crash.db")" "100"
 n=$(nreq)
 expect_exit "sync after the kill" 0 "$H" -c "$d/hinge.conf" roi sync
 is "it resumed after page 1" \
-	"$(grep '"status"' "$d/req.log" | sed -n "$((n + 1))p" | python3 -c 'import json, sys; print(json.load(sys.stdin)["query"].get("starting_after"))')" \
+	"$(req $((n + 1)) 'e["query"].get("starting_after")')" \
 	"txn_0000151"
 is "all 250 once" "$(rows "$d/crash.db")" "250"
 ok "report of the resumed sync" report
 is "the same net" "$(jget "$d/r.json" 'd["total"]["net"]')" "1821.34"
+
+# A cut sync whose last id Stripe no longer takes (400): started over.
+sqlite3 "$d/crash.db" "UPDATE roi_sync SET running = 1, run_after = 'txn_gone'"
+n=$(nreq)
+expect_exit "resume after an id Stripe refuses" 0 "$H" -c "$d/hinge.conf" roi sync
+is "refused, then from the first page" \
+	"$(req $((n + 1)) '"%s:%s" % (e["status"], e["query"].get("starting_after"))') $(req $((n + 2)) '"%s:%s" % (e["status"], e["query"].get("starting_after"))')" \
+	"400:txn_gone 200:None"
+is "still 250 once" "$(rows "$d/crash.db")" "250"
+
+# Pages that do not move on (the same page again) end the sync, not loop.
+echo "{\"$(($(nreq) + 2))\": {\"ignore_after\": true}}" >"$d/faults.json"
+"$H" -c "$d/hinge.conf" roi sync >"$d/out" 2>"$d/stderr"
+is "stuck pages: exit 5" "$?" "5"
+ok "stuck pages: said so" grep -q "pages do not move on past" "$d/stderr"
 
 done_testing
