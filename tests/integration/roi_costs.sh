@@ -2,7 +2,8 @@
 # roi_costs.sh - costs in `hinge roi report`: fixed costs per period from
 # the config plus a cost query against PostgreSQL (sum(cost_usd) of
 # execution_tasks per period, tests/fixtures/roi_costs.sql), ROI with no
-# revenue, the text rendering, bad arguments, and a failing cost query:
+# revenue, the text rendering, bad arguments, periods in a configured
+# zone, settings the plugin refuses, and a failing cost query:
 # the last good costs kept and marked stale.
 #
 # Hand-computed, per day (UTC): fixed 10.00 each day, plus the tasks'
@@ -20,7 +21,7 @@ psql_() { PGHOST=$HINGE_TEST_PGHOST psql -X -q -v ON_ERROR_STOP=1 -U postgres -d
 psql_ -f "$HINGE_SRCDIR/tests/fixtures/app_schema.sql" >/dev/null || bail "app schema"
 psql_ -f "$HINGE_SRCDIR/tests/fixtures/roi_costs.sql" >/dev/null || bail "cost fixture"
 
-conf() { # CONNINFO
+conf() { # CONNINFO [MORE-SETTINGS]
 	cat >"$d/hinge.conf" <<CONF
 agent: { state_db = "$d/state.db"; plugin_dir = "$HINGE_BUILDDIR/plugins/roi/.libs"; };
 plugins: {
@@ -29,6 +30,7 @@ plugins: {
     conninfo = "$1";
     cost_query = "SELECT sum(cost_usd) FROM execution_tasks WHERE created_at >= \$1 AND created_at < \$2";
     fixed_costs = ( { name = "hosting"; amount = "10.00"; per = "day"; } );
+    ${2:-}
   };
 };
 CONF
@@ -73,5 +75,24 @@ conf "host=$HINGE_TEST_PGHOST user=postgres dbname=roi_no_such_db"
 ok "report with PostgreSQL unreachable" report
 is "costs kept again" "$(jget "$d/r.json" 'd["total"]["cost"]')" "33.76"
 ok "said so" grep -q 'cannot reach PostgreSQL' "$d/r.json"
+
+# Periods in a configured zone: a day in Kolkata starts at 18:30 UTC.
+conf "$ci" 'time_zone = "Asia/Kolkata";'
+ok "report in Asia/Kolkata" report
+is "its days start at 18:30 UTC" "$(jget "$d/r.json" 'd["periods"][-1]["start"][10:]')" "T18:30:00Z"
+
+# Settings the plugin refuses: exit 2, naming the key and where it is.
+conf "$ci" 'time_zone = "Mars/Olympus_Mons";'
+expect_exit "an unknown time zone: exit 2" 2 "$H" -c "$d/hinge.conf" roi report
+"$H" -c "$d/hinge.conf" roi report 2>"$d/err"
+ok "an unknown time zone: said where" grep -q 'time_zone (.*hinge.conf:[0-9]*): no time zone "Mars/Olympus_Mons"' "$d/err"
+conf "$ci" 'exchange_rates = { EUR = "1.08"; };'
+expect_exit "a rate for a code that is not lower case: exit 2" 2 "$H" -c "$d/hinge.conf" roi report
+conf "$ci" 'exchange_rates = { eur = "-1"; };'
+expect_exit "a negative rate: exit 2" 2 "$H" -c "$d/hinge.conf" roi report
+conf "$ci" 'reporting_currency = "dollars";'
+expect_exit "an unknown reporting currency: exit 2" 2 "$H" -c "$d/hinge.conf" roi report
+conf "$ci" 'publish_period = "fortnight";'
+expect_exit "an unknown publish_period: exit 2" 2 "$H" -c "$d/hinge.conf" roi report
 
 done_testing
