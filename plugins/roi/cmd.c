@@ -131,8 +131,13 @@ static int report(struct roi *r, struct hinge_command *cmd, int argc, char **arg
 		else
 			return bad_arg(argv[i]);
 	}
-	if ((rc = roi_report_init(&rep, period, roi_conf(r)->tz, now - since / 1000, now + 1)) != 0)
-		return rc == HINGE_ENOMEM ? 5 : 2;
+	if ((rc = roi_report_init(&rep, period, roi_conf(r)->tz, now - since / 1000, now + 1)) != 0) {
+		if (rc == HINGE_ENOMEM)
+			return 5;
+		fprintf(stderr, "hinge roi: more than %d periods: ask for a longer --period or a"
+			" shorter --since\n", ROI_MAX_PERIODS);
+		return 2;
+	}
 	doc = build(r, &rep, &status);
 	return doc != NULL ? print(r, cmd, doc) : status;
 }

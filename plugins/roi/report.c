@@ -20,6 +20,10 @@ int roi_report_init(struct roi_report *rep, enum roi_period p, const struct roi_
 	if (to <= from)
 		return HINGE_EINVAL;
 	for (int64_t s = roi_period_start(p, tz, from); s < to; s = roi_period_next(p, tz, s)) {
+		if (rep->n == ROI_MAX_PERIODS) {
+			roi_report_free(rep);
+			return HINGE_EINVAL;
+		}
 		if (rep->n == cap) {
 			struct roi_bucket *b;
 

@@ -23,9 +23,13 @@ struct roi_report {
 	} *b;                         /* malloc'ed; roi_report_free frees */
 };
 
+/* The most periods one report holds (11 years of hours). */
+#define ROI_MAX_PERIODS 100000
+
 /*
  * The periods from the one holding from up to the one holding to - 1,
- * empty.  0, HINGE_EINVAL when to <= from, HINGE_ENOMEM.
+ * empty.  0; HINGE_EINVAL when to <= from or there would be more than
+ * ROI_MAX_PERIODS; HINGE_ENOMEM.
  */
 int roi_report_init(struct roi_report *rep, enum roi_period p, const struct roi_tz *tz,
 		    int64_t from, int64_t to);

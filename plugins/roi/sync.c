@@ -153,7 +153,11 @@ int roi_sync(struct roi *r)
 		explicit_bzero(key, strlen(key));
 		free(key);
 	}
-	if (rc != 0) {
+	if (rc == HINGE_ECANCELED) {
+		/* Stopped, not failed: what is stored is right, the next sync
+		 * resumes it. */
+		r->host->log(r->p, HINGE_LOG_NOTICE, "sync stopped: %s", err);
+	} else if (rc != 0) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "the state database failed");
 		r->host->log(r->p, HINGE_LOG_ERROR, "sync failed, figures are stale: %s", err);

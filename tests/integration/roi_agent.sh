@@ -5,7 +5,8 @@
 # installed, and by its format rules here in any case) and table
 # hinge.roi_period; every metric and label the Grafana dashboard
 # config/dashboards/roi.json queries is in the textfile; SIGHUP applies
-# new settings to the running job.
+# new settings to the running job; a stop during a retry wait ends it
+# promptly without marking the figures stale.
 #
 # Figures (see roi_sync.sh): the 250 transactions of the double net
 # 1821.74 usd, all within the last two days; costs are fixed at 10.00 a day
@@ -31,6 +32,7 @@ roi_double 250 $(($(date +%s) - 250 * 60 - 600))
 conf() { # FIXED-COST-PER-DAY
 	roi_conf "$d/state.db" "http://127.0.0.1:$port" <<CONF
     sync_interval = "100ms";
+    backoff = "10s";
     textfile = "$d/roi.prom";
     conninfo = "$ci";
     cost_query = "SELECT sum(cost_usd) FROM execution_tasks WHERE created_at >= \$1 AND created_at < \$2";
@@ -112,5 +114,21 @@ is "hinge.roi_period: today's cost, 20.00 + 3.75" \
 is "hinge.roi_period: fresh" "$(psql_ -c "SELECT bool_or(stale) FROM hinge.roi_period")" "f"
 is "its migration is recorded" \
 	"$(psql_ -c "SELECT version FROM hinge.schema_versions WHERE component = 'roi'")" "1"
+
+# Stopped while it waits to retry a 500: the agent ends promptly and the
+# figures are not marked stale (nothing failed; the next sync resumes).
+n=$(python3 -c 'import json, sys; print(max(json.loads(l)["n"] for l in open(sys.argv[1])))' "$d/req.log")
+python3 -c 'import json, sys; n = int(sys.argv[1]); print(json.dumps({str(k): {"status": 500} for k in range(n + 1, n + 50)}))' "$n" >"$d/faults.json"
+"$H" -c "$d/hinge.conf" agent 2>"$d/agent.err" &
+apid=$!
+for _ in $(seq 200); do grep -q '"status": 500' "$d/req.log" && break; sleep 0.05; done
+kill -TERM "$apid"
+start=$(date +%s)
+wait "$apid"
+is "stopped in a retry wait: exit 0" "$?" "0"
+apid=
+ok "promptly" test $(($(date +%s) - start)) -le 3
+"$H" -c "$d/hinge.conf" --json roi report --since 1d >"$d/r.json" 2>>"$d/err"
+is "not marked stale" "$(jget "$d/r.json" 'd["stale"]')" "False"
 
 done_testing

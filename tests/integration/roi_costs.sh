@@ -60,6 +60,7 @@ is "--period week: a week of fixed costs in it (7 * 10.00 + 3.75 at least)" \
 	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(float(d["periods"][-1]["cost"]) >= 73.75)' "$d/w.json")" "True"
 expect_exit "bad --period" 2 "$H" -c "$d/hinge.conf" roi report --period year
 expect_exit "bad --since" 2 "$H" -c "$d/hinge.conf" roi report --since 30
+expect_exit "too many periods" 2 "$H" -c "$d/hinge.conf" roi report --period hour --since 5000d
 expect_exit "unknown subcommand" 2 "$H" -c "$d/hinge.conf" roi frobnicate
 
 # The query fails (its table is gone): the last good costs stand in.

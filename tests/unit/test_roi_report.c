@@ -153,6 +153,13 @@ static void test_report(void **s)
 	json_decref(doc);
 	roi_report_free(&rep);
 	assert_int_equal(roi_report_init(&rep, ROI_DAY, NULL, MAR16, MAR16), HINGE_EINVAL);
+	/* 100000 hours fit, one more does not */
+	assert_int_equal(roi_report_init(&rep, ROI_HOUR, NULL, MAR16, MAR16 + 100000LL * 3600), 0);
+	assert_int_equal(rep.n, ROI_MAX_PERIODS);
+	roi_report_free(&rep);
+	assert_int_equal(roi_report_init(&rep, ROI_HOUR, NULL, MAR16, MAR16 + 100001LL * 3600),
+			 HINGE_EINVAL);
+	assert_null(rep.b);
 }
 
 static void test_windows(void **s)
