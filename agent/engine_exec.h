@@ -40,6 +40,13 @@ int lease_insert(struct state *st, const char *id);
 /* 1 when a live process other than this one holds the lease. */
 int lease_held_elsewhere(struct state *st, const char *id);
 
+/*
+ * Inside the transaction that records a new rollout this thread will
+ * execute: take its lease at once, so that no other thread of the agent
+ * (engine_daemon_poll) sees it unexecuted.  The caller commits.
+ */
+int lease_claim_new(struct state *st, const char *id);
+
 /* True when an ended state: completed, rolled_back, finalized. */
 int rollout_state_ended(const char *state);
 

@@ -35,12 +35,15 @@ static const char *hostname(void)
  */
 #define HERE_MAX 64
 static pthread_mutex_t here_lock = PTHREAD_MUTEX_INITIALIZER;
-static char here[HERE_MAX][16];
+static struct {
+	char id[16];
+	pthread_t owner; /* the thread that executes it */
+} here[HERE_MAX];
 
 static int here_find(const char *id)
 {
 	for (int i = 0; i < HERE_MAX; i++)
-		if (here[i][0] != '\0' && strcmp(here[i], id) == 0)
+		if (strcmp(here[i].id, id) == 0)
 			return i;
 	return -1;
 }
@@ -51,8 +54,18 @@ static void here_set(const char *id, int on)
 
 	if (on && i < 0)
 		i = here_find("");
-	if (i >= 0)
-		snprintf(here[i], sizeof(here[i]), "%s", on ? id : "");
+	if (i < 0)
+		return;
+	snprintf(here[i].id, sizeof(here[i].id), "%s", on ? id : "");
+	here[i].owner = pthread_self();
+}
+
+/* Held by another thread of this process (ours is no obstacle). */
+static int here_other(const char *id)
+{
+	int i = here_find(id);
+
+	return i >= 0 && !pthread_equal(here[i].owner, pthread_self());
 }
 
 /* A holder on this host is alive while its process is (for this
@@ -62,7 +75,7 @@ static int holder_alive(const char *id, int64_t pid, const char *host, int64_t e
 {
 	if (strcmp(host, hostname()) == 0) {
 		if (pid == getpid())
-			return here_find(id) >= 0;
+			return here_other(id);
 		return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 	}
 	return expires > state_now_ms();
@@ -98,6 +111,18 @@ int lease_held_elsewhere(struct state *st, const char *id)
 	pthread_mutex_unlock(&here_lock);
 	free(host);
 	return alive == 1;
+}
+
+int lease_claim_new(struct state *st, const char *id)
+{
+	int rc;
+
+	pthread_mutex_lock(&here_lock);
+	rc = lease_insert(st, id);
+	if (rc == 0)
+		here_set(id, 1);
+	pthread_mutex_unlock(&here_lock);
+	return rc;
 }
 
 int lease_insert(struct state *st, const char *id)

@@ -143,7 +143,8 @@ static int record(struct state *st, const struct plan *p, const struct engine_op
 				new_id(id);
 				sql_int(state_sqlite(st), &taken, 0, "SELECT count(*) FROM rollouts WHERE id = ?", "s", id);
 			}
-			if (insert(st, p, id, o) != 0 || state_commit(st) != 0) {
+			if (insert(st, p, id, o) != 0 ||
+			    (!o->detach && lease_claim_new(st, id) != 0) || state_commit(st) != 0) {
 				state_rollback(st);
 				return HINGE_EUNAVAIL;
 			}

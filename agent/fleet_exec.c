@@ -103,6 +103,30 @@ static int local_outcome(struct state *st, const char *local)
 	return rc;
 }
 
+/*
+ * The local rollout started from path, when the agent died before it
+ * could record its id in the fleet tables: the newest one of that file.
+ */
+static char *find_local(struct state *st, const char *path)
+{
+	json_t *doc = NULL, *r;
+	char *id = NULL;
+	size_t i;
+
+	if (engine_history(st, &doc) != 0)
+		return NULL;
+	json_array_foreach(json_object_get(doc, "rollouts"), i, r) {
+		const char *file = json_string_value(json_object_get(r, "file"));
+
+		if (file != NULL && strcmp(file, path) == 0) {
+			free(id);
+			id = strdup(json_string_value(json_object_get(r, "id")));
+		}
+	}
+	json_decref(doc);
+	return id;
+}
+
 static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const char *text,
 		    const char *state, const char *local)
 {
@@ -115,15 +139,20 @@ static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const cha
 	x->pg = c;
 	x->rollout = id;
 	x->recorded = local != NULL;
+	if (write_change(x, id, text, path, sizeof(path)) != 0)
+		return;
+	if (strcmp(state, "running") == 0 && local == NULL)
+		local = lid = find_local(x->st, path);
 	if (strcmp(state, "running") == 0 && local != NULL) {
 		/* We died while running it: it may have ended since, or resume. */
-		lid = strdup(local);
+		if (lid == NULL)
+			lid = strdup(local);
 		rc = local_outcome(x->st, local);
 		if (rc == 1)
 			rc = engine_request(x->st, local, "resume", &o);
 		if (rc == HINGE_EINVAL)
 			rc = local_outcome(x->st, local);
-	} else if ((rc = write_change(x, id, text, path, sizeof(path))) == 0) {
+	} else {
 		rc = engine_start(x->st, path, &o, &lid);
 	}
 	if (rc == 0) {
