@@ -1,14 +1,34 @@
 # The logging plugin: captures errors, groups them, and delivers them to
 # Sentry, Loggly and a JSON-lines file through a durable spool.
-check_PROGRAMS += tests/unit/test_logging_group tests/unit/test_logging_scrub
-tests_unit_test_logging_group_SOURCES = tests/unit/test_logging_group.c \
+LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/group.c plugins/logging/group.h \
-	plugins/logging/buf.c plugins/logging/buf.h
-tests_unit_test_logging_group_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_logging_group_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
-tests_unit_test_logging_scrub_SOURCES = tests/unit/test_logging_scrub.c \
 	plugins/logging/scrub.c plugins/logging/scrub.h \
-	plugins/logging/buf.c plugins/logging/buf.h
-tests_unit_test_logging_scrub_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_logging_scrub_LDADD = $(CMOCKA_LIBS) $(JANSSON_LIBS)
-TESTS += tests/unit/test_logging_group tests/unit/test_logging_scrub
+	plugins/logging/event.c plugins/logging/event.h \
+	plugins/logging/spool.c plugins/logging/spool.h \
+	plugins/logging/retry.c plugins/logging/retry.h \
+	plugins/logging/deliver.c plugins/logging/deliver.h \
+	plugins/logging/sentry.c plugins/logging/sentry.h
+LOGGING_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
+LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(SQLITE_LIBS)
+
+LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
+	tests/unit/test_logging_retry tests/unit/test_logging_sentry \
+	tests/unit/test_logging_deliver
+check_PROGRAMS += $(LOGGING_UNIT)
+TESTS += $(LOGGING_UNIT)
+tests_unit_test_logging_group_SOURCES = tests/unit/test_logging_group.c $(LOGGING_CORE)
+tests_unit_test_logging_group_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_group_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_scrub_SOURCES = tests/unit/test_logging_scrub.c $(LOGGING_CORE)
+tests_unit_test_logging_scrub_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_scrub_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_retry_SOURCES = tests/unit/test_logging_retry.c $(LOGGING_CORE)
+tests_unit_test_logging_retry_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_retry_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_sentry_SOURCES = tests/unit/test_logging_sentry.c $(LOGGING_CORE)
+tests_unit_test_logging_sentry_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_sentry_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_deliver_SOURCES = tests/unit/test_logging_deliver.c $(LOGGING_CORE)
+tests_unit_test_logging_deliver_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_deliver_LDADD = $(LOGGING_TEST_LIBS)
