@@ -1,7 +1,6 @@
 /*
  * retry.c - backoff and the servers' own word on when to come back.
  */
-#define _GNU_SOURCE /* strptime, timegm */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
