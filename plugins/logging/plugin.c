@@ -1,0 +1,479 @@
+/*
+ * plugin.c - the logging plugin's glue: settings, the event sink that
+ * spools what the agent raises, and the job that delivers the spool.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include <hinge/plugin.h>
+
+#include "deliver.h"
+#include "event.h"
+#include "scrub.h"
+#include "sinks.h"
+#include "spool.h"
+
+#define LG_VERSION "0.1.0"
+
+static const struct hinge_setting settings[] = {
+	{ "min_level", HINGE_T_STRING, 0, "warning", 0, 0,
+	  "the least severe agent event spooled: error, warning, notice, info" },
+	{ "hostname", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the host name events carry; default: gethostname()" },
+	{ "scrub_emails", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "also replace e-mail addresses with [email] before spooling" },
+	{ "scrub_ips", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "also replace IPv4 addresses with [ip] before spooling" },
+	{ "spool_max_events", HINGE_T_INT, 0, "100000", 1, 1e9,
+	  "events kept in the spool; past it the oldest are dropped and counted" },
+	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
+	  "events read from the spool per delivery round" },
+	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
+	  "how often the delivery job runs" },
+	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
+	  "the longest one request to Sentry or Loggly may take" },
+	{ "backoff_initial", HINGE_T_DURATION, 0, "1s", 1, 86400000,
+	  "the wait after a sink's first failure, doubled per failure" },
+	{ "backoff_max", HINGE_T_DURATION, 0, "5m", 1, 86400000,
+	  "the longest wait between attempts at a failing sink" },
+	{ "sentry_dsn", HINGE_T_SECRET, 0, NULL, 0, 0,
+	  "a file holding the Sentry DSN; Sentry is off without it" },
+	{ "sentry_environment", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the environment Sentry events carry" },
+	{ "sentry_release", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the release Sentry events carry" },
+	{ "sentry_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for Sentry" },
+	{ "loggly_token", HINGE_T_SECRET, 0, NULL, 0, 0,
+	  "a file holding the Loggly customer token; Loggly is off without it" },
+	{ "loggly_url", HINGE_T_STRING, 0, "https://logs-01.loggly.com", 0, 0,
+	  "the Loggly endpoint" },
+	{ "loggly_tags", HINGE_T_STRING, 0, "hinge", 0, 0,
+	  "comma-separated Loggly tags" },
+	{ "loggly_max_bytes", HINGE_T_SIZE, 0, "5M", 1024, 5242880,
+	  "the largest Loggly bulk request (Loggly's limit is 5 MB)" },
+	{ "loggly_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for Loggly" },
+	{ "file_path", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "a JSON-lines file events are appended to; off without it" },
+	{ "file_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for the file" },
+	{ NULL },
+};
+
+enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
+
+struct lg_plugin {
+	struct hinge_plugin *p;
+	const struct hinge_host *host;
+	int min_level;
+	unsigned scrub;
+	char hostname[256];
+	int64_t cap;
+	int batch;
+	/* configured sinks, in sinks[0..nsinks), with their sample rates */
+	struct lg_sink sinks[NSINKS];
+	double sample[NSINKS];
+	size_t nsinks;
+	struct lg_sentry_ctx sentry;
+	struct lg_loggly_ctx loggly;
+	struct lg_file_ctx file;
+	struct hinge_db *jobdb; /* the delivery job's connection (its thread) */
+	pthread_key_t dbkey;    /* each raising thread's own connection */
+	atomic_long lost;       /* events the spool refused (disk full) */
+};
+
+/* Set while this thread delivers: what it logs then is not spooled, or a
+ * sink that is down would feed its own failures back to itself. */
+static __thread int quiet;
+
+static const struct hinge_host *H;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t rnd32(void)
+{
+	uint32_t r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		r = (uint32_t)now_ms();
+	return r;
+}
+
+static void close_thread_db(void *db)
+{
+	H->db_close(db);
+}
+
+static sqlite3 *thread_db(struct lg_plugin *s)
+{
+	struct hinge_db *db = pthread_getspecific(s->dbkey);
+
+	if (!db) {
+		if (H->db_open(s->p, &db) < 0)
+			return NULL;
+		pthread_setspecific(s->dbkey, db);
+	}
+	return H->db_sqlite(db);
+}
+
+/*
+ * Spool one captured event for every configured sink its sample admits,
+ * in one transaction on db.  Returns 0 or a negative code.
+ */
+static int spool_raw(struct lg_plugin *s, sqlite3 *db, struct hinge_db *hdb,
+		     const struct lg_raw *raw)
+{
+	const char *names[NSINKS];
+	struct lg_built b;
+	size_t k, n = 0;
+	int rc;
+
+	rc = lg_event_build(raw, s->scrub, &b);
+	if (rc < 0)
+		return rc;
+	for (k = 0; k < s->nsinks; k++)
+		if (s->sample[k] >= 1 || (double)rnd32() / UINT32_MAX < s->sample[k])
+			names[n++] = s->sinks[k].name;
+	struct lg_event ev = {
+		.event_id = b.event_id, .time_ms = b.time_ms, .source = raw->source,
+		.type = raw->type, .message = b.message, .normalized = b.normalized,
+		.fingerprint = b.fingerprint, .body = b.body,
+	};
+	rc = H->db_begin(hdb);
+	if (rc == 0) {
+		rc = lg_spool_put(db, &ev, names, n);
+		if (rc == 0)
+			rc = H->db_commit(hdb);
+		else
+			H->db_rollback(hdb);
+	}
+	lg_built_free(&b);
+	return rc;
+}
+
+/* The event sink: runs in the thread that raised the event. */
+static int sink_deliver(void *data, const char *event_json)
+{
+	struct lg_plugin *s = data;
+	struct lg_raw raw;
+	struct hinge_db *hdb;
+	json_t *doc;
+	sqlite3 *db;
+	int rc;
+
+	if (quiet)
+		return 0;
+	if (lg_event_parse(event_json, now_ms(), &raw, &doc) < 0)
+		return HINGE_EINVAL;
+	rc = 0;
+	if (raw.level <= s->min_level) {
+		quiet = 1;
+		raw.host = s->hostname;
+		db = thread_db(s);
+		hdb = pthread_getspecific(s->dbkey);
+		rc = db ? spool_raw(s, db, hdb, &raw) : HINGE_EUNAVAIL;
+		if (rc < 0) {
+			long lost = atomic_fetch_add(&s->lost, 1) + 1;
+
+			H->log(s->p, HINGE_LOG_ERROR,
+			       "an event could not be spooled (%ld lost so far)", lost);
+		}
+		quiet = 0;
+	}
+	json_decref(doc);
+	return rc;
+}
+
+static void report(struct lg_plugin *s, const struct lg_sink *k,
+		   const struct lg_item *items, const struct lg_outcome *out,
+		   size_t n, const struct lg_run_stats *st, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (out[i].fate == LG_DEAD)
+			H->log(s->p, HINGE_LOG_WARNING,
+			       "%s: event %s moved to the dead letters",
+			       k->name, items[i].event_id);
+	if (st->retried)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "%s: %s %d; %d events stay spooled, next attempt in %lld ms",
+		       k->name, st->last_status ? "HTTP" : "no reply, status",
+		       st->last_status, st->retried,
+		       (long long)(k->blocked_until_ms - now));
+}
+
+/* Deliver what waits for one sink, batch after batch while it accepts. */
+static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
+{
+	struct lg_run_stats st;
+	struct lg_outcome *out;
+	struct lg_item *items;
+	size_t n;
+	int64_t now;
+	int rc = 0, round;
+
+	for (round = 0; round < 64 && !H->stopping(s->p); round++) {
+		now = now_ms();
+		if (now < k->blocked_until_ms)
+			break;
+		rc = lg_spool_batch(db, k->name, s->batch, &items, &n);
+		if (rc < 0 || n == 0)
+			break;
+		out = calloc(n, sizeof *out);
+		if (!out) {
+			lg_items_free(items, n);
+			return HINGE_ENOMEM;
+		}
+		lg_deliver_send(k, items, n, now, rnd32(), out, &st);
+		rc = H->db_begin(s->jobdb);
+		if (rc == 0) {
+			rc = lg_deliver_apply(db, k->name, items, out, n, now_ms());
+			if (rc == 0)
+				rc = H->db_commit(s->jobdb);
+			else
+				H->db_rollback(s->jobdb);
+		}
+		report(s, k, items, out, n, &st, now);
+		free(out);
+		lg_items_free(items, n);
+		if (rc < 0 || (int)n < s->batch || st.retried)
+			break;
+	}
+	return rc;
+}
+
+static int job_deliver(void *data)
+{
+	struct lg_plugin *s = data;
+	int64_t dropped = 0;
+	sqlite3 *db;
+	size_t k;
+	int rc;
+
+	quiet = 1;
+	if (!s->jobdb && (rc = H->db_open(s->p, &s->jobdb)) < 0) {
+		quiet = 0;
+		return rc;
+	}
+	db = H->db_sqlite(s->jobdb);
+	rc = H->db_begin(s->jobdb);
+	if (rc == 0) {
+		rc = lg_spool_cap(db, s->cap, &dropped);
+		if (rc == 0)
+			rc = H->db_commit(s->jobdb);
+		else
+			H->db_rollback(s->jobdb);
+	}
+	if (dropped > 0)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "the spool is over %lld events: dropped the %lld oldest "
+		       "(%lld in all)", (long long)s->cap, (long long)dropped,
+		       (long long)lg_counter_get(db, "dropped"));
+	for (k = 0; k < s->nsinks && rc == 0; k++)
+		rc = drain(s, &s->sinks[k], db);
+	quiet = 0;
+	return rc;
+}
+
+static void add_sink(struct lg_plugin *s, const char *name, int per_request,
+		     size_t max_bytes, size_t max_event, double sample,
+		     int (*send)(void *, const struct lg_item *, size_t, int64_t,
+				 struct lg_reply *), void *ctx)
+{
+	struct lg_sink *k = &s->sinks[s->nsinks];
+
+	k->name = name;
+	k->per_request = per_request;
+	k->max_bytes = max_bytes;
+	k->max_event_bytes = max_event;
+	k->backoff_initial_ms = H->setting_ms(s->p, "backoff_initial");
+	k->backoff_max_ms = H->setting_ms(s->p, "backoff_max");
+	k->send = send;
+	k->ctx = ctx;
+	s->sample[s->nsinks++] = sample;
+}
+
+static void clear_free(char *secret)
+{
+	if (secret) {
+		memset(secret, 0, strlen(secret));
+		free(secret);
+	}
+}
+
+/* Sentry, when a DSN file is set; a bad one is reported and skipped. */
+static void setup_sentry(struct lg_plugin *s, const struct lg_http_opts *http)
+{
+	struct lg_sentry_ctx *c = &s->sentry;
+	char *dsn = NULL;
+	int rc;
+
+	if (!H->setting_str(s->p, "sentry_dsn"))
+		return;
+	if (H->secret_read(s->p, "sentry_dsn", &dsn) < 0)
+		return;
+	rc = lg_dsn_parse(dsn, &c->dsn);
+	clear_free(dsn);
+	if (rc < 0 || !lg_http_url_allowed(c->dsn.envelope_url)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "sentry_dsn: the file %s does not hold a usable DSN; Sentry is off",
+		       H->setting_str(s->p, "sentry_dsn"));
+		lg_dsn_free(&c->dsn);
+		return;
+	}
+	c->auth = lg_sentry_auth(&c->dsn, LG_VERSION);
+	c->opts.environment = H->setting_str(s->p, "sentry_environment");
+	c->opts.release = H->setting_str(s->p, "sentry_release");
+	c->http = *http;
+	if (c->auth)
+		add_sink(s, "sentry", 1, 0, 1024 * 1024,
+			 H->setting_double(s->p, "sentry_sample_rate"),
+			 lg_sentry_send, c);
+}
+
+static void setup_loggly(struct lg_plugin *s, const struct lg_http_opts *http)
+{
+	struct lg_loggly_ctx *c = &s->loggly;
+	char *token = NULL;
+
+	if (!H->setting_str(s->p, "loggly_token"))
+		return;
+	if (H->secret_read(s->p, "loggly_token", &token) < 0)
+		return;
+	if (!*token || strspn(token, "0123456789abcdefABCDEF-") != strlen(token)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "loggly_token: the file %s does not hold a Loggly token; Loggly is off",
+		       H->setting_str(s->p, "loggly_token"));
+		clear_free(token);
+		return;
+	}
+	c->url = lg_loggly_url(H->setting_str(s->p, "loggly_url"), token,
+			       H->setting_str(s->p, "loggly_tags"));
+	clear_free(token);
+	if (c->url && !lg_http_url_allowed(c->url)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "loggly_url: plain http is allowed only to loopback addresses; Loggly is off");
+		clear_free(c->url);
+		c->url = NULL;
+	}
+	c->http = *http;
+	if (c->url)
+		add_sink(s, "loggly", 10000,
+			 (size_t)H->setting_ms(s->p, "loggly_max_bytes"), 1024 * 1024,
+			 H->setting_double(s->p, "loggly_sample_rate"),
+			 lg_loggly_send, c);
+}
+
+static int read_settings(struct lg_plugin *s)
+{
+	const char *v = H->setting_str(s->p, "min_level");
+	struct lg_http_opts http;
+
+	s->min_level = lg_level_parse(v);
+	if (s->min_level < 0) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "min_level: \"%s\" is not a level (%s)", v ? v : "",
+		       H->setting_where(s->p, "min_level"));
+		return HINGE_EINVAL;
+	}
+	v = H->setting_str(s->p, "hostname");
+	if (v && *v)
+		snprintf(s->hostname, sizeof s->hostname, "%s", v);
+	else if (gethostname(s->hostname, sizeof s->hostname - 1) < 0)
+		snprintf(s->hostname, sizeof s->hostname, "unknown");
+	s->scrub = (H->setting_bool(s->p, "scrub_emails") ? LG_SCRUB_EMAIL : 0) |
+		   (H->setting_bool(s->p, "scrub_ips") ? LG_SCRUB_IP : 0);
+	s->cap = H->setting_int(s->p, "spool_max_events");
+	s->batch = (int)H->setting_int(s->p, "batch_size");
+	http.timeout_ms = H->setting_ms(s->p, "http_timeout");
+	http.ca_bundle = H->http_ca_bundle(s->p);
+	http.proxy = H->http_proxy(s->p);
+	setup_sentry(s, &http);
+	setup_loggly(s, &http);
+	s->file.path = H->setting_str(s->p, "file_path");
+	if (s->file.path && *s->file.path)
+		add_sink(s, "file", 10000, 0, 0,
+			 H->setting_double(s->p, "file_sample_rate"),
+			 lg_file_send, &s->file);
+	return 0;
+}
+
+static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
+{
+	struct lg_plugin *s = calloc(1, sizeof *s);
+	struct hinge_sink sink = { .name = "logging", .deliver = sink_deliver };
+	struct hinge_job job = { .name = "deliver", .run = job_deliver };
+	int rc;
+
+	if (!s)
+		return HINGE_ENOMEM;
+	H = host;
+	s->p = p;
+	s->host = host;
+	if (pthread_key_create(&s->dbkey, close_thread_db) != 0) {
+		free(s);
+		return HINGE_ENOMEM;
+	}
+	host->plugin_data_set(p, s);
+	rc = read_settings(s);
+	if (rc < 0)
+		return rc;
+	sink.data = s;
+	job.data = s;
+	job.interval_ms = host->setting_ms(p, "flush_interval");
+	rc = host->register_sink(p, &sink);
+	if (rc == 0)
+		rc = host->register_job(p, &job);
+	return rc;
+}
+
+static void logging_fini(struct hinge_plugin *p)
+{
+	struct lg_plugin *s = H->plugin_data_get(p);
+	struct hinge_db *db;
+
+	if (!s)
+		return;
+	db = pthread_getspecific(s->dbkey);
+	if (db) {
+		pthread_setspecific(s->dbkey, NULL);
+		H->db_close(db);
+	}
+	H->db_close(s->jobdb);
+	lg_dsn_free(&s->sentry.dsn);
+	free(s->sentry.auth);
+	clear_free(s->loggly.url);
+	free(s);
+}
+
+static const struct hinge_abi abi = {
+	HINGE_ABI_INIT,
+	.name = "logging",
+	.version = LG_VERSION,
+	.description = "captures errors, groups them, reports them to Sentry and Loggly",
+	.settings = settings,
+	.migrations = lg_spool_migrations,
+	.init = logging_init,
+	.fini = logging_fini,
+};
+
+const struct hinge_abi *hinge_plugin_entry(void)
+{
+	return &abi;
+}
