@@ -9,19 +9,20 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/deliver.c plugins/logging/deliver.h \
 	plugins/logging/sentry.c plugins/logging/sentry.h \
 	plugins/logging/http.c plugins/logging/http.h \
-	plugins/logging/sinks.c plugins/logging/sinks.h
+	plugins/logging/sinks.c plugins/logging/sinks.h \
+	plugins/logging/pgsource.c plugins/logging/pgsource.h
 
 pkglib_LTLIBRARIES += plugins/logging/logging.la
 plugins_logging_logging_la_SOURCES = plugins/logging/plugin.c $(LOGGING_CORE)
 plugins_logging_logging_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS)
 plugins_logging_logging_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_logging_logging_la_LIBADD = $(JANSSON_LIBS) $(CRYPTO_LIBS) \
-	$(SQLITE_LIBS) $(CURL_LIBS)
+	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS)
 LOGGING_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS)
 LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
-	$(SQLITE_LIBS) $(CURL_LIBS)
+	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS)
 
 LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_retry tests/unit/test_logging_sentry \

@@ -17,6 +17,7 @@
 
 #include "deliver.h"
 #include "event.h"
+#include "pgsource.h"
 #include "scrub.h"
 #include "sinks.h"
 #include "spool.h"
@@ -66,6 +67,27 @@ static const struct hinge_setting settings[] = {
 	  "a JSON-lines file events are appended to; off without it" },
 	{ "file_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
 	  "the share of events spooled for the file" },
+	{ "pg_conninfo", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the application's database, read for failed rows; off without it" },
+	{ "pg_table", HINGE_T_STRING, 0, "execution_tasks", 0, 0,
+	  "the table whose rows record task errors" },
+	{ "pg_id_column", HINGE_T_STRING, 0, "id", 0, 0, "its bigint key" },
+	{ "pg_time_column", HINGE_T_STRING, 0, "updated_at", 0, 0,
+	  "its timestamptz set whenever a row changes" },
+	{ "pg_message_column", HINGE_T_STRING, 0, "error", 0, 0,
+	  "its error text" },
+	{ "pg_type_column", HINGE_T_STRING, 0, "task_type", 0, 0,
+	  "its task type, grouped on with the message" },
+	{ "pg_status_column", HINGE_T_STRING, 0, "status", 0, 0,
+	  "the column that marks a row as failed ..." },
+	{ "pg_status_value", HINGE_T_STRING, 0, "failed", 0, 0,
+	  "... by holding this value" },
+	{ "pg_interval", HINGE_T_DURATION, 0, "5s", 1, 86400000,
+	  "how often the table is polled" },
+	{ "pg_overlap", HINGE_T_DURATION, 0, "1m", 0, 86400000,
+	  "how far behind the cursor each poll reads again, for late commits" },
+	{ "pg_batch", HINGE_T_INT, 0, "1000", 1, 100000,
+	  "the most new rows read per poll" },
 	{ NULL },
 };
 
@@ -89,6 +111,10 @@ struct lg_plugin {
 	struct hinge_db *jobdb; /* the delivery job's connection (its thread) */
 	pthread_key_t dbkey;    /* each raising thread's own connection */
 	atomic_long lost;       /* events the spool refused (disk full) */
+	/* the PostgreSQL source */
+	struct lg_pg_table pg;
+	void *pgconn;           /* PGconn *, the poll job's */
+	struct hinge_db *pgdb;  /* the poll job's state connection */
 };
 
 /* Set while this thread delivers: what it logs then is not spooled, or a
@@ -119,7 +145,8 @@ static void close_thread_db(void *db)
 	H->db_close(db);
 }
 
-static sqlite3 *thread_db(struct lg_plugin *s)
+/* This thread's connection to the state database, opened on first use. */
+static struct hinge_db *thread_db(struct lg_plugin *s)
 {
 	struct hinge_db *db = pthread_getspecific(s->dbkey);
 
@@ -128,15 +155,14 @@ static sqlite3 *thread_db(struct lg_plugin *s)
 			return NULL;
 		pthread_setspecific(s->dbkey, db);
 	}
-	return H->db_sqlite(db);
+	return db;
 }
 
 /*
  * Spool one captured event for every configured sink its sample admits,
- * in one transaction on db.  Returns 0 or a negative code.
+ * inside the caller's transaction on db.  Returns 0 or a negative code.
  */
-static int spool_raw(struct lg_plugin *s, sqlite3 *db, struct hinge_db *hdb,
-		     const struct lg_raw *raw)
+static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
 {
 	const char *names[NSINKS];
 	struct lg_built b;
@@ -154,15 +180,23 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, struct hinge_db *hdb,
 		.type = raw->type, .message = b.message, .normalized = b.normalized,
 		.fingerprint = b.fingerprint, .body = b.body,
 	};
-	rc = H->db_begin(hdb);
-	if (rc == 0) {
-		rc = lg_spool_put(db, &ev, names, n);
-		if (rc == 0)
-			rc = H->db_commit(hdb);
-		else
-			H->db_rollback(hdb);
-	}
+	rc = lg_spool_put(db, &ev, names, n);
 	lg_built_free(&b);
+	return rc;
+}
+
+/* spool_raw in a transaction of its own. */
+static int spool_one(struct lg_plugin *s, struct hinge_db *hdb,
+		     const struct lg_raw *raw)
+{
+	int rc = H->db_begin(hdb);
+
+	if (rc < 0)
+		return rc;
+	rc = spool_raw(s, H->db_sqlite(hdb), raw);
+	if (rc == 0)
+		return H->db_commit(hdb);
+	H->db_rollback(hdb);
 	return rc;
 }
 
@@ -173,7 +207,6 @@ static int sink_deliver(void *data, const char *event_json)
 	struct lg_raw raw;
 	struct hinge_db *hdb;
 	json_t *doc;
-	sqlite3 *db;
 	int rc;
 
 	if (quiet)
@@ -184,9 +217,8 @@ static int sink_deliver(void *data, const char *event_json)
 	if (raw.level <= s->min_level) {
 		quiet = 1;
 		raw.host = s->hostname;
-		db = thread_db(s);
-		hdb = pthread_getspecific(s->dbkey);
-		rc = db ? spool_raw(s, db, hdb, &raw) : HINGE_EUNAVAIL;
+		hdb = thread_db(s);
+		rc = hdb ? spool_one(s, hdb, &raw) : HINGE_EUNAVAIL;
 		if (rc < 0) {
 			long lost = atomic_fetch_add(&s->lost, 1) + 1;
 
@@ -288,6 +320,122 @@ static int job_deliver(void *data)
 	for (k = 0; k < s->nsinks && rc == 0; k++)
 		rc = drain(s, &s->sinks[k], db);
 	quiet = 0;
+	return rc;
+}
+
+/* Spool the rows of one query result not spooled before. */
+static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
+			 struct lg_pg_cursor *cur, int advance)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		int64_t t = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		json_t *detail = json_pack("{s:s,s:I}", "table", s->pg.table,
+					   "id", (json_int_t)id);
+		struct lg_raw raw = {
+			.time_ms = t / 1000, .level = HINGE_LOG_ERROR,
+			.source = "pg", .type = PQgetvalue(res, i, 3),
+			.message = PQgetvalue(res, i, 2), .host = s->hostname,
+			.detail = detail,
+		};
+
+		rc = detail ? lg_pg_seen(db, "pg", id, t) : HINGE_ENOMEM;
+		if (rc == 0)
+			rc = spool_raw(s, db, &raw);
+		if (rc == 0)
+			rc = lg_pg_seen_add(db, "pg", id, t);
+		if (rc > 0)
+			rc = 0;
+		json_decref(detail);
+		if (advance) {
+			cur->time_us = t;
+			cur->id = id;
+		}
+	}
+	return rc;
+}
+
+static PGresult *pg_query(struct lg_plugin *s, const char *sql,
+			  const struct lg_pg_cursor *cur, int64_t fourth)
+{
+	char t[24], id[24], n[24];
+	const char *params[4] = { H->setting_str(s->p, "pg_status_value"), t, id, n };
+	PGresult *res;
+
+	snprintf(t, sizeof t, "%lld", (long long)cur->time_us);
+	snprintf(id, sizeof id, "%lld", (long long)cur->id);
+	snprintf(n, sizeof n, "%lld", (long long)fourth);
+	res = PQexecParams(s->pgconn, sql, 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		H->log(s->p, HINGE_LOG_WARNING, "pg_table: %s cannot be read: %s",
+		       s->pg.table, PQresultErrorMessage(res));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Read late rows of the overlap window, then new ones, and spool both
+ * with the cursor in one transaction. */
+static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
+{
+	int64_t overlap_us = H->setting_ms(s->p, "pg_overlap") * 1000;
+	struct lg_pg_cursor cur;
+	PGresult *lr, *fr;
+	sqlite3 *db = H->db_sqlite(s->pgdb);
+	int rc;
+
+	rc = lg_pg_cursor_get(db, "pg", &cur);
+	if (rc < 0)
+		return rc;
+	lr = pg_query(s, late, &cur, overlap_us);
+	fr = lr ? pg_query(s, fresh, &cur, H->setting_int(s->p, "pg_batch")) : NULL;
+	if (!fr) {
+		PQclear(lr);
+		return HINGE_EUNAVAIL;
+	}
+	rc = H->db_begin(s->pgdb);
+	if (rc == 0) {
+		rc = pg_spool_rows(s, db, lr, &cur, 0);
+		if (rc == 0)
+			rc = pg_spool_rows(s, db, fr, &cur, 1);
+		if (rc == 0)
+			rc = lg_pg_seen_prune(db, "pg", cur.time_us - overlap_us);
+		if (rc == 0)
+			rc = lg_pg_cursor_set(db, "pg", &cur);
+		if (rc == 0)
+			rc = H->db_commit(s->pgdb);
+		else
+			H->db_rollback(s->pgdb);
+	}
+	PQclear(lr);
+	PQclear(fr);
+	return rc;
+}
+
+static int job_pg(void *data)
+{
+	struct lg_plugin *s = data;
+	char *late = NULL, *fresh = NULL;
+	int rc;
+
+	if (s->pgconn && PQstatus(s->pgconn) != CONNECTION_OK) {
+		PQfinish(s->pgconn);
+		s->pgconn = NULL;
+	}
+	if (!s->pgconn &&
+	    (rc = H->pg_connect(s->p, H->setting_str(s->p, "pg_conninfo"),
+				&s->pgconn)) < 0)
+		return rc;
+	if (!s->pgdb && (rc = H->db_open(s->p, &s->pgdb)) < 0)
+		return rc;
+	rc = lg_pg_queries(s->pgconn, &s->pg, &late, &fresh);
+	if (rc == 0)
+		rc = pg_poll(s, late, fresh);
+	free(late);
+	free(fresh);
 	return rc;
 }
 
@@ -407,6 +555,13 @@ static int read_settings(struct lg_plugin *s)
 	setup_sentry(s, &http);
 	setup_loggly(s, &http);
 	s->file.path = H->setting_str(s->p, "file_path");
+	s->pg.table = H->setting_str(s->p, "pg_table");
+	s->pg.id_col = H->setting_str(s->p, "pg_id_column");
+	s->pg.time_col = H->setting_str(s->p, "pg_time_column");
+	s->pg.message_col = H->setting_str(s->p, "pg_message_column");
+	s->pg.type_col = H->setting_str(s->p, "pg_type_column");
+	s->pg.status_col = H->setting_str(s->p, "pg_status_column");
+	s->pg.status_value = H->setting_str(s->p, "pg_status_value");
 	if (s->file.path && *s->file.path)
 		add_sink(s, "file", 10000, 0, 0,
 			 H->setting_double(s->p, "file_sample_rate"),
@@ -440,6 +595,14 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 	rc = host->register_sink(p, &sink);
 	if (rc == 0)
 		rc = host->register_job(p, &job);
+	if (rc == 0 && host->setting_str(p, "pg_conninfo")) {
+		struct hinge_job pg = {
+			.name = "pg_source", .run = job_pg, .data = s,
+			.interval_ms = host->setting_ms(p, "pg_interval"),
+		};
+
+		rc = host->register_job(p, &pg);
+	}
 	return rc;
 }
 
@@ -456,6 +619,9 @@ static void logging_fini(struct hinge_plugin *p)
 		H->db_close(db);
 	}
 	H->db_close(s->jobdb);
+	H->db_close(s->pgdb);
+	if (s->pgconn)
+		PQfinish(s->pgconn);
 	lg_dsn_free(&s->sentry.dsn);
 	free(s->sentry.auth);
 	clear_free(s->loggly.url);

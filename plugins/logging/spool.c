@@ -50,6 +50,15 @@ const char *const lg_spool_migrations[] = {
 	"CREATE TABLE logging_counters ("
 	" name TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL);",
+	"CREATE TABLE logging_pg_cursor ("
+	" name TEXT PRIMARY KEY,"
+	" time_us INTEGER NOT NULL,"
+	" id INTEGER NOT NULL);"
+	"CREATE TABLE logging_pg_seen ("
+	" name TEXT NOT NULL,"
+	" id INTEGER NOT NULL,"
+	" time_us INTEGER NOT NULL,"
+	" PRIMARY KEY (name, id)) WITHOUT ROWID;",
 	NULL,
 };
 
