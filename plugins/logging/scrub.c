@@ -121,6 +121,8 @@ static size_t auth_scheme(const char *s)
 		n = 6;
 	else
 		return 0;
+	if (strncmp(s + n, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+		return n;
 	return token_len(s + n) > 0 ? n : 0;
 }
 
@@ -210,6 +212,9 @@ char *lg_scrub_text(const char *s, unsigned flags)
 			/* "Authorization: Bearer T": the scheme stays, T goes */
 			if (!vq && auth_scheme(s + i))
 				continue;
+			/* scrubbing twice changes nothing */
+			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+				continue;
 			m = value_len(s + i, vq);
 			if (m)
 				lg_buf_adds(&b, LG_FILTERED);
@@ -220,8 +225,11 @@ char *lg_scrub_text(const char *s, unsigned flags)
 			i += n + token_len(s + i + n);
 		} else if (boundary && (n = auth_scheme(s + i))) {
 			lg_buf_add(&b, s + i, n);
+			i += n;
+			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+				continue;
 			lg_buf_adds(&b, LG_FILTERED);
-			i += n + token_len(s + i + n);
+			i += token_len(s + i);
 		} else if ((n = url_userinfo(s + i, &m))) {
 			const char *colon = memchr(s + i + n, ':', m);
 

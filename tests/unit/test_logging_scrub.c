@@ -69,6 +69,27 @@ static void test_optional(void **state)
 	scrub_is("version 1.2.3 ok", LG_SCRUB_IP, "version 1.2.3 ok");
 }
 
+static void test_idempotent(void **state)
+{
+	static const char *const texts[] = {
+		"password=hunter2 key sk_live_abc",
+		"Authorization: Bearer abc.def",
+		"\"token\": \"x\" postgres://u:p@h/db",
+		NULL,
+	};
+	char *once, *twice;
+	int k;
+
+	(void)state;
+	for (k = 0; texts[k]; k++) {
+		once = lg_scrub_text(texts[k], 0);
+		twice = lg_scrub_text(once, 0);
+		assert_string_equal(once, twice);
+		free(once);
+		free(twice);
+	}
+}
+
 static void test_json(void **state)
 {
 	json_error_t err;
@@ -105,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_optional),
+		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_key_names),
 	};
