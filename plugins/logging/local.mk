@@ -45,7 +45,8 @@ tests_unit_test_logging_deliver_SOURCES = tests/unit/test_logging_deliver.c $(LO
 tests_unit_test_logging_deliver_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_deliver_LDADD = $(LOGGING_TEST_LIBS)
 
-LOGGING_INTEGRATION = tests/integration/logging_delivery.sh
+LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
+	tests/integration/logging_failures.sh
 TESTS += $(LOGGING_INTEGRATION)
 EXTRA_DIST += $(LOGGING_INTEGRATION) tests/integration/logging_lib.sh \
 	tests/doubles/logging_double.py tests/doubles/logging_sentry.py \

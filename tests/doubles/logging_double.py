@@ -15,6 +15,7 @@ import http.server
 import json
 import os
 import threading
+import time
 
 
 def parse_script(text):
@@ -80,14 +81,16 @@ class Double(http.server.BaseHTTPRequestHandler):
                 reason = "scripted"
             if self.args.max_bytes and len(body) > self.args.max_bytes:
                 status, headers, reason = 413, {}, "request too large"
+            now = round(time.time(), 3)
             with open(self.args.log, "a") as f:
                 for event_id, message, auth in events:
-                    f.write(json.dumps({"n": n, "status": status,
+                    f.write(json.dumps({"n": n, "t": now, "status": status,
                                         "event_id": event_id,
                                         "message": message,
                                         "auth": auth}) + "\n")
                 if not events:
-                    f.write(json.dumps({"n": n, "status": status}) + "\n")
+                    f.write(json.dumps({"n": n, "t": now,
+                                        "status": status}) + "\n")
         if status == 200:
             self.reply(200, headers, self.ok_text())
         else:

@@ -35,6 +35,7 @@ lg_psql() {
 
 lg_double() {
 	_kind=$1; shift
+	rm -f "$W/$_kind.port"
 	python3 "$HINGE_SRCDIR/tests/doubles/logging_$_kind.py" \
 		--port-file "$W/$_kind.port" --log "$W/$_kind.log" "$@" &
 	LG_PIDS="$LG_PIDS $!"
