@@ -10,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <glob.h>
 #include <jansson.h>
+#include <pcre2.h>
 #include <openssl/rand.h>
 
 #include <hinge/plugin.h>
@@ -21,6 +24,7 @@
 #include "scrub.h"
 #include "sinks.h"
 #include "spool.h"
+#include "tail.h"
 
 #define LG_VERSION "0.1.0"
 
@@ -88,6 +92,17 @@ static const struct hinge_setting settings[] = {
 	  "how far behind the cursor each poll reads again, for late commits" },
 	{ "pg_batch", HINGE_T_INT, 0, "1000", 1, 100000,
 	  "the most new rows read per poll" },
+	{ "tail_files", HINGE_T_STRINGS, 0, NULL, 0, 0,
+	  "log files (paths or globs) whose matching lines are errors" },
+	{ "tail_pattern", HINGE_T_STRING, 0,
+	  "(?i)\\b(error|fatal|critical|panic|exception)\\b", 0, 0,
+	  "a PCRE2 regular expression: the lines that match are errors" },
+	{ "tail_interval", HINGE_T_DURATION, 0, "250ms", 1, 3600000,
+	  "how often the files are checked for new lines" },
+	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "read a file seen for the first time from its start, not its end" },
+	{ "tail_max_bytes", HINGE_T_SIZE, 0, "4M", 4096, 1073741824,
+	  "the most bytes read from one file per check" },
 	{ NULL },
 };
 
@@ -115,6 +130,11 @@ struct lg_plugin {
 	struct lg_pg_table pg;
 	void *pgconn;           /* PGconn *, the poll job's */
 	struct hinge_db *pgdb;  /* the poll job's state connection */
+	/* the file tailer */
+	pcre2_code *re;
+	pcre2_match_data *md;
+	struct hinge_db *taildb; /* the tailer's state connection */
+	json_t *failing;         /* paths that could not be read, reported once */
 };
 
 /* Set while this thread delivers: what it logs then is not spooled, or a
@@ -439,6 +459,121 @@ static int job_pg(void *data)
 	return rc;
 }
 
+/* A line the tailer read: spooled when the pattern matches it. */
+static int tail_line(void *ctx, const char *path, const char *line, size_t len)
+{
+	struct lg_plugin *s = ctx;
+	char *text;
+	int rc;
+
+	if (pcre2_match(s->re, (PCRE2_SPTR)line, len, 0, 0, s->md, NULL) < 0)
+		return 0;
+	text = strndup(line, len);
+	if (!text)
+		return HINGE_ENOMEM;
+	struct lg_raw raw = {
+		.time_ms = now_ms(), .level = HINGE_LOG_ERROR, .source = "file",
+		.type = path, .message = text, .host = s->hostname,
+	};
+	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw);
+	free(text);
+	return rc;
+}
+
+/* Report a path that cannot be read once, until it can be again. */
+static void tail_failing(struct lg_plugin *s, const char *path, int failing)
+{
+	int known = json_object_get(s->failing, path) != NULL;
+
+	if (failing && !known) {
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "tail_files: %s cannot be read; it is retried every check", path);
+		json_object_set_new(s->failing, path, json_true());
+	} else if (!failing && known) {
+		H->log(s->p, HINGE_LOG_NOTICE, "tail_files: %s can be read again", path);
+		json_object_del(s->failing, path);
+	}
+}
+
+/* Lines and offset of one path in one transaction. */
+static void tail_path(struct lg_plugin *s, const char *path,
+		      const struct lg_tail_opts *o)
+{
+	int rc = H->db_begin(s->taildb);
+
+	if (rc < 0)
+		return;
+	rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
+	if (rc >= 0 && H->db_commit(s->taildb) == 0) {
+		tail_failing(s, path, 0);
+		return;
+	}
+	H->db_rollback(s->taildb);
+	if (rc == HINGE_EUNAVAIL)
+		tail_failing(s, path, 1);
+}
+
+static int svc_tail(void *data)
+{
+	struct lg_plugin *s = data;
+	json_t *files = (json_t *)H->setting_json(s->p, "tail_files");
+	struct lg_tail_opts o = {
+		.start_at_end = !H->setting_bool(s->p, "tail_from_start"),
+		.max_bytes = (size_t)H->setting_ms(s->p, "tail_max_bytes"),
+	};
+	int64_t interval = H->setting_ms(s->p, "tail_interval");
+	json_t *pat;
+	size_t k, i;
+	glob_t g;
+	int rc;
+
+	if (!s->taildb && (rc = H->db_open(s->p, &s->taildb)) < 0)
+		return rc;
+	while (!H->stopping(s->p)) {
+		json_array_foreach(files, k, pat) {
+			if (!json_is_string(pat) ||
+			    glob(json_string_value(pat), GLOB_NOCHECK, NULL, &g) != 0)
+				continue;
+			for (i = 0; i < g.gl_pathc; i++)
+				tail_path(s, g.gl_pathv[i], &o);
+			globfree(&g);
+		}
+		if (H->sleep_ms(s->p, interval) == HINGE_ECANCELED)
+			break;
+	}
+	return 0;
+}
+
+/* The tailer, when files are set and the pattern compiles. */
+static int setup_tail(struct lg_plugin *s)
+{
+	const char *pattern = H->setting_str(s->p, "tail_pattern");
+	struct hinge_service svc = { .name = "tail", .run = svc_tail, .data = s };
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE where;
+	int err;
+
+	if (!H->setting_json(s->p, "tail_files"))
+		return 0;
+	s->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+			      &err, &where, NULL);
+	if (!s->re) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "tail_pattern: the expression does not compile at offset %zu: %s (%s); "
+		       "the files are not tailed", (size_t)where, (char *)msg,
+		       H->setting_where(s->p, "tail_pattern"));
+		return 0;
+	}
+	/* without JIT matching still works, only slower */
+	pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
+	s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
+	s->failing = json_object();
+	if (!s->md || !s->failing)
+		return HINGE_ENOMEM;
+	return H->register_service(s->p, &svc);
+}
+
 static void add_sink(struct lg_plugin *s, const char *name, int per_request,
 		     size_t max_bytes, size_t max_event, double sample,
 		     int (*send)(void *, const struct lg_item *, size_t, int64_t,
@@ -603,6 +738,8 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 
 		rc = host->register_job(p, &pg);
 	}
+	if (rc == 0)
+		rc = setup_tail(s);
 	return rc;
 }
 
@@ -620,6 +757,10 @@ static void logging_fini(struct hinge_plugin *p)
 	}
 	H->db_close(s->jobdb);
 	H->db_close(s->pgdb);
+	H->db_close(s->taildb);
+	pcre2_match_data_free(s->md);
+	pcre2_code_free(s->re);
+	json_decref(s->failing);
 	if (s->pgconn)
 		PQfinish(s->pgconn);
 	lg_dsn_free(&s->sentry.dsn);

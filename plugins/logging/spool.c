@@ -59,6 +59,13 @@ const char *const lg_spool_migrations[] = {
 	" id INTEGER NOT NULL,"
 	" time_us INTEGER NOT NULL,"
 	" PRIMARY KEY (name, id)) WITHOUT ROWID;",
+	"CREATE TABLE logging_tail ("
+	" path TEXT PRIMARY KEY,"
+	" dev INTEGER NOT NULL,"
+	" ino INTEGER NOT NULL,"
+	" fp TEXT NOT NULL,"
+	" fp_len INTEGER NOT NULL,"
+	" offset INTEGER NOT NULL);",
 	NULL,
 };
 
