@@ -11,7 +11,9 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/http.c plugins/logging/http.h \
 	plugins/logging/sinks.c plugins/logging/sinks.h \
 	plugins/logging/pgsource.c plugins/logging/pgsource.h \
-	plugins/logging/tail.c plugins/logging/tail.h
+	plugins/logging/tail.c plugins/logging/tail.h \
+	plugins/logging/errors.c plugins/logging/errors.h \
+	plugins/logging/commands.c plugins/logging/commands.h
 
 pkglib_LTLIBRARIES += plugins/logging/logging.la
 plugins_logging_logging_la_SOURCES = plugins/logging/plugin.c $(LOGGING_CORE)
@@ -22,13 +24,14 @@ plugins_logging_logging_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_logging_logging_la_LIBADD = $(JANSSON_LIBS) $(CRYPTO_LIBS) \
 	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS) $(PCRE2_LIBS)
 LOGGING_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS)
+	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS) $(PCRE2_CFLAGS)
 LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
 	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS)
 
 LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_retry tests/unit/test_logging_sentry \
-	tests/unit/test_logging_deliver tests/unit/test_logging_tail
+	tests/unit/test_logging_deliver tests/unit/test_logging_tail \
+	tests/unit/test_logging_errors
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_group_SOURCES = tests/unit/test_logging_group.c $(LOGGING_CORE)
@@ -49,9 +52,13 @@ tests_unit_test_logging_deliver_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_tail_SOURCES = tests/unit/test_logging_tail.c $(LOGGING_CORE)
 tests_unit_test_logging_tail_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_tail_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_errors_SOURCES = tests/unit/test_logging_errors.c $(LOGGING_CORE)
+tests_unit_test_logging_errors_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_errors_LDADD = $(LOGGING_TEST_LIBS)
 
 LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
-	tests/integration/logging_failures.sh tests/integration/logging_tail.sh
+	tests/integration/logging_failures.sh tests/integration/logging_tail.sh \
+	tests/integration/logging_errors.sh
 TESTS += $(LOGGING_INTEGRATION)
 EXTRA_DIST += $(LOGGING_INTEGRATION) tests/integration/logging_lib.sh \
 	tests/doubles/logging_double.py tests/doubles/logging_sentry.py \

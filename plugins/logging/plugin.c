@@ -18,7 +18,9 @@
 
 #include <hinge/plugin.h>
 
+#include "commands.h"
 #include "deliver.h"
+#include "errors.h"
 #include "event.h"
 #include "pgsource.h"
 #include "scrub.h"
@@ -92,6 +94,10 @@ static const struct hinge_setting settings[] = {
 	  "how far behind the cursor each poll reads again, for late commits" },
 	{ "pg_batch", HINGE_T_INT, 0, "1000", 1, 100000,
 	  "the most new rows read per poll" },
+	{ "metric_window", HINGE_T_DURATION, 0, "5m", 1000, 86400000,
+	  "the window errors_per_minute and error_rate look back over" },
+	{ "hits_retention", HINGE_T_DURATION, 0, "7d", 60000, 31536000000.0,
+	  "how long single occurrences are kept for `errors top --since`" },
 	{ "tail_files", HINGE_T_STRINGS, 0, NULL, 0, 0,
 	  "log files (paths or globs) whose matching lines are errors" },
 	{ "tail_pattern", HINGE_T_STRING, 0,
@@ -135,6 +141,7 @@ struct lg_plugin {
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
 	json_t *failing;         /* paths that could not be read, reported once */
+	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
 };
 
 /* Set while this thread delivers: what it logs then is not spooled, or a
@@ -337,6 +344,10 @@ static int job_deliver(void *data)
 		       "the spool is over %lld events: dropped the %lld oldest "
 		       "(%lld in all)", (long long)s->cap, (long long)dropped,
 		       (long long)lg_counter_get(db, "dropped"));
+	if (rc == 0 && now_ms() >= s->next_prune_ms) {
+		rc = lg_hits_prune(db, now_ms() - H->setting_ms(s->p, "hits_retention"));
+		s->next_prune_ms = now_ms() + 60000;
+	}
 	for (k = 0; k < s->nsinks && rc == 0; k++)
 		rc = drain(s, &s->sinks[k], db);
 	quiet = 0;
@@ -574,6 +585,123 @@ static int setup_tail(struct lg_plugin *s)
 	return H->register_service(s->p, &svc);
 }
 
+/* Where a metric looks back from: the window, or the stage if later. */
+static int64_t window_start(struct lg_plugin *s, const struct hinge_mquery *q,
+			    int64_t now)
+{
+	int64_t since = now - H->setting_ms(s->p, "metric_window");
+	int64_t stage = H->mq_stage_start_ms(q);
+
+	return stage > since ? stage : since;
+}
+
+static int m_errors_per_minute(void *data, const struct hinge_mquery *q,
+			       double *out)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+	int64_t now = now_ms(), since = window_start(s, q, now), n;
+
+	if (!db)
+		return HINGE_EUNAVAIL;
+	n = lg_errors_since(H->db_sqlite(db), since, H->mq_label(q, "source"));
+	if (n < 0)
+		return (int)n;
+	*out = (double)n * 60000.0 / (double)(now - since > 1000 ? now - since : 1000);
+	return 0;
+}
+
+static int m_new_groups(void *data, const struct hinge_mquery *q, double *out)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+	int64_t since = H->mq_rollout_start_ms(q), n;
+
+	if (!db)
+		return HINGE_EUNAVAIL;
+	if (since <= 0)
+		since = now_ms() - H->setting_ms(s->p, "metric_window");
+	n = lg_groups_since(H->db_sqlite(db), since, H->mq_label(q, "source"));
+	if (n < 0)
+		return (int)n;
+	*out = (double)n;
+	return 0;
+}
+
+/* Failed rows over all rows changed in the window: the PostgreSQL source
+ * is the one that knows both. */
+static int m_error_rate(void *data, const struct hinge_mquery *q, double *out)
+{
+	struct lg_plugin *s = data;
+	int64_t since = window_start(s, q, now_ms());
+	const char *params[2];
+	char since_us[24], *sql = NULL;
+	PGresult *res = NULL;
+	void *conn = NULL;
+	double errors, all;
+	int rc;
+
+	rc = H->pg_connect(s->p, H->setting_str(s->p, "pg_conninfo"), &conn);
+	if (rc < 0)
+		return rc;
+	rc = lg_pg_rate_query(conn, &s->pg, &sql);
+	if (rc == 0) {
+		snprintf(since_us, sizeof since_us, "%lld", (long long)since * 1000);
+		params[0] = s->pg.status_value;
+		params[1] = since_us;
+		res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ?
+			0 : HINGE_EUNAVAIL;
+	}
+	if (rc == 0) {
+		errors = strtod(PQgetvalue(res, 0, 0), NULL);
+		all = strtod(PQgetvalue(res, 0, 1), NULL);
+		if (all > 0)
+			*out = errors / all;
+		else
+			rc = HINGE_ENODATA;
+	}
+	PQclear(res);
+	free(sql);
+	PQfinish(conn);
+	return rc;
+}
+
+static int cmd_errors(void *data, struct hinge_command *cmd, int argc, char **argv)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+
+	if (!db) {
+		fprintf(stderr, "hinge: errors: the state database cannot be opened\n");
+		return 5;
+	}
+	return lg_cmd_errors(H, cmd, H->db_sqlite(db), now_ms(), argc, argv);
+}
+
+static int register_metrics(struct lg_plugin *s)
+{
+	const struct hinge_metric m[] = {
+		{ "errors_per_minute", "errors captured per minute over metric_window"
+		  " or since the stage started {source=agent|pg|file}",
+		  m_errors_per_minute, s, NULL },
+		{ "new_groups", "error groups first seen since the rollout started"
+		  " {source=...}", m_new_groups, s, NULL },
+		{ "error_rate", "failed rows over all rows of pg_table changed over"
+		  " metric_window or since the stage started", m_error_rate, s, NULL },
+	};
+	const struct hinge_cmd c = {
+		"errors", LG_ERRORS_USAGE, "the recurring errors, most frequent first",
+		cmd_errors, s, NULL,
+	};
+	size_t k, n = H->setting_str(s->p, "pg_conninfo") ? 3 : 2;
+	int rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++)
+		rc = H->register_metric(s->p, &m[k]);
+	return rc == 0 ? H->register_command(s->p, &c) : rc;
+}
+
 static void add_sink(struct lg_plugin *s, const char *name, int per_request,
 		     size_t max_bytes, size_t max_event, double sample,
 		     int (*send)(void *, const struct lg_item *, size_t, int64_t,
@@ -740,6 +868,8 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 	}
 	if (rc == 0)
 		rc = setup_tail(s);
+	if (rc == 0)
+		rc = register_metrics(s);
 	return rc;
 }
 

@@ -66,6 +66,13 @@ const char *const lg_spool_migrations[] = {
 	" fp TEXT NOT NULL,"
 	" fp_len INTEGER NOT NULL,"
 	" offset INTEGER NOT NULL);",
+	"CREATE TABLE logging_samples ("
+	" id INTEGER PRIMARY KEY,"
+	" fingerprint TEXT NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" event_id TEXT NOT NULL,"
+	" message TEXT NOT NULL);"
+	"CREATE INDEX logging_samples_fp ON logging_samples (fingerprint, id);",
 	NULL,
 };
 
@@ -126,6 +133,15 @@ int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 	if (rc == 0)
 		rc = run(db, "INSERT INTO logging_hits (time_ms, fingerprint)"
 			 " VALUES (?1, ?2)", "it", ev->time_ms, ev->fingerprint);
+	if (rc == 0)
+		rc = run(db, "INSERT INTO logging_samples (fingerprint, time_ms,"
+			 " event_id, message) VALUES (?1, ?2, ?3, ?4)", "titt",
+			 ev->fingerprint, ev->time_ms, ev->event_id, ev->message);
+	if (rc == 0)
+		rc = run(db, "DELETE FROM logging_samples WHERE fingerprint = ?1"
+			 " AND id <= (SELECT id FROM logging_samples WHERE"
+			 " fingerprint = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+			 "ti", ev->fingerprint, (int64_t)LG_SAMPLES);
 	if (rc < 0 || nsinks == 0)
 		return rc;
 	rc = run(db, "INSERT INTO logging_events (event_id, time_ms,"

@@ -27,8 +27,12 @@ struct lg_event {
 	const char *body;        /* the scrubbed event as JSON object text */
 };
 
+/* Samples kept per group, the latest. */
+#define LG_SAMPLES 5
+
 /*
- * Spool ev for each of the nsinks sink names, and count it in its group.
+ * Spool ev for each of the nsinks sink names, count it in its group and
+ * keep it among the group's samples.
  * With no sink the event is only counted.  Returns 0 or HINGE_EUNAVAIL
  * (the database refused: disk full, read-only).
  */

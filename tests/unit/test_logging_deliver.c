@@ -42,10 +42,13 @@ static sqlite3 *db;
 
 static int setup(void **state)
 {
+	int k;
+
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), 0);
-	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[0], NULL, NULL, NULL), 0);
+	for (k = 0; lg_spool_migrations[k]; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
 	return 0;
 }
 
