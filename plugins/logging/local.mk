@@ -13,7 +13,9 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/pgsource.c plugins/logging/pgsource.h \
 	plugins/logging/tail.c plugins/logging/tail.h \
 	plugins/logging/errors.c plugins/logging/errors.h \
-	plugins/logging/commands.c plugins/logging/commands.h
+	plugins/logging/commands.c plugins/logging/commands.h \
+	plugins/logging/sinkcfg.c plugins/logging/sinkcfg.h \
+	plugins/logging/actions.c plugins/logging/actions.h
 
 pkglib_LTLIBRARIES += plugins/logging/logging.la
 plugins_logging_logging_la_SOURCES = plugins/logging/plugin.c $(LOGGING_CORE)
@@ -31,7 +33,7 @@ LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
 LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_retry tests/unit/test_logging_sentry \
 	tests/unit/test_logging_deliver tests/unit/test_logging_tail \
-	tests/unit/test_logging_errors
+	tests/unit/test_logging_errors tests/unit/test_logging_actions
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_group_SOURCES = tests/unit/test_logging_group.c $(LOGGING_CORE)
@@ -55,6 +57,9 @@ tests_unit_test_logging_tail_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_errors_SOURCES = tests/unit/test_logging_errors.c $(LOGGING_CORE)
 tests_unit_test_logging_errors_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_errors_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_actions_SOURCES = tests/unit/test_logging_actions.c $(LOGGING_CORE)
+tests_unit_test_logging_actions_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_actions_LDADD = $(LOGGING_TEST_LIBS)
 
 LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
 	tests/integration/logging_failures.sh tests/integration/logging_tail.sh \

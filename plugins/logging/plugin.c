@@ -18,12 +18,14 @@
 
 #include <hinge/plugin.h>
 
+#include "actions.h"
 #include "commands.h"
 #include "deliver.h"
 #include "errors.h"
 #include "event.h"
 #include "pgsource.h"
 #include "scrub.h"
+#include "sinkcfg.h"
 #include "sinks.h"
 #include "spool.h"
 #include "tail.h"
@@ -122,10 +124,14 @@ struct lg_plugin {
 	char hostname[256];
 	int64_t cap;
 	int batch;
-	/* configured sinks, in sinks[0..nsinks), with their sample rates */
+	/* configured sinks, in sinks[0..nsinks), with their state as the
+	 * logging.sink action last set it (refreshed by the delivery job) */
 	struct lg_sink sinks[NSINKS];
-	double sample[NSINKS];
+	_Atomic int on[NSINKS];
+	_Atomic double sample[NSINKS];
 	size_t nsinks;
+	struct lg_actions actions; /* names and configured sample rates */
+	_Atomic int64_t refreshed_ms; /* when the event sink last read them */
 	struct lg_sentry_ctx sentry;
 	struct lg_loggly_ctx loggly;
 	struct lg_file_ctx file;
@@ -185,6 +191,23 @@ static struct hinge_db *thread_db(struct lg_plugin *s)
 	return db;
 }
 
+/* Take up what the logging.sink action set, in this process too. */
+static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
+{
+	struct lg_sinkcfg c;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < s->nsinks && rc == 0; k++) {
+		rc = lg_sinkcfg_get(db, s->sinks[k].name, s->actions.rates[k], &c);
+		if (rc == 0) {
+			s->on[k] = c.enabled;
+			s->sample[k] = c.sample_rate;
+		}
+	}
+	return rc;
+}
+
 /*
  * Spool one captured event for every configured sink its sample admits,
  * inside the caller's transaction on db.  Returns 0 or a negative code.
@@ -199,9 +222,12 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
 	rc = lg_event_build(raw, s->scrub, &b);
 	if (rc < 0)
 		return rc;
-	for (k = 0; k < s->nsinks; k++)
-		if (s->sample[k] >= 1 || (double)rnd32() / UINT32_MAX < s->sample[k])
+	for (k = 0; k < s->nsinks; k++) {
+		double rate = s->sample[k];
+
+		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate))
 			names[n++] = s->sinks[k].name;
+	}
 	struct lg_event ev = {
 		.event_id = b.event_id, .time_ms = b.time_ms, .source = raw->source,
 		.type = raw->type, .message = b.message, .normalized = b.normalized,
@@ -216,8 +242,15 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
 static int spool_one(struct lg_plugin *s, struct hinge_db *hdb,
 		     const struct lg_raw *raw)
 {
-	int rc = H->db_begin(hdb);
+	int64_t now = now_ms();
+	int rc;
 
+	/* a command that raises events sees what the actions set, too */
+	if (now - s->refreshed_ms >= 1000) {
+		s->refreshed_ms = now;
+		refresh_sinks(s, H->db_sqlite(hdb));
+	}
+	rc = H->db_begin(hdb);
 	if (rc < 0)
 		return rc;
 	rc = spool_raw(s, H->db_sqlite(hdb), raw);
@@ -348,8 +381,11 @@ static int job_deliver(void *data)
 		rc = lg_hits_prune(db, now_ms() - H->setting_ms(s->p, "hits_retention"));
 		s->next_prune_ms = now_ms() + 60000;
 	}
+	if (rc == 0)
+		rc = refresh_sinks(s, db);
 	for (k = 0; k < s->nsinks && rc == 0; k++)
-		rc = drain(s, &s->sinks[k], db);
+		if (s->on[k])
+			rc = drain(s, &s->sinks[k], db);
 	quiet = 0;
 	return rc;
 }
@@ -717,7 +753,11 @@ static void add_sink(struct lg_plugin *s, const char *name, int per_request,
 	k->backoff_max_ms = H->setting_ms(s->p, "backoff_max");
 	k->send = send;
 	k->ctx = ctx;
+	s->actions.names[s->nsinks] = name;
+	s->actions.rates[s->nsinks] = sample;
+	s->on[s->nsinks] = 1;
 	s->sample[s->nsinks++] = sample;
+	s->actions.n = s->nsinks;
 }
 
 static void clear_free(char *secret)
@@ -870,6 +910,11 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 		rc = setup_tail(s);
 	if (rc == 0)
 		rc = register_metrics(s);
+	if (rc == 0) {
+		s->actions.host = host;
+		s->actions.p = p;
+		rc = lg_actions_register(&s->actions);
+	}
 	return rc;
 }
 

@@ -73,6 +73,10 @@ const char *const lg_spool_migrations[] = {
 	" event_id TEXT NOT NULL,"
 	" message TEXT NOT NULL);"
 	"CREATE INDEX logging_samples_fp ON logging_samples (fingerprint, id);",
+	"CREATE TABLE logging_sinks ("
+	" name TEXT PRIMARY KEY,"
+	" enabled INTEGER NOT NULL,"
+	" sample_rate REAL NOT NULL);",
 	NULL,
 };
 

@@ -48,4 +48,15 @@ ok "a new failure after a restart arrives" lg_wait 20 sh -c "[ \$(wc -l <'$W/eve
 sleep 0.5
 lg_agent_stop
 is "and nothing else came again" "$(lg_lines "$W/events.jsonl")" 14
+
+# What the logging.sink action writes: the file sink off, Sentry on.
+lg_sql "INSERT INTO logging_sinks (name, enabled, sample_rate) VALUES ('file', 0, 1)"
+lg_agent_start
+lg_psql "INSERT INTO execution_tasks (task_type, status, error)
+         VALUES ('self_improvement', 'failed', 'after the file sink was disabled')"
+ok "Sentry still gets new events" lg_wait 20 lg_at_least sentry 15
+sleep 0.5
+lg_agent_stop
+is "the disabled file sink gets none" "$(lg_lines "$W/events.jsonl")" 14
+is "nor are they spooled for it" "$(lg_sql "SELECT count(*) FROM logging_queue WHERE sink = 'file'")" 0
 done_testing
