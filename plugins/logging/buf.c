@@ -42,11 +42,6 @@ void lg_buf_adds(struct lg_buf *b, const char *s)
 	lg_buf_add(b, s, strlen(s));
 }
 
-void lg_buf_addc(struct lg_buf *b, char c)
-{
-	lg_buf_add(b, &c, 1);
-}
-
 char *lg_buf_take(struct lg_buf *b)
 {
 	char *s;

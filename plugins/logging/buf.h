@@ -17,7 +17,17 @@ struct lg_buf {
 /* Append len bytes of s (or a NUL-terminated string, or one byte). */
 void lg_buf_add(struct lg_buf *b, const char *s, size_t len);
 void lg_buf_adds(struct lg_buf *b, const char *s);
-void lg_buf_addc(struct lg_buf *b, char c);
+
+/* One byte; inline, for the loops that copy text byte by byte. */
+static inline void lg_buf_addc(struct lg_buf *b, char c)
+{
+	if (b->len + 2 <= b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+	} else {
+		lg_buf_add(b, &c, 1);
+	}
+}
 
 /*
  * Take the text out: returns the malloc'ed string (the caller frees it;

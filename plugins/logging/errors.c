@@ -86,7 +86,7 @@ static int samples(sqlite3 *db, json_t *g)
 		return HINGE_ENOMEM;
 	if (sqlite3_prepare_v2(db, "SELECT event_id, time_ms, message FROM"
 			       " logging_samples WHERE fingerprint = ?1"
-			       " ORDER BY id DESC", -1, &s, NULL) != SQLITE_OK)
+			       " ORDER BY seq DESC", -1, &s, NULL) != SQLITE_OK)
 		return HINGE_EUNAVAIL;
 	sqlite3_bind_text(s, 1, json_string_value(json_object_get(g, "fingerprint")),
 			  -1, SQLITE_TRANSIENT);

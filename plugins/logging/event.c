@@ -63,24 +63,27 @@ static int new_event_id(char out[33])
 	return 0;
 }
 
-static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b)
+/* The body, from the scrubbed message; the detail is scrubbed here. */
+static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
+			 unsigned flags)
 {
 	char ts[32];
-	json_t *o, *detail = NULL;
+	json_t *detail = NULL;
 
 	lg_iso_time(b->time_ms, ts);
 	if (raw->detail && json_is_object(raw->detail)) {
 		detail = json_deep_copy(raw->detail);
-		if (!detail)
+		if (!detail || lg_scrub_json(detail, flags) < 0) {
+			json_decref(detail);
 			return NULL;
+		}
 	}
-	o = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s*,s:o*}",
-		      "event_id", b->event_id, "time_ms", (json_int_t)b->time_ms,
-		      "timestamp", ts, "level", lg_level_name(b->level),
-		      "source", raw->source, "type", raw->type ? raw->type : "",
-		      "message", b->message, "fingerprint", b->fingerprint,
-		      "rollout", raw->rollout, "host", raw->host, "detail", detail);
-	return o;
+	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s*,s:o*}",
+			 "event_id", b->event_id, "time_ms", (json_int_t)b->time_ms,
+			 "timestamp", ts, "level", lg_level_name(b->level),
+			 "source", raw->source, "type", raw->type ? raw->type : "",
+			 "message", b->message, "fingerprint", b->fingerprint,
+			 "rollout", raw->rollout, "host", raw->host, "detail", detail);
 }
 
 int lg_event_build(const struct lg_raw *raw, unsigned flags,
@@ -103,12 +106,10 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 	if (lg_fingerprint(raw->source, raw->type, out->normalized,
 			   out->fingerprint) < 0)
 		goto fail;
-	o = body_json(raw, out);
+	o = body_json(raw, out, flags);
 	if (!o)
 		goto fail;
-	/* the detail and the rollout id come from elsewhere: scrub them too */
-	if (lg_scrub_json(o, flags) == 0)
-		out->body = json_dumps(o, JSON_COMPACT);
+	out->body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (out->body)
 		return 0;

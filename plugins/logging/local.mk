@@ -5,6 +5,7 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/scrub.c plugins/logging/scrub.h \
 	plugins/logging/event.c plugins/logging/event.h \
 	plugins/logging/spool.c plugins/logging/spool.h \
+	plugins/logging/stmt.c plugins/logging/stmt.h \
 	plugins/logging/retry.c plugins/logging/retry.h \
 	plugins/logging/deliver.c plugins/logging/deliver.h \
 	plugins/logging/sentry.c plugins/logging/sentry.h \

@@ -28,6 +28,7 @@
 #include "sinkcfg.h"
 #include "sinks.h"
 #include "spool.h"
+#include "stmt.h"
 #include "tail.h"
 
 #define LG_VERSION "0.1.0"
@@ -109,8 +110,8 @@ static const struct hinge_setting settings[] = {
 	  "how often the files are checked for new lines" },
 	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "read a file seen for the first time from its start, not its end" },
-	{ "tail_max_bytes", HINGE_T_SIZE, 0, "4M", 4096, 1073741824,
-	  "the most bytes read from one file per check" },
+	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 67108864,
+	  "the most bytes read from a file in one transaction" },
 	{ NULL },
 };
 
@@ -175,6 +176,7 @@ static uint32_t rnd32(void)
 
 static void close_thread_db(void *db)
 {
+	lg_stmt_forget(H->db_sqlite(db));
 	H->db_close(db);
 }
 
@@ -542,22 +544,30 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 	}
 }
 
-/* Lines and offset of one path in one transaction. */
+/*
+ * Lines and offset of one path, each tail_max_bytes in a transaction of
+ * its own (a short one: the delivery job writes too), until it is read.
+ */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
-	int rc = H->db_begin(s->taildb);
+	int rc, round;
 
-	if (rc < 0)
-		return;
-	rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
-	if (rc >= 0 && H->db_commit(s->taildb) == 0) {
+	for (round = 0; round < 1024 && !H->stopping(s->p); round++) {
+		rc = H->db_begin(s->taildb);
+		if (rc < 0)
+			return;
+		rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
+		if (rc < 0 || H->db_commit(s->taildb) < 0) {
+			H->db_rollback(s->taildb);
+			if (rc == HINGE_EUNAVAIL)
+				tail_failing(s, path, 1);
+			return;
+		}
 		tail_failing(s, path, 0);
-		return;
+		if (rc == 0)
+			return;
 	}
-	H->db_rollback(s->taildb);
-	if (rc == HINGE_EUNAVAIL)
-		tail_failing(s, path, 1);
 }
 
 static int svc_tail(void *data)

@@ -26,22 +26,20 @@ static int is_word(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '-';
 }
 
-static int contains_ci(const char *s, size_t len, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	for (i = 0; i + n <= len; i++)
-		if (strncasecmp(s + i, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
+/* Does key (len bytes) contain a sensitive word, ignoring case? */
 static int sensitive_n(const char *key, size_t len)
 {
+	char low[128];
+	size_t i;
 	int k;
 
+	if (len >= sizeof low)
+		len = sizeof low - 1;
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)key[i]);
+	low[len] = '\0';
 	for (k = 0; sensitive[k]; k++)
-		if (contains_ci(key, len, sensitive[k]))
+		if (strstr(low, sensitive[k]))
 			return 1;
 	return 0;
 }
@@ -58,7 +56,7 @@ int lg_scrub_key(const char *key)
  */
 static size_t key_prefix(const char *s, size_t i, char *vq)
 {
-	size_t k = i, n;
+	size_t k = i, n, klen;
 	char kq = 0;
 
 	if (s[k] == '"' || s[k] == '\'')
@@ -66,7 +64,8 @@ static size_t key_prefix(const char *s, size_t i, char *vq)
 	n = k;
 	while (is_word(s[n]))
 		n++;
-	if (n == k || !sensitive_n(s + k, n - k))
+	klen = n - k;
+	if (klen == 0)
 		return 0;
 	if (kq) {
 		if (s[n] != kq)
@@ -75,7 +74,8 @@ static size_t key_prefix(const char *s, size_t i, char *vq)
 	}
 	while (s[n] == ' ')
 		n++;
-	if (s[n] != '=' && s[n] != ':')
+	/* the separator first: most words are not keys */
+	if ((s[n] != '=' && s[n] != ':') || !sensitive_n(s + k, klen))
 		return 0;
 	n++;
 	while (s[n] == ' ')
@@ -115,6 +115,8 @@ static size_t auth_scheme(const char *s)
 {
 	size_t n;
 
+	if (*s != 'b' && *s != 'B')
+		return 0;
 	if (strncasecmp(s, "bearer ", 7) == 0)
 		n = 7;
 	else if (strncasecmp(s, "basic ", 6) == 0)
@@ -135,6 +137,8 @@ static size_t stripe_prefix(const char *s)
 	};
 	int k;
 
+	if (!strchr("sprw", *s) || !*s)
+		return 0;
 	for (k = 0; pfx[k]; k++)
 		if (strncmp(s, pfx[k], strlen(pfx[k])) == 0)
 			return strlen(pfx[k]);
@@ -146,7 +150,7 @@ static size_t url_userinfo(const char *s, size_t *ulen)
 {
 	size_t n = 0;
 
-	if (strncmp(s, "://", 3) != 0)
+	if (s[0] != ':' || s[1] != '/' || s[2] != '/')
 		return 0;
 	while (s[3 + n] && !strchr("/@ \t\r\n\"'", s[3 + n]))
 		n++;

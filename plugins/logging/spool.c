@@ -13,6 +13,7 @@
 #include <hinge/plugin.h>
 
 #include "spool.h"
+#include "stmt.h"
 
 const char *const lg_spool_migrations[] = {
 	"CREATE TABLE logging_events ("
@@ -67,12 +68,13 @@ const char *const lg_spool_migrations[] = {
 	" fp_len INTEGER NOT NULL,"
 	" offset INTEGER NOT NULL);",
 	"CREATE TABLE logging_samples ("
-	" id INTEGER PRIMARY KEY,"
 	" fingerprint TEXT NOT NULL,"
+	" slot INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
 	" time_ms INTEGER NOT NULL,"
 	" event_id TEXT NOT NULL,"
-	" message TEXT NOT NULL);"
-	"CREATE INDEX logging_samples_fp ON logging_samples (fingerprint, id);",
+	" message TEXT NOT NULL,"
+	" PRIMARY KEY (fingerprint, slot)) WITHOUT ROWID;",
 	"CREATE TABLE logging_sinks ("
 	" name TEXT PRIMARY KEY,"
 	" enabled INTEGER NOT NULL,"
@@ -83,11 +85,11 @@ const char *const lg_spool_migrations[] = {
 /* Run one statement with text and integer parameters ("t", "i" in kinds). */
 static int run(sqlite3 *db, const char *sql, const char *kinds, ...)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = lg_stmt(db, sql);
 	va_list ap;
 	int rc, k;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (!s)
 		return HINGE_EUNAVAIL;
 	va_start(ap, kinds);
 	for (k = 0; kinds[k]; k++) {
@@ -99,53 +101,73 @@ static int run(sqlite3 *db, const char *sql, const char *kinds, ...)
 	}
 	va_end(ap);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	lg_stmt_done(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : HINGE_EUNAVAIL;
 }
 
 static int64_t scalar(sqlite3 *db, const char *sql, const char *text)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = lg_stmt(db, sql);
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (!s)
 		return -1;
 	if (text)
 		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	lg_stmt_done(s);
 	return v;
+}
+
+/* Count ev in its group; *count gets the group's count after it. */
+static int count_in_group(sqlite3 *db, const struct lg_event *ev, int64_t *count)
+{
+	sqlite3_stmt *s = lg_stmt(db,
+		"INSERT INTO logging_groups (fingerprint, source, type,"
+		" normalized, sample, count, first_ms, last_ms)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
+		" ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1,"
+		" sample = excluded.sample,"
+		" first_ms = min(first_ms, excluded.first_ms),"
+		" last_ms = max(last_ms, excluded.last_ms) RETURNING count");
+	int rc;
+
+	if (!s)
+		return HINGE_EUNAVAIL;
+	sqlite3_bind_text(s, 1, ev->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ev->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ev->type ? ev->type : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, ev->normalized, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, ev->message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, ev->time_ms);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	lg_stmt_done(s);
+	return rc == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 }
 
 int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 		 const char *const *sinks, size_t nsinks)
 {
-	int64_t id;
+	int64_t id, count = 0;
 	size_t k;
 	int rc;
 
-	rc = run(db, "INSERT INTO logging_groups (fingerprint, source, type,"
-		 " normalized, sample, count, first_ms, last_ms)"
-		 " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
-		 " ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1,"
-		 " sample = excluded.sample,"
-		 " first_ms = min(first_ms, excluded.first_ms),"
-		 " last_ms = max(last_ms, excluded.last_ms)",
-		 "ttttti", ev->fingerprint, ev->source, ev->type ? ev->type : "",
-		 ev->normalized, ev->message, ev->time_ms);
+	rc = count_in_group(db, ev, &count);
 	if (rc == 0)
 		rc = run(db, "INSERT INTO logging_hits (time_ms, fingerprint)"
 			 " VALUES (?1, ?2)", "it", ev->time_ms, ev->fingerprint);
+	/* the latest LG_SAMPLES, in slots taken in turn */
 	if (rc == 0)
-		rc = run(db, "INSERT INTO logging_samples (fingerprint, time_ms,"
-			 " event_id, message) VALUES (?1, ?2, ?3, ?4)", "titt",
-			 ev->fingerprint, ev->time_ms, ev->event_id, ev->message);
-	if (rc == 0)
-		rc = run(db, "DELETE FROM logging_samples WHERE fingerprint = ?1"
-			 " AND id <= (SELECT id FROM logging_samples WHERE"
-			 " fingerprint = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-			 "ti", ev->fingerprint, (int64_t)LG_SAMPLES);
+		rc = run(db, "INSERT OR REPLACE INTO logging_samples (fingerprint,"
+			 " slot, seq, time_ms, event_id, message)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "tiiitt",
+			 ev->fingerprint, count % LG_SAMPLES, count, ev->time_ms,
+			 ev->event_id, ev->message);
 	if (rc < 0 || nsinks == 0)
 		return rc;
 	rc = run(db, "INSERT INTO logging_events (event_id, time_ms,"

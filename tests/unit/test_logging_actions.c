@@ -16,6 +16,7 @@
 #include "plugins/logging/actions.h"
 #include "plugins/logging/sinkcfg.h"
 #include "plugins/logging/spool.h"
+#include "plugins/logging/stmt.h"
 
 struct hinge_db {
 	sqlite3 *db;
@@ -137,6 +138,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	lg_stmt_forget(shared);
 	sqlite3_close(shared);
 	return 0;
 }

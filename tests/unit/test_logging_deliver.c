@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "plugins/logging/deliver.h"
+#include "plugins/logging/stmt.h"
 
 /* The scripted sink: replies[k] answers request k; records what it got. */
 struct script {
@@ -55,6 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	lg_stmt_forget(db);
 	sqlite3_close(db);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "plugins/logging/errors.h"
 #include "plugins/logging/spool.h"
+#include "plugins/logging/stmt.h"
 
 static sqlite3 *db;
 
@@ -51,6 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	lg_stmt_forget(db);
 	sqlite3_close(db);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <hinge/plugin.h>
 
 #include "plugins/logging/spool.h"
+#include "plugins/logging/stmt.h"
 #include "plugins/logging/tail.h"
 
 static sqlite3 *db;
@@ -50,6 +51,7 @@ static int teardown(void **state)
 	char cmd[128];
 
 	(void)state;
+	lg_stmt_forget(db);
 	sqlite3_close(db);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
