@@ -1,6 +1,7 @@
 # logging_lib.sh - what the logging plugin's integration tests share:
 # doubles of Sentry and Loggly, secret files, a config, the agent.
 #   lg_setup NAME             a work folder $W and a fresh database $CONNINFO
+#                             (in a cluster of its own without tests/run.sh)
 #   lg_double KIND ARGS...    start logging_KIND.py; sets KIND_PORT
 #   lg_config [EXTRA]         write $W/hinge.conf (EXTRA: more plugin keys)
 #   lg_agent_start / lg_agent_stop / lg_agent_kill
@@ -14,12 +15,23 @@ LG_PIDS=""
 lg_cleanup() {
 	for _p in $LG_PIDS; do kill "$_p" 2>/dev/null; done
 	wait 2>/dev/null
+	if [ -n "${LG_PG:-}" ]; then
+		pg_stop "$LG_PG"
+		rm -rf "$LG_PG"
+	fi
 	[ -n "${LG_KEEP:-}" ] || rm -rf "$W"
 }
 
 lg_setup() {
 	W=$(mktemp -d "/tmp/hinge-$1.XXXXXX")
 	trap lg_cleanup EXIT INT TERM
+	# outside tests/run.sh (make distcheck): a cluster of our own
+	if [ -z "${HINGE_TEST_PGHOST:-}" ]; then
+		LG_PG=$(mktemp -d /tmp/hinge-logging-pg.XXXXXX)
+		pg_start "$LG_PG" || bail "no PostgreSQL to test with"
+		HINGE_TEST_PGHOST=$LG_PG
+		export HINGE_TEST_PGHOST
+	fi
 	CONNINFO=$(pg_fresh_db "$1") || bail "no test database"
 	PGHOST=$HINGE_TEST_PGHOST PGUSER=postgres psql -q -v ON_ERROR_STOP=1 \
 		-d "$1" -f "$HINGE_SRCDIR/tests/fixtures/app_schema.sql" \
