@@ -6,6 +6,7 @@
  * replies that can never succeed (a 4xx for a single event).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -154,15 +155,16 @@ void lg_deliver_send(struct lg_sink *s, const struct lg_item *items, size_t n,
 int lg_deliver_apply(sqlite3 *db, const char *sink, const struct lg_item *items,
 		     const struct lg_outcome *out, size_t n, int64_t now_ms)
 {
-	int64_t delivered = 0;
-	size_t k;
+	int64_t *done = calloc(n ? n : 1, sizeof *done);
+	size_t k, ndone = 0;
 	int rc = 0;
 
+	if (!done)
+		return HINGE_ENOMEM;
 	for (k = 0; k < n && rc == 0; k++) {
 		switch (out[k].fate) {
 		case LG_DELIVERED:
-			rc = lg_spool_done(db, sink, items[k].rowid);
-			delivered++;
+			done[ndone++] = items[k].rowid;
 			break;
 		case LG_RETRY:
 			rc = lg_spool_retry(db, sink, items[k].rowid);
@@ -175,7 +177,10 @@ int lg_deliver_apply(sqlite3 *db, const char *sink, const struct lg_item *items,
 			break;
 		}
 	}
-	if (rc == 0 && delivered)
-		rc = lg_counter_add(db, "delivered", delivered);
+	if (rc == 0)
+		rc = lg_spool_done_many(db, sink, done, ndone);
+	if (rc == 0 && ndone)
+		rc = lg_counter_add(db, "delivered", (int64_t)ndone);
+	free(done);
 	return rc;
 }

@@ -7,11 +7,13 @@
  * rows.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hinge/plugin.h>
 
+#include "buf.h"
 #include "spool.h"
 #include "stmt.h"
 
@@ -251,6 +253,37 @@ int lg_spool_done(sqlite3 *db, const char *sink, int64_t rowid)
 		rc = run(db, "DELETE FROM logging_events WHERE id = ?1 AND NOT EXISTS"
 			 " (SELECT 1 FROM logging_queue WHERE event = ?1)",
 			 "i", rowid);
+	return rc;
+}
+
+int lg_spool_done_many(sqlite3 *db, const char *sink, const int64_t *rowids,
+		       size_t n)
+{
+	struct lg_buf b = { 0 };
+	char num[24];
+	size_t k;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	lg_buf_addc(&b, '[');
+	for (k = 0; k < n; k++) {
+		snprintf(num, sizeof num, "%s%lld", k ? "," : "", (long long)rowids[k]);
+		lg_buf_adds(&b, num);
+	}
+	lg_buf_addc(&b, ']');
+	if (b.oom) {
+		lg_buf_free(&b);
+		return HINGE_ENOMEM;
+	}
+	rc = run(db, "DELETE FROM logging_queue WHERE sink = ?1 AND event IN"
+		 " (SELECT value FROM json_each(?2))", "tt", sink, b.data);
+	if (rc == 0)
+		rc = run(db, "DELETE FROM logging_events WHERE id IN"
+			 " (SELECT value FROM json_each(?1)) AND NOT EXISTS"
+			 " (SELECT 1 FROM logging_queue q WHERE q.event = logging_events.id)",
+			 "t", b.data);
+	lg_buf_free(&b);
 	return rc;
 }
 

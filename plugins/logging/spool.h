@@ -58,6 +58,9 @@ void lg_items_free(struct lg_item *items, size_t n);
 
 /* Delivered to sink: forget it there (and the event when no sink waits). */
 int lg_spool_done(sqlite3 *db, const char *sink, int64_t rowid);
+/* lg_spool_done for n events at once, in two statements. */
+int lg_spool_done_many(sqlite3 *db, const char *sink, const int64_t *rowids,
+		       size_t n);
 /* Not delivered this time: count the attempt; it stays spooled. */
 int lg_spool_retry(sqlite3 *db, const char *sink, int64_t rowid);
 /* Never deliverable to sink: move it to logging_dead with the reason. */
