@@ -57,6 +57,7 @@ static int send_range(struct lg_sink *s, const struct lg_item *items,
 		r.status = 0;
 	st->requests++;
 	st->last_status = r.status;
+	memcpy(st->last_reason, r.reason, sizeof st->last_reason);
 	if (r.limit_ms > 0)
 		block(s, now_ms + r.limit_ms);
 	if (r.status >= 200 && r.status < 300) {

@@ -59,6 +59,7 @@ struct lg_run_stats {
 	int requests;
 	int delivered, retried, dead;
 	int last_status; /* of the last request, 0 for none */
+	char last_reason[200]; /* and its reason */
 };
 
 /*

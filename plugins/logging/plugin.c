@@ -304,11 +304,15 @@ static void report(struct lg_plugin *s, const struct lg_sink *k,
 			H->log(s->p, HINGE_LOG_WARNING,
 			       "%s: event %s moved to the dead letters",
 			       k->name, items[i].event_id);
-	if (st->retried)
+	if (st->retried && st->last_status)
 		H->log(s->p, HINGE_LOG_WARNING,
-		       "%s: %s %d; %d events stay spooled, next attempt in %lld ms",
-		       k->name, st->last_status ? "HTTP" : "no reply, status",
-		       st->last_status, st->retried,
+		       "%s: HTTP %d; %d events stay spooled, next attempt in %lld ms",
+		       k->name, st->last_status, st->retried,
+		       (long long)(k->blocked_until_ms - now));
+	else if (st->retried)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "%s: %s; %d events stay spooled, next attempt in %lld ms",
+		       k->name, st->last_reason, st->retried,
 		       (long long)(k->blocked_until_ms - now));
 }
 

@@ -8,6 +8,8 @@
 #   lg_wait SECONDS CMD...    until CMD succeeds; 1 when it never did
 #   lg_lines FILE             lines in FILE (0 when missing)
 #   lg_sql SQL                run SQL on the state database
+#   LG_STATE, LG_FILE         where lg_config puts the state database and
+#                             the file sink (default: in $W)
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
 LG_PIDS=""
@@ -15,6 +17,7 @@ LG_PIDS=""
 lg_cleanup() {
 	for _p in $LG_PIDS; do kill "$_p" 2>/dev/null; done
 	wait 2>/dev/null
+	[ -n "${LG_MNT:-}" ] && umount "$LG_MNT"
 	if [ -n "${LG_PG:-}" ]; then
 		pg_stop "$LG_PG"
 		rm -rf "$LG_PG"
@@ -61,7 +64,7 @@ lg_config() {
 	printf '0a1b2c3d-4e5f-6789-abcd-ef0123456789\n' >"$W/token"
 	cat >"$W/hinge.conf" <<CONF
 agent: {
-  state_db = "$W/state.db";
+  state_db = "${LG_STATE:-$W/state.db}";
   plugin_dir = "$HINGE_BUILDDIR/plugins/logging/.libs";
   log_level = "info";
   stop_timeout = "2s";
@@ -79,7 +82,7 @@ plugins: {
     sentry_dsn = "$W/dsn";
     loggly_token = "$W/token";
     loggly_url = "http://127.0.0.1:$LOGGLY_PORT";
-    file_path = "$W/events.jsonl";
+    file_path = "${LG_FILE:-$W/events.jsonl}";
     ${1:-}
   };
 };
@@ -117,7 +120,7 @@ lg_lines() {
 }
 
 lg_sql() {
-	sqlite3 "$W/state.db" "$1"
+	sqlite3 "${LG_STATE:-$W/state.db}" "$1"
 }
 
 # Distinct event ids a double accepted (status 200).
