@@ -119,7 +119,6 @@ enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
 
 struct lg_plugin {
 	struct hinge_plugin *p;
-	const struct hinge_host *host;
 	int min_level;
 	unsigned scrub;
 	char hostname[256];
@@ -897,7 +896,6 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 		return HINGE_ENOMEM;
 	H = host;
 	s->p = p;
-	s->host = host;
 	if (pthread_key_create(&s->dbkey, close_thread_db) != 0) {
 		free(s);
 		return HINGE_ENOMEM;

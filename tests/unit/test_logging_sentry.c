@@ -14,6 +14,7 @@
 #include <hinge/plugin.h>
 
 #include "plugins/logging/event.h"
+#include "plugins/logging/http.h"
 #include "plugins/logging/sentry.h"
 
 static void test_dsn(void **state)
@@ -109,6 +110,33 @@ static void test_corrupt_body(void **state)
 	assert_int_equal(lg_sentry_envelope("[1]", &o, 0, &env, &len), HINGE_EINVAL);
 }
 
+static void test_url_allowed(void **state)
+{
+	(void)state;
+	assert_true(lg_http_url_allowed("https://o1.ingest.sentry.io/api/1/envelope/"));
+	assert_true(lg_http_url_allowed("http://127.0.0.1:9000/api/1/envelope/"));
+	assert_true(lg_http_url_allowed("http://127.8.9.10/x"));
+	assert_true(lg_http_url_allowed("http://localhost:8080/bulk/t/tag/x/"));
+	assert_true(lg_http_url_allowed("http://[::1]:8080/"));
+	assert_false(lg_http_url_allowed("http://logs-01.loggly.com/bulk/t/tag/x/"));
+	assert_false(lg_http_url_allowed("http://127.0.0.1.evil.example/"));
+	assert_false(lg_http_url_allowed("http://10.0.0.1/"));
+	assert_false(lg_http_url_allowed("ftp://127.0.0.1/"));
+	assert_false(lg_http_url_allowed("not a url"));
+}
+
+static void test_refused_before_sending(void **state)
+{
+	struct lg_http_opts o = { .timeout_ms = 1000 };
+	struct lg_http_resp r;
+
+	(void)state;
+	assert_int_equal(lg_http_post("http://192.0.2.1/x", NULL, "x", 1, &o, &r),
+			 HINGE_EINVAL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.error, "loopback"));
+}
+
 static void test_parse_agent_event(void **state)
 {
 	struct lg_raw raw;
@@ -142,6 +170,8 @@ int main(void)
 		cmocka_unit_test(test_dsn),
 		cmocka_unit_test(test_build_and_envelope),
 		cmocka_unit_test(test_corrupt_body),
+		cmocka_unit_test(test_url_allowed),
+		cmocka_unit_test(test_refused_before_sending),
 		cmocka_unit_test(test_parse_agent_event),
 	};
 	return cmocka_run_group_tests_name("logging_sentry", tests, NULL, NULL);
