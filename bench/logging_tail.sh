@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
 N=${N:-200000}
 W=$(mktemp -d /tmp/hinge-bench-logging.XXXXXX)
-trap 'kill $(cat "$W/pids" 2>/dev/null) 2>/dev/null; rm -rf "$W"' EXIT INT TERM
+trap 'kill $(cat "$W/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT INT TERM
 : >"$W/pids"
 
 python3 - "$W/app.log" "$N" <<'PY'
