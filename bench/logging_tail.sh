@@ -27,10 +27,10 @@ lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 cpu_s() { # user+system seconds of a process so far
 	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
 }
-wait_lines() { # FILE N: until FILE has N lines; prints the seconds it took
-	python3 - "$1" "$2" <<'PY'
+wait_lines() { # FILE N T0: until FILE has N lines; prints seconds since T0
+	python3 - "$1" "$2" "$3" <<'PY'
 import os, sys, time
-t0 = time.time()
+t0 = float(sys.argv[3])
 while True:
     try:
         with open(sys.argv[1], "rb") as f:
@@ -53,10 +53,11 @@ plugins: { logging: {
   spool_max_events = 10000000;
 }; };
 CONF
+t0=$(date +%s.%N)
 "$build/hinge" -c "$W/hinge.conf" agent 2>"$W/hinge.err" &
 pid=$!
 echo "$pid" >>"$W/pids"
-secs=$(wait_lines "$W/hinge.jsonl" "$N")
+secs=$(wait_lines "$W/hinge.jsonl" "$N" "$t0")
 cpu=$(cpu_s "$pid")
 kill "$pid"; wait "$pid" 2>/dev/null || true
 awk -v n="$N" -v s="$secs" -v c="$cpu" 'BEGIN {
@@ -82,10 +83,11 @@ ruleset(name="fwd" queue.type="LinkedList" queue.filename="fwd"
   if \$msg contains "ERROR" then action(type="omfile" file="$W/rsyslog.jsonl" template="json")
 }
 CONF
+t0=$(date +%s.%N)
 rsyslogd -n -f "$W/rsyslog.conf" -i "$W/rsyslog.pid" 2>"$W/rsyslog.err" &
 pid=$!
 echo "$pid" >>"$W/pids"
-secs=$(wait_lines "$W/rsyslog.jsonl" "$N")
+secs=$(wait_lines "$W/rsyslog.jsonl" "$N" "$t0")
 cpu=$(cpu_s "$pid")
 kill "$pid"; wait "$pid" 2>/dev/null || true
 awk -v n="$N" -v s="$secs" -v c="$cpu" 'BEGIN {
