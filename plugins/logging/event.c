@@ -1,0 +1,160 @@
+/*
+ * event.c - building spooled events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include <hinge/plugin.h>
+
+#include "event.h"
+#include "scrub.h"
+
+static const char *const level_names[] = {
+	[HINGE_LOG_ERROR] = "error",   [HINGE_LOG_WARNING] = "warning",
+	[HINGE_LOG_NOTICE] = "notice", [HINGE_LOG_INFO] = "info",
+	[HINGE_LOG_DEBUG] = "debug",
+};
+
+int lg_level_parse(const char *name)
+{
+	int k;
+
+	for (k = HINGE_LOG_ERROR; k <= HINGE_LOG_DEBUG; k++)
+		if (name && strcmp(name, level_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *lg_level_name(int level)
+{
+	if (level < HINGE_LOG_ERROR || level > HINGE_LOG_DEBUG)
+		return "error";
+	return level_names[level];
+}
+
+void lg_iso_time(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
+}
+
+static int new_event_id(char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[16];
+	int k;
+
+	if (RAND_bytes(r, sizeof r) != 1)
+		return HINGE_ENOMEM;
+	for (k = 0; k < 16; k++) {
+		out[2 * k] = hex[r[k] >> 4];
+		out[2 * k + 1] = hex[r[k] & 15];
+	}
+	out[32] = '\0';
+	return 0;
+}
+
+/* The body, from the scrubbed message; the detail is scrubbed here. */
+static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
+			 unsigned flags)
+{
+	char ts[32];
+	json_t *detail = NULL;
+
+	lg_iso_time(b->time_ms, ts);
+	if (raw->detail && json_is_object(raw->detail)) {
+		detail = json_deep_copy(raw->detail);
+		if (!detail || lg_scrub_json(detail, flags) < 0) {
+			json_decref(detail);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s*,s:o*}",
+			 "event_id", b->event_id, "time_ms", (json_int_t)b->time_ms,
+			 "timestamp", ts, "level", lg_level_name(b->level),
+			 "source", raw->source, "type", raw->type ? raw->type : "",
+			 "message", b->message, "fingerprint", b->fingerprint,
+			 "rollout", raw->rollout, "host", raw->host, "detail", detail);
+}
+
+int lg_event_build(const struct lg_raw *raw, unsigned flags,
+		   struct lg_built *out)
+{
+	json_t *o;
+	int rc = HINGE_ENOMEM;
+
+	memset(out, 0, sizeof *out);
+	out->time_ms = raw->time_ms;
+	out->level = raw->level;
+	if (new_event_id(out->event_id) < 0)
+		return HINGE_ENOMEM;
+	out->message = lg_scrub_text(raw->message, flags);
+	if (!out->message)
+		goto fail;
+	out->normalized = lg_normalize(out->message);
+	if (!out->normalized)
+		goto fail;
+	if (lg_fingerprint(raw->source, raw->type, out->normalized,
+			   out->fingerprint) < 0)
+		goto fail;
+	o = body_json(raw, out, flags);
+	if (!o)
+		goto fail;
+	out->body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (out->body)
+		return 0;
+fail:
+	lg_built_free(out);
+	return rc;
+}
+
+void lg_built_free(struct lg_built *b)
+{
+	free(b->message);
+	free(b->normalized);
+	free(b->body);
+	b->message = b->normalized = b->body = NULL;
+}
+
+int lg_event_parse(const char *json, int64_t now_ms, struct lg_raw *raw,
+		   json_t **doc)
+{
+	json_t *o, *v;
+
+	memset(raw, 0, sizeof *raw);
+	*doc = NULL;
+	o = json_loads(json, 0, NULL);
+	if (!json_is_object(o) || !json_is_string(json_object_get(o, "message"))) {
+		json_decref(o);
+		return HINGE_EINVAL;
+	}
+	v = json_object_get(o, "time");
+	raw->time_ms = json_is_integer(v) ? (int64_t)json_integer_value(v) : now_ms;
+	v = json_object_get(o, "level");
+	if (json_is_integer(v))
+		raw->level = (int)json_integer_value(v);
+	else
+		raw->level = lg_level_parse(json_string_value(v));
+	if (raw->level < HINGE_LOG_ERROR || raw->level > HINGE_LOG_DEBUG)
+		raw->level = HINGE_LOG_ERROR;
+	raw->source = json_string_value(json_object_get(o, "source"));
+	if (!raw->source)
+		raw->source = "agent";
+	raw->type = json_string_value(json_object_get(o, "kind"));
+	raw->message = json_string_value(json_object_get(o, "message"));
+	raw->rollout = json_string_value(json_object_get(o, "rollout"));
+	v = json_object_get(o, "detail");
+	raw->detail = json_is_object(v) ? v : NULL;
+	*doc = o;
+	return 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * group.c - message normalisation and fingerprints.
+ *
+ * One left-to-right pass: at each position the longest-looking variable
+ * part (quoted value, path, UUID, hex, number) is tried before the text
+ * is copied as it is, so that a UUID is not read as numbers and hex.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include <hinge/plugin.h>
+
+#include "buf.h"
+#include "group.h"
+
+static int is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static int is_hex(char c)
+{
+	return isxdigit((unsigned char)c);
+}
+
+/* A quote opens a value only at a word boundary ("can't" is not one). */
+static size_t quoted_len(const char *s, size_t i)
+{
+	char q = s[i];
+	const char *end;
+
+	if (q != '"' && q != '\'' && q != '`')
+		return 0;
+	if (i > 0 && is_word(s[i - 1]))
+		return 0;
+	end = strchr(s + i + 1, q);
+	if (!end || is_word(end[1]))
+		return 0;
+	return (size_t)(end - (s + i)) + 1;
+}
+
+/* "/var/log/x.log": starts after a separator, runs to a delimiter. */
+static size_t path_len(const char *s, size_t i)
+{
+	size_t n = i + 1;
+
+	if (s[i] != '/')
+		return 0;
+	if (i > 0 && !strchr(" \t=(:[,", s[i - 1]))
+		return 0;
+	if (!is_word(s[n]) && s[n] != '.' && s[n] != '~' && s[n] != '-')
+		return 0;
+	while (s[n] && !isspace((unsigned char)s[n]) && !strchr("\"'`),;]:", s[n]))
+		n++;
+	return n - i;
+}
+
+static size_t uuid_len(const char *s, size_t i)
+{
+	static const int groups[] = { 8, 4, 4, 4, 12 };
+	size_t n = i;
+	int g, k;
+
+	for (g = 0; g < 5; g++) {
+		for (k = 0; k < groups[g]; k++, n++)
+			if (!is_hex(s[n]))
+				return 0;
+		if (g < 4 && s[n++] != '-')
+			return 0;
+	}
+	return is_word(s[n]) ? 0 : n - i;
+}
+
+/* The word at i: its length and what it is made of. */
+static size_t word_len(const char *s, size_t i, int *digits, int *alpha,
+		       int *allhex)
+{
+	size_t n = i;
+
+	*digits = *alpha = 0;
+	*allhex = 1;
+	while (is_word(s[n])) {
+		if (isdigit((unsigned char)s[n]))
+			*digits = 1;
+		else
+			*alpha = 1;
+		if (!is_hex(s[n]))
+			*allhex = 0;
+		n++;
+	}
+	return n - i;
+}
+
+/* Append a word, or its placeholder; returns how much of s it used. */
+static size_t add_word(struct lg_buf *b, const char *s, size_t i)
+{
+	int digits, alpha, allhex;
+	size_t n = word_len(s, i, &digits, &alpha, &allhex);
+
+	if (n > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		int d, a, h;
+
+		if (word_len(s, i + 2, &d, &a, &h) == n - 2 && h) {
+			lg_buf_adds(b, "<hex>");
+			return n;
+		}
+	}
+	if (n >= 8 && allhex && digits && alpha) {
+		lg_buf_adds(b, "<hex>");
+		return n;
+	}
+	if (isdigit((unsigned char)s[i])) {
+		/* a decimal fraction belongs to its number */
+		while (s[i + n] == '.' && isdigit((unsigned char)s[i + n + 1])) {
+			n++;
+			while (isdigit((unsigned char)s[i + n]))
+				n++;
+		}
+		lg_buf_adds(b, "<num>");
+		return n;
+	}
+	lg_buf_add(b, s + i, n);
+	return n;
+}
+
+char *lg_normalize(const char *msg)
+{
+	struct lg_buf b = { 0 };
+	size_t i = 0, n;
+	int space = 0;
+
+	while (msg[i] && b.len < LG_NORM_MAX) {
+		if (isspace((unsigned char)msg[i])) {
+			space = 1;
+			i++;
+			continue;
+		}
+		if (space && b.len > 0)
+			lg_buf_addc(&b, ' ');
+		space = 0;
+		if ((n = quoted_len(msg, i))) {
+			lg_buf_addc(&b, msg[i]);
+			lg_buf_adds(&b, "<str>");
+			lg_buf_addc(&b, msg[i]);
+		} else if ((n = path_len(msg, i))) {
+			lg_buf_adds(&b, "<path>");
+		} else if ((n = uuid_len(msg, i)) && (i == 0 || !is_word(msg[i - 1]))) {
+			lg_buf_adds(&b, "<uuid>");
+		} else if (is_word(msg[i]) && (i == 0 || !is_word(msg[i - 1]))) {
+			n = add_word(&b, msg, i);
+		} else {
+			lg_buf_addc(&b, msg[i]);
+			n = 1;
+		}
+		i += n;
+	}
+	if (b.len > LG_NORM_MAX) {
+		b.len = LG_NORM_MAX;
+		b.data[b.len] = '\0';
+	}
+	return lg_buf_take(&b);
+}
+
+int lg_fingerprint(const char *source, const char *type, const char *norm,
+		   char out[LG_FP_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, k;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	if (!ctx)
+		return HINGE_ENOMEM;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(ctx, source, strlen(source) + 1) &&
+	     EVP_DigestUpdate(ctx, type ? type : "", strlen(type ? type : "") + 1) &&
+	     EVP_DigestUpdate(ctx, norm, strlen(norm)) &&
+	     EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (!ok || mdlen != LG_FP_HEX / 2)
+		return HINGE_ENOMEM;
+	for (k = 0; k < mdlen; k++) {
+		out[2 * k] = hex[md[k] >> 4];
+		out[2 * k + 1] = hex[md[k] & 15];
+	}
+	out[LG_FP_HEX] = '\0';
+	return 0;
+}

@@ -1,0 +1,973 @@
+/*
+ * plugin.c - the logging plugin's glue: settings, the event sink that
+ * spools what the agent raises, and the job that delivers the spool.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <glob.h>
+#include <jansson.h>
+#include <pcre2.h>
+#include <openssl/rand.h>
+
+#include <hinge/plugin.h>
+
+#include "actions.h"
+#include "commands.h"
+#include "deliver.h"
+#include "errors.h"
+#include "event.h"
+#include "pgsource.h"
+#include "scrub.h"
+#include "sinkcfg.h"
+#include "sinks.h"
+#include "spool.h"
+#include "stmt.h"
+#include "tail.h"
+
+#define LG_VERSION "0.1.0"
+
+static const struct hinge_setting settings[] = {
+	{ "min_level", HINGE_T_STRING, 0, "warning", 0, 0,
+	  "the least severe agent event spooled: error, warning, notice, info" },
+	{ "hostname", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the host name events carry; default: gethostname()" },
+	{ "scrub_emails", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "also replace e-mail addresses with [email] before spooling" },
+	{ "scrub_ips", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "also replace IPv4 addresses with [ip] before spooling" },
+	{ "spool_max_events", HINGE_T_INT, 0, "100000", 1, 1e9,
+	  "events kept in the spool; past it the oldest are dropped and counted" },
+	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
+	  "events read from the spool per delivery round" },
+	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
+	  "how often the delivery job runs" },
+	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
+	  "the longest one request to Sentry or Loggly may take" },
+	{ "backoff_initial", HINGE_T_DURATION, 0, "1s", 1, 86400000,
+	  "the wait after a sink's first failure, doubled per failure" },
+	{ "backoff_max", HINGE_T_DURATION, 0, "5m", 1, 86400000,
+	  "the longest wait between attempts at a failing sink" },
+	{ "sentry_dsn", HINGE_T_SECRET, 0, NULL, 0, 0,
+	  "a file holding the Sentry DSN; Sentry is off without it" },
+	{ "sentry_environment", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the environment Sentry events carry" },
+	{ "sentry_release", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the release Sentry events carry" },
+	{ "sentry_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for Sentry" },
+	{ "loggly_token", HINGE_T_SECRET, 0, NULL, 0, 0,
+	  "a file holding the Loggly customer token; Loggly is off without it" },
+	{ "loggly_url", HINGE_T_STRING, 0, "https://logs-01.loggly.com", 0, 0,
+	  "the Loggly endpoint" },
+	{ "loggly_tags", HINGE_T_STRING, 0, "hinge", 0, 0,
+	  "comma-separated Loggly tags" },
+	{ "loggly_max_bytes", HINGE_T_SIZE, 0, "5M", 1024, 5242880,
+	  "the largest Loggly bulk request (Loggly's limit is 5 MB)" },
+	{ "loggly_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for Loggly" },
+	{ "file_path", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "a JSON-lines file events are appended to; off without it" },
+	{ "file_sample_rate", HINGE_T_DOUBLE, 0, "1", 0, 1,
+	  "the share of events spooled for the file" },
+	{ "pg_conninfo", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the application's database, read for failed rows; off without it" },
+	{ "pg_table", HINGE_T_STRING, 0, "execution_tasks", 0, 0,
+	  "the table whose rows record task errors" },
+	{ "pg_id_column", HINGE_T_STRING, 0, "id", 0, 0, "its bigint key" },
+	{ "pg_time_column", HINGE_T_STRING, 0, "updated_at", 0, 0,
+	  "its timestamptz set whenever a row changes" },
+	{ "pg_message_column", HINGE_T_STRING, 0, "error", 0, 0,
+	  "its error text" },
+	{ "pg_type_column", HINGE_T_STRING, 0, "task_type", 0, 0,
+	  "its task type, grouped on with the message" },
+	{ "pg_status_column", HINGE_T_STRING, 0, "status", 0, 0,
+	  "the column that marks a row as failed ..." },
+	{ "pg_status_value", HINGE_T_STRING, 0, "failed", 0, 0,
+	  "... by holding this value" },
+	{ "pg_interval", HINGE_T_DURATION, 0, "5s", 1, 86400000,
+	  "how often the table is polled" },
+	{ "pg_overlap", HINGE_T_DURATION, 0, "1m", 0, 86400000,
+	  "how far behind the cursor each poll reads again, for late commits" },
+	{ "pg_batch", HINGE_T_INT, 0, "1000", 1, 100000,
+	  "the most new rows read per poll" },
+	{ "metric_window", HINGE_T_DURATION, 0, "5m", 1000, 86400000,
+	  "the window errors_per_minute and error_rate look back over" },
+	{ "hits_retention", HINGE_T_DURATION, 0, "7d", 60000, 31536000000.0,
+	  "how long single occurrences are kept for `errors top --since`" },
+	{ "tail_files", HINGE_T_STRINGS, 0, NULL, 0, 0,
+	  "log files (paths or globs) whose matching lines are errors" },
+	{ "tail_pattern", HINGE_T_STRING, 0,
+	  "(?i)\\b(error|fatal|critical|panic|exception)\\b", 0, 0,
+	  "a PCRE2 regular expression: the lines that match are errors" },
+	{ "tail_interval", HINGE_T_DURATION, 0, "250ms", 1, 3600000,
+	  "how often the files are checked for new lines" },
+	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "read a file seen for the first time from its start, not its end" },
+	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 67108864,
+	  "the most bytes read from a file in one transaction" },
+	{ NULL },
+};
+
+enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
+
+struct lg_plugin {
+	struct hinge_plugin *p;
+	int min_level;
+	unsigned scrub;
+	char hostname[256];
+	int64_t cap;
+	int batch;
+	/* configured sinks, in sinks[0..nsinks), with their state as the
+	 * logging.sink action last set it (refreshed by the delivery job) */
+	struct lg_sink sinks[NSINKS];
+	_Atomic int on[NSINKS];
+	_Atomic double sample[NSINKS];
+	size_t nsinks;
+	struct lg_actions actions; /* names and configured sample rates */
+	_Atomic int64_t refreshed_ms; /* when the event sink last read them */
+	struct lg_sentry_ctx sentry;
+	struct lg_loggly_ctx loggly;
+	struct lg_file_ctx file;
+	struct hinge_db *jobdb; /* the delivery job's connection (its thread) */
+	pthread_key_t dbkey;    /* each raising thread's own connection */
+	atomic_long lost;       /* events the spool refused (disk full) */
+	/* the PostgreSQL source */
+	struct lg_pg_table pg;
+	void *pgconn;           /* PGconn *, the poll job's */
+	struct hinge_db *pgdb;  /* the poll job's state connection */
+	/* the file tailer */
+	pcre2_code *re;
+	pcre2_match_data *md;
+	struct hinge_db *taildb; /* the tailer's state connection */
+	json_t *failing;         /* paths that could not be read, reported once */
+	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
+};
+
+/* Set while this thread delivers: what it logs then is not spooled, or a
+ * sink that is down would feed its own failures back to itself. */
+static __thread int quiet;
+
+static const struct hinge_host *H;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t rnd32(void)
+{
+	uint32_t r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		r = (uint32_t)now_ms();
+	return r;
+}
+
+static void close_thread_db(void *db)
+{
+	lg_stmt_forget(H->db_sqlite(db));
+	H->db_close(db);
+}
+
+/* This thread's connection to the state database, opened on first use. */
+static struct hinge_db *thread_db(struct lg_plugin *s)
+{
+	struct hinge_db *db = pthread_getspecific(s->dbkey);
+
+	if (!db) {
+		if (H->db_open(s->p, &db) < 0)
+			return NULL;
+		pthread_setspecific(s->dbkey, db);
+	}
+	return db;
+}
+
+/* Take up what the logging.sink action set, in this process too. */
+static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
+{
+	struct lg_sinkcfg c;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < s->nsinks && rc == 0; k++) {
+		rc = lg_sinkcfg_get(db, s->sinks[k].name, s->actions.rates[k], &c);
+		if (rc == 0) {
+			s->on[k] = c.enabled;
+			s->sample[k] = c.sample_rate;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Spool one captured event for every configured sink its sample admits,
+ * inside the caller's transaction on db.  Returns 0 or a negative code.
+ */
+static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
+{
+	const char *names[NSINKS];
+	struct lg_built b;
+	size_t k, n = 0;
+	int rc;
+
+	rc = lg_event_build(raw, s->scrub, &b);
+	if (rc < 0)
+		return rc;
+	for (k = 0; k < s->nsinks; k++) {
+		double rate = s->sample[k];
+
+		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate))
+			names[n++] = s->sinks[k].name;
+	}
+	struct lg_event ev = {
+		.event_id = b.event_id, .time_ms = b.time_ms, .source = raw->source,
+		.type = raw->type, .message = b.message, .normalized = b.normalized,
+		.fingerprint = b.fingerprint, .body = b.body,
+	};
+	rc = lg_spool_put(db, &ev, names, n);
+	lg_built_free(&b);
+	return rc;
+}
+
+/* spool_raw in a transaction of its own. */
+static int spool_one(struct lg_plugin *s, struct hinge_db *hdb,
+		     const struct lg_raw *raw)
+{
+	int64_t now = now_ms();
+	int rc;
+
+	/* a command that raises events sees what the actions set, too */
+	if (now - s->refreshed_ms >= 1000) {
+		s->refreshed_ms = now;
+		refresh_sinks(s, H->db_sqlite(hdb));
+	}
+	rc = H->db_begin(hdb);
+	if (rc < 0)
+		return rc;
+	rc = spool_raw(s, H->db_sqlite(hdb), raw);
+	if (rc == 0)
+		return H->db_commit(hdb);
+	H->db_rollback(hdb);
+	return rc;
+}
+
+/* The event sink: runs in the thread that raised the event. */
+static int sink_deliver(void *data, const char *event_json)
+{
+	struct lg_plugin *s = data;
+	struct lg_raw raw;
+	struct hinge_db *hdb;
+	json_t *doc;
+	int rc;
+
+	if (quiet)
+		return 0;
+	if (lg_event_parse(event_json, now_ms(), &raw, &doc) < 0)
+		return HINGE_EINVAL;
+	rc = 0;
+	if (raw.level <= s->min_level) {
+		quiet = 1;
+		raw.host = s->hostname;
+		hdb = thread_db(s);
+		rc = hdb ? spool_one(s, hdb, &raw) : HINGE_EUNAVAIL;
+		if (rc < 0) {
+			long lost = atomic_fetch_add(&s->lost, 1) + 1;
+
+			H->log(s->p, HINGE_LOG_ERROR,
+			       "an event could not be spooled (%ld lost so far)", lost);
+		}
+		quiet = 0;
+	}
+	json_decref(doc);
+	return rc;
+}
+
+static void report(struct lg_plugin *s, const struct lg_sink *k,
+		   const struct lg_item *items, const struct lg_outcome *out,
+		   size_t n, const struct lg_run_stats *st, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (out[i].fate == LG_DEAD)
+			H->log(s->p, HINGE_LOG_WARNING,
+			       "%s: event %s moved to the dead letters",
+			       k->name, items[i].event_id);
+	if (st->retried && st->last_status)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "%s: HTTP %d; %d events stay spooled, next attempt in %lld ms",
+		       k->name, st->last_status, st->retried,
+		       (long long)(k->blocked_until_ms - now));
+	else if (st->retried)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "%s: %s; %d events stay spooled, next attempt in %lld ms",
+		       k->name, st->last_reason, st->retried,
+		       (long long)(k->blocked_until_ms - now));
+}
+
+/* Deliver what waits for one sink, batch after batch while it accepts. */
+static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
+{
+	struct lg_run_stats st;
+	struct lg_outcome *out;
+	struct lg_item *items;
+	size_t n;
+	int64_t now;
+	int rc = 0, round;
+
+	for (round = 0; round < 64 && !H->stopping(s->p); round++) {
+		now = now_ms();
+		if (now < k->blocked_until_ms)
+			break;
+		rc = lg_spool_batch(db, k->name, s->batch, &items, &n);
+		if (rc < 0 || n == 0)
+			break;
+		out = calloc(n, sizeof *out);
+		if (!out) {
+			lg_items_free(items, n);
+			return HINGE_ENOMEM;
+		}
+		lg_deliver_send(k, items, n, now, rnd32(), out, &st);
+		rc = H->db_begin(s->jobdb);
+		if (rc == 0) {
+			rc = lg_deliver_apply(db, k->name, items, out, n, now_ms());
+			if (rc == 0)
+				rc = H->db_commit(s->jobdb);
+			else
+				H->db_rollback(s->jobdb);
+		}
+		report(s, k, items, out, n, &st, now);
+		free(out);
+		lg_items_free(items, n);
+		if (rc < 0 || (int)n < s->batch || st.retried)
+			break;
+	}
+	return rc;
+}
+
+static int job_deliver(void *data)
+{
+	struct lg_plugin *s = data;
+	int64_t dropped = 0;
+	sqlite3 *db;
+	size_t k;
+	int rc;
+
+	quiet = 1;
+	if (!s->jobdb && (rc = H->db_open(s->p, &s->jobdb)) < 0) {
+		quiet = 0;
+		return rc;
+	}
+	db = H->db_sqlite(s->jobdb);
+	rc = H->db_begin(s->jobdb);
+	if (rc == 0) {
+		rc = lg_spool_cap(db, s->cap, &dropped);
+		if (rc == 0)
+			rc = H->db_commit(s->jobdb);
+		else
+			H->db_rollback(s->jobdb);
+	}
+	if (dropped > 0)
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "the spool is over %lld events: dropped the %lld oldest "
+		       "(%lld in all)", (long long)s->cap, (long long)dropped,
+		       (long long)lg_counter_get(db, "dropped"));
+	if (rc == 0 && now_ms() >= s->next_prune_ms) {
+		rc = lg_hits_prune(db, now_ms() - H->setting_ms(s->p, "hits_retention"));
+		s->next_prune_ms = now_ms() + 60000;
+	}
+	if (rc == 0)
+		rc = refresh_sinks(s, db);
+	for (k = 0; k < s->nsinks && rc == 0; k++)
+		if (s->on[k])
+			rc = drain(s, &s->sinks[k], db);
+	quiet = 0;
+	return rc;
+}
+
+/* Spool the rows of one query result not spooled before. */
+static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
+			 struct lg_pg_cursor *cur, int advance)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		int64_t t = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		json_t *detail = json_pack("{s:s,s:I}", "table", s->pg.table,
+					   "id", (json_int_t)id);
+		struct lg_raw raw = {
+			.time_ms = t / 1000, .level = HINGE_LOG_ERROR,
+			.source = "pg", .type = PQgetvalue(res, i, 3),
+			.message = PQgetvalue(res, i, 2), .host = s->hostname,
+			.detail = detail,
+		};
+
+		rc = detail ? lg_pg_seen(db, "pg", id, t) : HINGE_ENOMEM;
+		if (rc == 0)
+			rc = spool_raw(s, db, &raw);
+		if (rc == 0)
+			rc = lg_pg_seen_add(db, "pg", id, t);
+		if (rc > 0)
+			rc = 0;
+		json_decref(detail);
+		if (advance) {
+			cur->time_us = t;
+			cur->id = id;
+		}
+	}
+	return rc;
+}
+
+static PGresult *pg_query(struct lg_plugin *s, const char *sql,
+			  const struct lg_pg_cursor *cur, int64_t fourth)
+{
+	char t[24], id[24], n[24];
+	const char *params[4] = { H->setting_str(s->p, "pg_status_value"), t, id, n };
+	PGresult *res;
+
+	snprintf(t, sizeof t, "%lld", (long long)cur->time_us);
+	snprintf(id, sizeof id, "%lld", (long long)cur->id);
+	snprintf(n, sizeof n, "%lld", (long long)fourth);
+	res = PQexecParams(s->pgconn, sql, 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		H->log(s->p, HINGE_LOG_WARNING, "pg_table: %s cannot be read: %s",
+		       s->pg.table, PQresultErrorMessage(res));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Read late rows of the overlap window, then new ones, and spool both
+ * with the cursor in one transaction. */
+static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
+{
+	int64_t overlap_us = H->setting_ms(s->p, "pg_overlap") * 1000;
+	struct lg_pg_cursor cur;
+	PGresult *lr, *fr;
+	sqlite3 *db = H->db_sqlite(s->pgdb);
+	int rc;
+
+	rc = lg_pg_cursor_get(db, "pg", &cur);
+	if (rc < 0)
+		return rc;
+	lr = pg_query(s, late, &cur, overlap_us);
+	fr = lr ? pg_query(s, fresh, &cur, H->setting_int(s->p, "pg_batch")) : NULL;
+	if (!fr) {
+		PQclear(lr);
+		return HINGE_EUNAVAIL;
+	}
+	rc = H->db_begin(s->pgdb);
+	if (rc == 0) {
+		rc = pg_spool_rows(s, db, lr, &cur, 0);
+		if (rc == 0)
+			rc = pg_spool_rows(s, db, fr, &cur, 1);
+		if (rc == 0)
+			rc = lg_pg_seen_prune(db, "pg", cur.time_us - overlap_us);
+		if (rc == 0)
+			rc = lg_pg_cursor_set(db, "pg", &cur);
+		if (rc == 0)
+			rc = H->db_commit(s->pgdb);
+		else
+			H->db_rollback(s->pgdb);
+	}
+	PQclear(lr);
+	PQclear(fr);
+	return rc;
+}
+
+static int job_pg(void *data)
+{
+	struct lg_plugin *s = data;
+	char *late = NULL, *fresh = NULL;
+	int rc;
+
+	if (s->pgconn && PQstatus(s->pgconn) != CONNECTION_OK) {
+		PQfinish(s->pgconn);
+		s->pgconn = NULL;
+	}
+	if (!s->pgconn &&
+	    (rc = H->pg_connect(s->p, H->setting_str(s->p, "pg_conninfo"),
+				&s->pgconn)) < 0)
+		return rc;
+	if (!s->pgdb && (rc = H->db_open(s->p, &s->pgdb)) < 0)
+		return rc;
+	rc = lg_pg_queries(s->pgconn, &s->pg, &late, &fresh);
+	if (rc == 0)
+		rc = pg_poll(s, late, fresh);
+	free(late);
+	free(fresh);
+	return rc;
+}
+
+/* A line the tailer read: spooled when the pattern matches it. */
+static int tail_line(void *ctx, const char *path, const char *line, size_t len)
+{
+	struct lg_plugin *s = ctx;
+	char *text;
+	int rc;
+
+	if (pcre2_match(s->re, (PCRE2_SPTR)line, len, 0, 0, s->md, NULL) < 0)
+		return 0;
+	text = strndup(line, len);
+	if (!text)
+		return HINGE_ENOMEM;
+	struct lg_raw raw = {
+		.time_ms = now_ms(), .level = HINGE_LOG_ERROR, .source = "file",
+		.type = path, .message = text, .host = s->hostname,
+	};
+	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw);
+	free(text);
+	return rc;
+}
+
+/* Report a path that cannot be read once, until it can be again. */
+static void tail_failing(struct lg_plugin *s, const char *path, int failing)
+{
+	int known = json_object_get(s->failing, path) != NULL;
+
+	if (failing && !known) {
+		H->log(s->p, HINGE_LOG_WARNING,
+		       "tail_files: %s cannot be read; it is retried every check", path);
+		json_object_set_new(s->failing, path, json_true());
+	} else if (!failing && known) {
+		H->log(s->p, HINGE_LOG_NOTICE, "tail_files: %s can be read again", path);
+		json_object_del(s->failing, path);
+	}
+}
+
+/*
+ * Lines and offset of one path, each tail_max_bytes in a transaction of
+ * its own (a short one: the delivery job writes too), until it is read.
+ */
+static void tail_path(struct lg_plugin *s, const char *path,
+		      const struct lg_tail_opts *o)
+{
+	int rc, round;
+
+	for (round = 0; round < 1024 && !H->stopping(s->p); round++) {
+		rc = H->db_begin(s->taildb);
+		if (rc < 0)
+			return;
+		rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
+		if (rc < 0 || H->db_commit(s->taildb) < 0) {
+			H->db_rollback(s->taildb);
+			if (rc == HINGE_EUNAVAIL)
+				tail_failing(s, path, 1);
+			return;
+		}
+		tail_failing(s, path, 0);
+		if (rc == 0)
+			return;
+	}
+}
+
+static int svc_tail(void *data)
+{
+	struct lg_plugin *s = data;
+	json_t *files = (json_t *)H->setting_json(s->p, "tail_files");
+	struct lg_tail_opts o = {
+		.start_at_end = !H->setting_bool(s->p, "tail_from_start"),
+		.max_bytes = (size_t)H->setting_ms(s->p, "tail_max_bytes"),
+	};
+	int64_t interval = H->setting_ms(s->p, "tail_interval");
+	json_t *pat;
+	size_t k, i;
+	glob_t g;
+	int rc;
+
+	if (!s->taildb && (rc = H->db_open(s->p, &s->taildb)) < 0)
+		return rc;
+	while (!H->stopping(s->p)) {
+		json_array_foreach(files, k, pat) {
+			if (!json_is_string(pat) ||
+			    glob(json_string_value(pat), GLOB_NOCHECK, NULL, &g) != 0)
+				continue;
+			for (i = 0; i < g.gl_pathc; i++)
+				tail_path(s, g.gl_pathv[i], &o);
+			globfree(&g);
+		}
+		if (H->sleep_ms(s->p, interval) == HINGE_ECANCELED)
+			break;
+	}
+	return 0;
+}
+
+/* The tailer, when files are set and the pattern compiles. */
+static int setup_tail(struct lg_plugin *s)
+{
+	const char *pattern = H->setting_str(s->p, "tail_pattern");
+	struct hinge_service svc = { .name = "tail", .run = svc_tail, .data = s };
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE where;
+	int err;
+
+	if (!H->setting_json(s->p, "tail_files"))
+		return 0;
+	s->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+			      &err, &where, NULL);
+	if (!s->re) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "tail_pattern: the expression does not compile at offset %zu: %s (%s); "
+		       "the files are not tailed", (size_t)where, (char *)msg,
+		       H->setting_where(s->p, "tail_pattern"));
+		return 0;
+	}
+	/* without JIT matching still works, only slower */
+	pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
+	s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
+	s->failing = json_object();
+	if (!s->md || !s->failing)
+		return HINGE_ENOMEM;
+	return H->register_service(s->p, &svc);
+}
+
+/* Where a metric looks back from: the window, or the stage if later. */
+static int64_t window_start(struct lg_plugin *s, const struct hinge_mquery *q,
+			    int64_t now)
+{
+	int64_t since = now - H->setting_ms(s->p, "metric_window");
+	int64_t stage = H->mq_stage_start_ms(q);
+
+	return stage > since ? stage : since;
+}
+
+static int m_errors_per_minute(void *data, const struct hinge_mquery *q,
+			       double *out)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+	int64_t now = now_ms(), since = window_start(s, q, now), n;
+
+	if (!db)
+		return HINGE_EUNAVAIL;
+	n = lg_errors_since(H->db_sqlite(db), since, H->mq_label(q, "source"));
+	if (n < 0)
+		return (int)n;
+	*out = (double)n * 60000.0 / (double)(now - since > 1000 ? now - since : 1000);
+	return 0;
+}
+
+static int m_new_groups(void *data, const struct hinge_mquery *q, double *out)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+	int64_t since = H->mq_rollout_start_ms(q), n;
+
+	if (!db)
+		return HINGE_EUNAVAIL;
+	if (since <= 0)
+		since = now_ms() - H->setting_ms(s->p, "metric_window");
+	n = lg_groups_since(H->db_sqlite(db), since, H->mq_label(q, "source"));
+	if (n < 0)
+		return (int)n;
+	*out = (double)n;
+	return 0;
+}
+
+/* Failed rows over all rows changed in the window: the PostgreSQL source
+ * is the one that knows both. */
+static int m_error_rate(void *data, const struct hinge_mquery *q, double *out)
+{
+	struct lg_plugin *s = data;
+	int64_t since = window_start(s, q, now_ms());
+	const char *params[2];
+	char since_us[24], *sql = NULL;
+	PGresult *res = NULL;
+	void *conn = NULL;
+	double errors, all;
+	int rc;
+
+	rc = H->pg_connect(s->p, H->setting_str(s->p, "pg_conninfo"), &conn);
+	if (rc < 0)
+		return rc;
+	rc = lg_pg_rate_query(conn, &s->pg, &sql);
+	if (rc == 0) {
+		snprintf(since_us, sizeof since_us, "%lld", (long long)since * 1000);
+		params[0] = s->pg.status_value;
+		params[1] = since_us;
+		res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ?
+			0 : HINGE_EUNAVAIL;
+	}
+	if (rc == 0) {
+		errors = strtod(PQgetvalue(res, 0, 0), NULL);
+		all = strtod(PQgetvalue(res, 0, 1), NULL);
+		if (all > 0)
+			*out = errors / all;
+		else
+			rc = HINGE_ENODATA;
+	}
+	PQclear(res);
+	free(sql);
+	PQfinish(conn);
+	return rc;
+}
+
+static int cmd_errors(void *data, struct hinge_command *cmd, int argc, char **argv)
+{
+	struct lg_plugin *s = data;
+	struct hinge_db *db = thread_db(s);
+
+	if (!db) {
+		fprintf(stderr, "hinge: errors: the state database cannot be opened\n");
+		return 5;
+	}
+	return lg_cmd_errors(H, cmd, H->db_sqlite(db), now_ms(), argc, argv);
+}
+
+static int register_metrics(struct lg_plugin *s)
+{
+	const struct hinge_metric m[] = {
+		{ "errors_per_minute", "errors captured per minute over metric_window"
+		  " or since the stage started {source=agent|pg|file}",
+		  m_errors_per_minute, s, NULL },
+		{ "new_groups", "error groups first seen since the rollout started"
+		  " {source=...}", m_new_groups, s, NULL },
+		{ "error_rate", "failed rows over all rows of pg_table changed over"
+		  " metric_window or since the stage started", m_error_rate, s, NULL },
+	};
+	const struct hinge_cmd c = {
+		"errors", LG_ERRORS_USAGE, "the recurring errors, most frequent first",
+		cmd_errors, s, NULL,
+	};
+	size_t k, n = H->setting_str(s->p, "pg_conninfo") ? 3 : 2;
+	int rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++)
+		rc = H->register_metric(s->p, &m[k]);
+	return rc == 0 ? H->register_command(s->p, &c) : rc;
+}
+
+static void add_sink(struct lg_plugin *s, const char *name, int per_request,
+		     size_t max_bytes, size_t max_event, double sample,
+		     int (*send)(void *, const struct lg_item *, size_t, int64_t,
+				 struct lg_reply *), void *ctx)
+{
+	struct lg_sink *k = &s->sinks[s->nsinks];
+
+	k->name = name;
+	k->per_request = per_request;
+	k->max_bytes = max_bytes;
+	k->max_event_bytes = max_event;
+	k->backoff_initial_ms = H->setting_ms(s->p, "backoff_initial");
+	k->backoff_max_ms = H->setting_ms(s->p, "backoff_max");
+	k->send = send;
+	k->ctx = ctx;
+	s->actions.names[s->nsinks] = name;
+	s->actions.rates[s->nsinks] = sample;
+	s->on[s->nsinks] = 1;
+	s->sample[s->nsinks++] = sample;
+	s->actions.n = s->nsinks;
+}
+
+static void clear_free(char *secret)
+{
+	if (secret) {
+		memset(secret, 0, strlen(secret));
+		free(secret);
+	}
+}
+
+/* Sentry, when a DSN file is set; a bad one is reported and skipped. */
+static void setup_sentry(struct lg_plugin *s, const struct lg_http_opts *http)
+{
+	struct lg_sentry_ctx *c = &s->sentry;
+	char *dsn = NULL;
+	int rc;
+
+	if (!H->setting_str(s->p, "sentry_dsn"))
+		return;
+	if (H->secret_read(s->p, "sentry_dsn", &dsn) < 0)
+		return;
+	rc = lg_dsn_parse(dsn, &c->dsn);
+	clear_free(dsn);
+	if (rc < 0 || !lg_http_url_allowed(c->dsn.envelope_url)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "sentry_dsn: the file %s does not hold a usable DSN; Sentry is off",
+		       H->setting_str(s->p, "sentry_dsn"));
+		lg_dsn_free(&c->dsn);
+		return;
+	}
+	c->auth = lg_sentry_auth(&c->dsn, LG_VERSION);
+	c->opts.environment = H->setting_str(s->p, "sentry_environment");
+	c->opts.release = H->setting_str(s->p, "sentry_release");
+	c->http = *http;
+	if (c->auth)
+		add_sink(s, "sentry", 1, 0, 1024 * 1024,
+			 H->setting_double(s->p, "sentry_sample_rate"),
+			 lg_sentry_send, c);
+}
+
+static void setup_loggly(struct lg_plugin *s, const struct lg_http_opts *http)
+{
+	struct lg_loggly_ctx *c = &s->loggly;
+	char *token = NULL;
+
+	if (!H->setting_str(s->p, "loggly_token"))
+		return;
+	if (H->secret_read(s->p, "loggly_token", &token) < 0)
+		return;
+	if (!*token || strspn(token, "0123456789abcdefABCDEF-") != strlen(token)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "loggly_token: the file %s does not hold a Loggly token; Loggly is off",
+		       H->setting_str(s->p, "loggly_token"));
+		clear_free(token);
+		return;
+	}
+	c->url = lg_loggly_url(H->setting_str(s->p, "loggly_url"), token,
+			       H->setting_str(s->p, "loggly_tags"));
+	clear_free(token);
+	if (c->url && !lg_http_url_allowed(c->url)) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "loggly_url: plain http is allowed only to loopback addresses; Loggly is off");
+		clear_free(c->url);
+		c->url = NULL;
+	}
+	c->http = *http;
+	if (c->url)
+		add_sink(s, "loggly", 10000,
+			 (size_t)H->setting_ms(s->p, "loggly_max_bytes"), 1024 * 1024,
+			 H->setting_double(s->p, "loggly_sample_rate"),
+			 lg_loggly_send, c);
+}
+
+static int read_settings(struct lg_plugin *s)
+{
+	const char *v = H->setting_str(s->p, "min_level");
+	struct lg_http_opts http;
+
+	s->min_level = lg_level_parse(v);
+	if (s->min_level < 0) {
+		H->log(s->p, HINGE_LOG_ERROR,
+		       "min_level: \"%s\" is not a level (%s)", v ? v : "",
+		       H->setting_where(s->p, "min_level"));
+		return HINGE_EINVAL;
+	}
+	v = H->setting_str(s->p, "hostname");
+	if (v && *v)
+		snprintf(s->hostname, sizeof s->hostname, "%s", v);
+	else if (gethostname(s->hostname, sizeof s->hostname - 1) < 0)
+		snprintf(s->hostname, sizeof s->hostname, "unknown");
+	s->scrub = (H->setting_bool(s->p, "scrub_emails") ? LG_SCRUB_EMAIL : 0) |
+		   (H->setting_bool(s->p, "scrub_ips") ? LG_SCRUB_IP : 0);
+	s->cap = H->setting_int(s->p, "spool_max_events");
+	s->batch = (int)H->setting_int(s->p, "batch_size");
+	http.timeout_ms = H->setting_ms(s->p, "http_timeout");
+	http.ca_bundle = H->http_ca_bundle(s->p);
+	http.proxy = H->http_proxy(s->p);
+	setup_sentry(s, &http);
+	setup_loggly(s, &http);
+	s->file.path = H->setting_str(s->p, "file_path");
+	s->pg.table = H->setting_str(s->p, "pg_table");
+	s->pg.id_col = H->setting_str(s->p, "pg_id_column");
+	s->pg.time_col = H->setting_str(s->p, "pg_time_column");
+	s->pg.message_col = H->setting_str(s->p, "pg_message_column");
+	s->pg.type_col = H->setting_str(s->p, "pg_type_column");
+	s->pg.status_col = H->setting_str(s->p, "pg_status_column");
+	s->pg.status_value = H->setting_str(s->p, "pg_status_value");
+	if (s->file.path && *s->file.path)
+		add_sink(s, "file", 10000, 0, 0,
+			 H->setting_double(s->p, "file_sample_rate"),
+			 lg_file_send, &s->file);
+	return 0;
+}
+
+static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
+{
+	struct lg_plugin *s = calloc(1, sizeof *s);
+	struct hinge_sink sink = { .name = "logging", .deliver = sink_deliver };
+	struct hinge_job job = { .name = "deliver", .run = job_deliver };
+	int rc;
+
+	if (!s)
+		return HINGE_ENOMEM;
+	H = host;
+	s->p = p;
+	if (pthread_key_create(&s->dbkey, close_thread_db) != 0) {
+		free(s);
+		return HINGE_ENOMEM;
+	}
+	host->plugin_data_set(p, s);
+	rc = read_settings(s);
+	if (rc < 0)
+		return rc;
+	sink.data = s;
+	job.data = s;
+	job.interval_ms = host->setting_ms(p, "flush_interval");
+	rc = host->register_sink(p, &sink);
+	if (rc == 0)
+		rc = host->register_job(p, &job);
+	if (rc == 0 && host->setting_str(p, "pg_conninfo")) {
+		struct hinge_job pg = {
+			.name = "pg_source", .run = job_pg, .data = s,
+			.interval_ms = host->setting_ms(p, "pg_interval"),
+		};
+
+		rc = host->register_job(p, &pg);
+	}
+	if (rc == 0)
+		rc = setup_tail(s);
+	if (rc == 0)
+		rc = register_metrics(s);
+	if (rc == 0) {
+		s->actions.host = host;
+		s->actions.p = p;
+		rc = lg_actions_register(&s->actions);
+	}
+	return rc;
+}
+
+static void logging_fini(struct hinge_plugin *p)
+{
+	struct lg_plugin *s = H->plugin_data_get(p);
+	struct hinge_db *db;
+
+	if (!s)
+		return;
+	db = pthread_getspecific(s->dbkey);
+	if (db) {
+		pthread_setspecific(s->dbkey, NULL);
+		H->db_close(db);
+	}
+	H->db_close(s->jobdb);
+	H->db_close(s->pgdb);
+	H->db_close(s->taildb);
+	pcre2_match_data_free(s->md);
+	pcre2_code_free(s->re);
+	json_decref(s->failing);
+	if (s->pgconn)
+		PQfinish(s->pgconn);
+	lg_dsn_free(&s->sentry.dsn);
+	free(s->sentry.auth);
+	clear_free(s->loggly.url);
+	free(s);
+}
+
+static const struct hinge_abi abi = {
+	HINGE_ABI_INIT,
+	.name = "logging",
+	.version = LG_VERSION,
+	.description = "captures errors, groups them, reports them to Sentry and Loggly",
+	.settings = settings,
+	.migrations = lg_spool_migrations,
+	.init = logging_init,
+	.fini = logging_fini,
+};
+
+const struct hinge_abi *hinge_plugin_entry(void)
+{
+	return &abi;
+}

@@ -1,0 +1,293 @@
+/*
+ * scrub.c - secrets out of text and JSON.
+ *
+ * One pass over the text; at each position the credential shapes are
+ * tried in turn, and what is not one is copied.  Scrubbing errs on the
+ * side of removing too much: a filtered "author=" costs nothing, a leaked
+ * password costs a rotation.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hinge/plugin.h>
+
+#include "buf.h"
+#include "scrub.h"
+
+static const char *const sensitive[] = {
+	"password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "auth",
+	"credential", "private_key", "cookie", "session", NULL,
+};
+
+static int is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* Does key (len bytes) contain a sensitive word, ignoring case? */
+static int sensitive_n(const char *key, size_t len)
+{
+	char low[128];
+	size_t i;
+	int k;
+
+	if (len >= sizeof low)
+		len = sizeof low - 1;
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)key[i]);
+	low[len] = '\0';
+	for (k = 0; sensitive[k]; k++)
+		if (strstr(low, sensitive[k]))
+			return 1;
+	return 0;
+}
+
+int lg_scrub_key(const char *key)
+{
+	return sensitive_n(key, strlen(key));
+}
+
+/*
+ * At s[i], a sensitive KEY followed by = or : (the key optionally quoted):
+ * returns the length up to and including the separator and any quote or
+ * space after it, with *vq the quote that opens the value (or 0).
+ */
+static size_t key_prefix(const char *s, size_t i, char *vq)
+{
+	size_t k = i, n, klen;
+	char kq = 0;
+
+	if (s[k] == '"' || s[k] == '\'')
+		kq = s[k++];
+	n = k;
+	while (is_word(s[n]))
+		n++;
+	klen = n - k;
+	if (klen == 0)
+		return 0;
+	if (kq) {
+		if (s[n] != kq)
+			return 0;
+		n++;
+	}
+	while (s[n] == ' ')
+		n++;
+	/* the separator first: most words are not keys */
+	if ((s[n] != '=' && s[n] != ':') || !sensitive_n(s + k, klen))
+		return 0;
+	n++;
+	while (s[n] == ' ')
+		n++;
+	*vq = (s[n] == '"' || s[n] == '\'') ? s[n] : 0;
+	if (*vq)
+		n++;
+	return n - i;
+}
+
+/* The value after a key prefix: to its closing quote, or a delimiter. */
+static size_t value_len(const char *s, char vq)
+{
+	size_t n = 0;
+
+	if (vq) {
+		while (s[n] && s[n] != vq)
+			n += (s[n] == '\\' && s[n + 1]) ? 2 : 1;
+		return n;
+	}
+	while (s[n] && !isspace((unsigned char)s[n]) && !strchr(",;&)}]\"'", s[n]))
+		n++;
+	return n;
+}
+
+static size_t token_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && (isalnum((unsigned char)s[n]) || strchr("-._~+/=", s[n])))
+		n++;
+	return n;
+}
+
+/* "Bearer T" or "Basic T": the length up to T, 0 when not one. */
+static size_t auth_scheme(const char *s)
+{
+	size_t n;
+
+	if (*s != 'b' && *s != 'B')
+		return 0;
+	if (strncasecmp(s, "bearer ", 7) == 0)
+		n = 7;
+	else if (strncasecmp(s, "basic ", 6) == 0)
+		n = 6;
+	else
+		return 0;
+	if (strncmp(s + n, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+		return n;
+	return token_len(s + n) > 0 ? n : 0;
+}
+
+/* sk_live_..., rk_test_..., pk_live_..., whsec_...: the prefix length. */
+static size_t stripe_prefix(const char *s)
+{
+	static const char *const pfx[] = {
+		"sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_",
+		"pk_test_", "whsec_", NULL,
+	};
+	int k;
+
+	if (!strchr("sprw", *s) || !*s)
+		return 0;
+	for (k = 0; pfx[k]; k++)
+		if (strncmp(s, pfx[k], strlen(pfx[k])) == 0)
+			return strlen(pfx[k]);
+	return 0;
+}
+
+/* "scheme://userinfo@": the offset of userinfo and its length. */
+static size_t url_userinfo(const char *s, size_t *ulen)
+{
+	size_t n = 0;
+
+	if (s[0] != ':' || s[1] != '/' || s[2] != '/')
+		return 0;
+	while (s[3 + n] && !strchr("/@ \t\r\n\"'", s[3 + n]))
+		n++;
+	if (n == 0 || s[3 + n] != '@')
+		return 0;
+	*ulen = n;
+	return 3;
+}
+
+static int is_local(char c)
+{
+	return isalnum((unsigned char)c) || (c && strchr("._%+-", c));
+}
+
+/* "name@example.org" at s: its length, 0 when it is not one. */
+static size_t email_len(const char *s)
+{
+	size_t n = 0;
+	int dot = 0;
+
+	while (is_local(s[n]))
+		n++;
+	if (n == 0 || s[n] != '@')
+		return 0;
+	n++;
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' ||
+	       (s[n] == '.' && isalnum((unsigned char)s[n + 1]))) {
+		if (s[n] == '.')
+			dot = 1;
+		n++;
+	}
+	return dot ? n : 0;
+}
+
+static size_t ipv4_len(const char *s)
+{
+	size_t n = 0;
+	int part, digits;
+
+	for (part = 0; part < 4; part++) {
+		for (digits = 0; isdigit((unsigned char)s[n]) && digits < 3; digits++)
+			n++;
+		if (!digits)
+			return 0;
+		if (part < 3 && s[n++] != '.')
+			return 0;
+	}
+	return isalnum((unsigned char)s[n]) ? 0 : n;
+}
+
+char *lg_scrub_text(const char *s, unsigned flags)
+{
+	struct lg_buf b = { 0 };
+	size_t i = 0, n, m;
+	char vq;
+
+	while (s[i]) {
+		int boundary = i == 0 || !is_word(s[i - 1]);
+
+		if (boundary && (n = key_prefix(s, i, &vq))) {
+			lg_buf_add(&b, s + i, n);
+			i += n;
+			/* "Authorization: Bearer T": the scheme stays, T goes */
+			if (!vq && auth_scheme(s + i))
+				continue;
+			/* scrubbing twice changes nothing */
+			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+				continue;
+			m = value_len(s + i, vq);
+			if (m)
+				lg_buf_adds(&b, LG_FILTERED);
+			i += m;
+		} else if (boundary && (n = stripe_prefix(s + i)) &&
+			   token_len(s + i + n) > 0) {
+			lg_buf_adds(&b, LG_FILTERED);
+			i += n + token_len(s + i + n);
+		} else if (boundary && (n = auth_scheme(s + i))) {
+			lg_buf_add(&b, s + i, n);
+			i += n;
+			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+				continue;
+			lg_buf_adds(&b, LG_FILTERED);
+			i += token_len(s + i);
+		} else if ((n = url_userinfo(s + i, &m))) {
+			const char *colon = memchr(s + i + n, ':', m);
+
+			lg_buf_add(&b, s + i, n);
+			if (colon)
+				lg_buf_add(&b, s + i + n, (size_t)(colon - (s + i + n)) + 1);
+			lg_buf_adds(&b, LG_FILTERED);
+			i += n + m;
+		} else if ((flags & LG_SCRUB_EMAIL) && (i == 0 || !is_local(s[i - 1])) &&
+			   (n = email_len(s + i))) {
+			lg_buf_adds(&b, "[email]");
+			i += n;
+		} else if ((flags & LG_SCRUB_IP) && boundary &&
+			   isdigit((unsigned char)s[i]) && (n = ipv4_len(s + i))) {
+			lg_buf_adds(&b, "[ip]");
+			i += n;
+		} else {
+			lg_buf_addc(&b, s[i]);
+			i++;
+		}
+	}
+	return lg_buf_take(&b);
+}
+
+int lg_scrub_json(json_t *v, unsigned flags)
+{
+	const char *key;
+	json_t *item;
+	size_t idx;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, item) {
+			if (lg_scrub_key(key)) {
+				if (json_object_set_new(v, key, json_string(LG_FILTERED)) < 0)
+					return HINGE_ENOMEM;
+			} else if (lg_scrub_json(item, flags) < 0) {
+				return HINGE_ENOMEM;
+			}
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, idx, item)
+			if (lg_scrub_json(item, flags) < 0)
+				return HINGE_ENOMEM;
+	} else if (json_is_string(v)) {
+		char *clean = lg_scrub_text(json_string_value(v), flags);
+
+		if (!clean)
+			return HINGE_ENOMEM;
+		if (strcmp(clean, json_string_value(v)) != 0 &&
+		    json_string_set(v, clean) < 0) {
+			free(clean);
+			return HINGE_ENOMEM;
+		}
+		free(clean);
+	}
+	return 0;
+}

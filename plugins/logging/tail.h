@@ -1,0 +1,48 @@
+/*
+ * tail.h - following log files across rotation, with offsets kept in the
+ * state database.
+ *
+ * A file is known by device, inode and a SHA-256 of its first bytes
+ * (inodes are reused).  Each poll of a path compares what is there with
+ * what was recorded:
+ *   same file, grown          read on from the offset;
+ *   same inode, shrunk or new first bytes   copytruncate: from 0;
+ *   another file              renamed away: drain the old one (found by
+ *                             device and inode beside it) from the offset,
+ *                             then read the new one from 0.
+ * Only complete lines are read; the offset moves past the last newline.
+ * The caller holds a transaction across lg_tail_poll and the spooling its
+ * callback does, so lines and offset are stored together.
+ */
+#ifndef LOGGING_TAIL_H
+#define LOGGING_TAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+/* Bytes of a file's start its fingerprint covers (fewer while shorter). */
+#define LG_TAIL_FP_BYTES 256
+/* A longer line is cut to this many bytes. */
+#define LG_TAIL_LINE_MAX 16384
+
+/* Called for each complete line (no newline; not NUL-terminated). */
+typedef int (*lg_line_fn)(void *ctx, const char *path, const char *line,
+			  size_t len);
+
+struct lg_tail_opts {
+	int start_at_end; /* a path never seen before starts at its end */
+	size_t max_bytes; /* most bytes read from one file per poll */
+};
+
+/*
+ * Poll one path: hand its new complete lines to fn and record where it
+ * stopped.  Returns the number of lines read (>= 0), HINGE_EUNAVAIL when
+ * the file cannot be read (the record is kept), or what fn returned when
+ * it failed (<0).
+ */
+int lg_tail_poll(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
+		 lg_line_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,35 @@
+#!/bin/sh
+# logging_diskfull.sh - the state database on a full disk (a 2 MB tmpfs):
+# failed rows of execution_tasks are not lost, their cursor waits; events
+# the agent raises meanwhile are lost, counted and reported; once there is
+# room again everything flows, each event once.
+. "$HINGE_SRCDIR/tests/integration/logging_lib.sh"
+lg_setup logging_diskfull
+mkdir -p "$W/disk"
+mount -t tmpfs -o size=2m tmpfs "$W/disk" || bail "cannot mount a tmpfs (needs root)"
+LG_MNT=$W/disk
+LG_STATE=$W/disk/state.db
+LG_FILE=$W/disk/events.jsonl
+lg_double sentry
+LOGGLY_PORT=9 # nothing listens: Loggly's share stays in the spool
+lg_config 'sentry_sample_rate = 0.0;'
+lg_psql "INSERT INTO execution_tasks (task_type, status, error)
+         SELECT 'implement_idea', 'failed', 'upstream failure ' || g || ' ' || repeat('x', 600)
+         FROM generate_series(1, 3000) AS g"
+lg_agent_start
+ok "the full disk is reported" lg_wait 30 grep -q "pg_source failed" "$W/agent.err"
+ok "and the agent's own events it could not spool are counted" \
+	lg_wait 10 grep -q "an event could not be spooled ([0-9]* lost so far)" "$W/agent.err"
+cursor_before=$(lg_sql "SELECT id FROM logging_pg_cursor" 2>/dev/null || echo 0)
+mount -o remount,size=200m "$W/disk"
+ok "with room again all 3012 failed rows reach the file" \
+	lg_wait 60 sh -c "[ \$(wc -l <'$LG_FILE') -ge 3012 ]"
+sleep 0.5
+lg_agent_stop
+is "each of them once" "$(python3 -c 'import json,sys
+ids = [json.loads(l)["detail"]["id"] for l in open(sys.argv[1]) if "\"source\":\"pg\"" in l]
+print(len(ids), len(set(ids)))' "$LG_FILE")" "3012 3012"
+ok "the cursor had stopped short while the disk was full" \
+	[ "${cursor_before:-0}" -lt 3212 ]
+is "the cursor reached the last row" "$(lg_sql "SELECT id FROM logging_pg_cursor")" 3212
+done_testing

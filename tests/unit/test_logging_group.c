@@ -1,0 +1,113 @@
+/*
+ * test_logging_group.c - message normalisation and fingerprints.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plugins/logging/group.h"
+
+static void norm_is(const char *in, const char *want)
+{
+	char *got = lg_normalize(in);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	norm_is("task 42 failed after 3.5s", "task <num> failed after <num>s");
+	norm_is("took 120ms", "took <num>");
+	norm_is("retry 7/10", "retry <num>/<num>");
+	norm_is("user42 stays", "user42 stays");
+	norm_is("at 2026-11-25T20:21:05Z", "at <num>-<num>-<num>:<num>:<num>");
+}
+
+static void test_hex_uuid(void **state)
+{
+	(void)state;
+	norm_is("pointer 0x7ffd1a2b at", "pointer <hex> at");
+	norm_is("commit a2a856d0e1 broke", "commit <hex> broke");
+	norm_is("job 123e4567-e89b-12d3-a456-426614174000 lost",
+		"job <uuid> lost");
+	norm_is("deadbeef is a word", "deadbeef is a word");
+}
+
+static void test_quotes_paths(void **state)
+{
+	(void)state;
+	norm_is("column \"ai_model\" of relation \"execution_tasks\" does not exist",
+		"column \"<str>\" of relation \"<str>\" does not exist");
+	norm_is("key 'abc' can't be used", "key '<str>' can't be used");
+	norm_is("open /var/log/app/x.log: no such file",
+		"open <path>: no such file");
+	norm_is("file=/tmp/a b", "file=<path> b");
+	norm_is("a  \t b\n", "a b");
+}
+
+static void test_long_message_cut(void **state)
+{
+	char big[5000];
+	char *got;
+
+	(void)state;
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	got = lg_normalize(big);
+	assert_non_null(got);
+	assert_int_equal(strlen(got), LG_NORM_MAX);
+	free(got);
+}
+
+static void test_fingerprint(void **state)
+{
+	char a[LG_FP_HEX + 1], b[LG_FP_HEX + 1], c[LG_FP_HEX + 1];
+
+	(void)state;
+	/* sha256 of "\0\0" (empty source, type and message) */
+	assert_int_equal(lg_fingerprint("", NULL, "", a), 0);
+	assert_string_equal(a, "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
+	assert_int_equal(lg_fingerprint("agent", "error", "x <num>", a), 0);
+	assert_int_equal(lg_fingerprint("agent", "error", "x <num>", b), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(lg_fingerprint("agent", "warning", "x <num>", c), 0);
+	assert_string_not_equal(a, c);
+	/* the separator keeps "ab"+"c" apart from "a"+"bc" */
+	assert_int_equal(lg_fingerprint("ab", "c", "", b), 0);
+	assert_int_equal(lg_fingerprint("a", "bc", "", c), 0);
+	assert_string_not_equal(b, c);
+}
+
+static void test_same_group(void **state)
+{
+	char *m1 = lg_normalize("task 17 failed: column \"ai_model\" missing");
+	char *m2 = lg_normalize("task 9001 failed: column \"x\" missing");
+	char f1[LG_FP_HEX + 1], f2[LG_FP_HEX + 1];
+
+	(void)state;
+	assert_int_equal(lg_fingerprint("pg", "implement_idea", m1, f1), 0);
+	assert_int_equal(lg_fingerprint("pg", "implement_idea", m2, f2), 0);
+	assert_string_equal(f1, f2);
+	free(m1);
+	free(m2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_hex_uuid),
+		cmocka_unit_test(test_quotes_paths),
+		cmocka_unit_test(test_long_message_cut),
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_same_group),
+	};
+	return cmocka_run_group_tests_name("logging_group", tests, NULL, NULL);
+}

@@ -1,0 +1,177 @@
+/*
+ * test_logging_tail.c - following files through both kinds of rotation,
+ * against an in-memory state database and real files in a temp folder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <hinge/plugin.h>
+
+#include "plugins/logging/spool.h"
+#include "plugins/logging/stmt.h"
+#include "plugins/logging/tail.h"
+
+static sqlite3 *db;
+static char dir[64], path[128], got[LG_TAIL_LINE_MAX + 4096];
+static int nlines;
+
+static int collect(void *ctx, const char *p, const char *line, size_t len)
+{
+	(void)ctx;
+	(void)p;
+	strncat(got, line, len);
+	strcat(got, "|");
+	nlines++;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	int k;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	for (k = 0; lg_spool_migrations[k]; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+	snprintf(dir, sizeof dir, "/tmp/lgtail.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/app.log", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	lg_stmt_forget(db);
+	sqlite3_close(db);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void append(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "a");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *poll_once(int at_end)
+{
+	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = 1 << 20 };
+
+	got[0] = '\0';
+	nlines = 0;
+	assert_true(lg_tail_poll(db, path, &o, collect, NULL) >= 0);
+	return got;
+}
+
+static void test_lines_and_partial(void **state)
+{
+	(void)state;
+	append(path, "one\ntwo\nthr");
+	assert_string_equal(poll_once(0), "one|two|");
+	assert_string_equal(poll_once(0), "");
+	append(path, "ee\n");
+	assert_string_equal(poll_once(0), "three|");
+}
+
+static void test_start_at_end(void **state)
+{
+	(void)state;
+	append(path, "old\n");
+	assert_string_equal(poll_once(1), "");
+	append(path, "new\n");
+	assert_string_equal(poll_once(1), "new|");
+}
+
+static void test_rename_rotation(void **state)
+{
+	char old[160];
+
+	(void)state;
+	snprintf(old, sizeof old, "%s.1", path);
+	append(path, "a\n");
+	assert_string_equal(poll_once(0), "a|");
+	/* written after the last poll, then rotated away */
+	append(path, "b\n");
+	assert_int_equal(rename(path, old), 0);
+	append(path, "c\n");
+	assert_string_equal(poll_once(0), "b|c|");
+	append(path, "d\n");
+	assert_string_equal(poll_once(0), "d|");
+}
+
+static void test_copytruncate(void **state)
+{
+	(void)state;
+	append(path, "first line of the old content\nsecond\n");
+	assert_string_equal(poll_once(0), "first line of the old content|second|");
+	assert_int_equal(truncate(path, 0), 0);
+	append(path, "x\n");
+	assert_string_equal(poll_once(0), "x|");
+	/* truncated and grown past the old offset before the next poll */
+	assert_int_equal(truncate(path, 0), 0);
+	append(path, "a different start, longer than before......\n");
+	assert_string_equal(poll_once(0), "a different start, longer than before......|");
+}
+
+static void test_inode_reuse(void **state)
+{
+	(void)state;
+	append(path, "alpha\n");
+	assert_string_equal(poll_once(0), "alpha|");
+	/* a new file in place of the old, whatever inode it gets */
+	assert_int_equal(unlink(path), 0);
+	append(path, "omega and more\n");
+	assert_string_equal(poll_once(0), "omega and more|");
+}
+
+static void test_long_line(void **state)
+{
+	char *big = malloc(100001);
+
+	(void)state;
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	append(path, big);
+	assert_string_equal(poll_once(0), "");
+	append(path, "\nshort\n");
+	poll_once(0);
+	assert_int_equal(nlines, 2);
+	assert_int_equal(strlen(got), LG_TAIL_LINE_MAX + strlen("|short|"));
+	free(big);
+}
+
+static void test_missing_file(void **state)
+{
+	struct lg_tail_opts o = { .max_bytes = 1 << 20 };
+
+	(void)state;
+	assert_int_equal(lg_tail_poll(db, path, &o, collect, NULL), HINGE_EUNAVAIL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lines_and_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inode_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("logging_tail", tests, NULL, NULL);
+}
