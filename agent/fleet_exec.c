@@ -84,7 +84,8 @@ static int write_change(struct fleet_runner *x, const char *id, const char *text
 /*
  * The outcome of a local rollout that has already ended (the agent may
  * have finished it after a restart): 0 completed, HINGE_EFAIL rolled
- * back or failed, 1 still going.
+ * back or failed, 1 still going, 2 still going in another thread (the
+ * agent's takeover): look again next round.
  */
 static int local_outcome(struct state *st, const char *local)
 {
@@ -99,6 +100,9 @@ static int local_outcome(struct state *st, const char *local)
 		rc = 0;
 	else if (state != NULL && (strcmp(state, "rolled_back") == 0 || strcmp(state, "finalized") == 0))
 		rc = HINGE_EFAIL;
+	else if (!json_is_null(json_object_get(json_object_get(doc, "rollout"), "executor")) &&
+		 json_object_get(json_object_get(doc, "rollout"), "executor") != NULL)
+		rc = 2;
 	json_decref(doc);
 	return rc;
 }
@@ -148,6 +152,10 @@ static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const cha
 		if (lid == NULL)
 			lid = strdup(local);
 		rc = local_outcome(x->st, local);
+		if (rc == 2) {
+			free(lid);
+			return;
+		}
 		if (rc == 1)
 			rc = engine_request(x->st, local, "resume", &o);
 		if (rc == HINGE_EINVAL)

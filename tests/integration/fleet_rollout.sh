@@ -71,7 +71,8 @@ id3=$("$HINGE" -c "$T/h1/hinge.conf" fleet start "$T/k3.conf" --waves 100%)
 wait_for 10 grep -q "k3" "$T/$third/fault/log"
 eval "kill -9 \$pid_$third"
 start_agent "$third"
-ok "after kill -9 the agent resumes and the rollout completes" wait_for 40 is_state "$id3" completed ||
+ok "after kill -9 the agent resumes and the rollout completes" wait_for 40 is_state "$id3" completed
+is_state "$id3" completed ||
 	{ "$HINGE" -c "$T/h1/hinge.conf" fleet status "$id3"; tail -20 "$T/$third/agent.err"; } 2>&1 | sed 's/^/# /' 
 ok "the killed host holds the change" test -e "$T/$third/fault/k3"
 for h in $hosts; do eval "kill -TERM \$pid_$h" 2>/dev/null; done
