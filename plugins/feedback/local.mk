@@ -1,4 +1,17 @@
 # plugins/feedback: staged feedback form, CSAT/NPS with intervals, alarms.
+pkglib_LTLIBRARIES += plugins/feedback/feedback.la
+plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
+	plugins/feedback/fb.h plugins/feedback/exposure.c \
+	plugins/feedback/command.c plugins/feedback/args.c plugins/feedback/args.h \
+	plugins/feedback/token.c plugins/feedback/token.h \
+	plugins/feedback/stats.c plugins/feedback/stats.h
+plugins_feedback_feedback_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(MHD_CFLAGS)
+plugins_feedback_feedback_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_feedback_feedback_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) \
+	$(CRYPTO_LIBS) $(SQLITE_LIBS) $(MHD_LIBS) -lm
+EXTRA_DIST += plugins/feedback/TOKEN.md
+
 check_PROGRAMS += tests/unit/test_feedback_stats
 tests_unit_test_feedback_stats_SOURCES = tests/unit/test_feedback_stats.c \
 	plugins/feedback/stats.c plugins/feedback/stats.h
@@ -12,3 +25,10 @@ tests_unit_test_feedback_token_SOURCES = tests/unit/test_feedback_token.c \
 tests_unit_test_feedback_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_feedback_token_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/unit/test_feedback_token
+
+check_PROGRAMS += tests/unit/test_feedback_args
+tests_unit_test_feedback_args_SOURCES = tests/unit/test_feedback_args.c \
+	plugins/feedback/args.c plugins/feedback/args.h
+tests_unit_test_feedback_args_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_feedback_args_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_feedback_args
