@@ -59,24 +59,16 @@ static const struct hinge_setting exposure_params[] = {
 	{ NULL },
 };
 
-/* Run a parameterised statement; returns the result or NULL (step_error set). */
-static PGresult *run(struct fb *fb, struct hinge_step *st, PGconn *c,
-		     const char *sql, int n, const char *const *v,
-		     ExecStatusType want)
-{
-	PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
-
-	if (PQresultStatus(r) != want) {
-		fb->h->step_error(st, "hinge.flags: %s", PQerrorMessage(c));
-		PQclear(r);
-		return NULL;
-	}
-	return r;
-}
-
-static int open_conn(struct fb *fb, struct hinge_step *st, PGconn **c)
+/*
+ * Connect, run one parameterised statement and disconnect.  *out gets the
+ * result (the caller PQclears it) when out is not NULL.  Returns 0, or a
+ * HINGE_E* code with step_error set.
+ */
+static int exec1(struct fb *fb, struct hinge_step *st, const char *sql, int n,
+		 const char *const *v, ExecStatusType want, PGresult **out)
 {
 	void *conn;
+	PGresult *r;
 	int rc = fb_pg_open(fb, &conn);
 
 	if (rc < 0) {
@@ -84,15 +76,23 @@ static int open_conn(struct fb *fb, struct hinge_step *st, PGconn **c)
 				  fb->h->setting_where(fb->p, "conninfo"));
 		return rc;
 	}
-	*c = conn;
-	return 0;
+	r = PQexecParams(conn, sql, n, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != want) {
+		fb->h->step_error(st, "hinge.flags: %s", PQerrorMessage(conn));
+		rc = HINGE_EUNAVAIL;
+	}
+	PQfinish(conn);
+	if (rc == 0 && out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return rc;
 }
 
-/* The percentage parameter as text PostgreSQL reads as numeric. */
-static void percentage_text(struct fb *fb, struct hinge_step *st, char *buf,
-			    size_t n)
+/* 1 when the first value of r is true. */
+static int is_true(PGresult *r)
 {
-	snprintf(buf, n, "%.3f", fb->h->param_double(st, "percentage"));
+	return PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 }
 
 static int exposure_check(void *data, struct hinge_step *st)
@@ -119,24 +119,28 @@ static int exposure_check(void *data, struct hinge_step *st)
 	return 0;
 }
 
-static int exposure_probe(void *data, struct hinge_step *st)
+/* Run sql with $1 = the flag and $2 = the percentage parameter. */
+static int exec_flag(struct fb *fb, struct hinge_step *st, const char *sql,
+		     ExecStatusType want, PGresult **out)
 {
-	struct fb *fb = data;
 	char pct[32];
 	const char *v[2] = { fb->h->param_str(st, "flag"), pct };
-	PGconn *c;
-	PGresult *r;
-	int rc;
 
-	percentage_text(fb, st, pct, sizeof(pct));
-	if ((rc = open_conn(fb, st, &c)) < 0)
+	snprintf(pct, sizeof(pct), "%.3f", fb->h->param_double(st, "percentage"));
+	return exec1(fb, st, sql, 2, v, want, out);
+}
+
+static int exposure_probe(void *data, struct hinge_step *st)
+{
+	PGresult *r;
+	int rc = exec_flag(data, st,
+			   "SELECT percentage = $2::numeric FROM hinge.flags WHERE name = $1",
+			   PGRES_TUPLES_OK, &r);
+
+	if (rc < 0)
 		return rc;
-	r = run(fb, st, c, "SELECT percentage = $2::numeric FROM hinge.flags WHERE name = $1",
-		2, v, PGRES_TUPLES_OK);
-	rc = r == NULL ? HINGE_EUNAVAIL
-	     : PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	rc = is_true(r);
 	PQclear(r);
-	PQfinish(c);
 	return rc;
 }
 
@@ -145,18 +149,14 @@ static int exposure_capture(void *data, struct hinge_step *st)
 	struct fb *fb = data;
 	const char *v[1] = { fb->h->param_str(st, "flag") };
 	json_t *a;
-	PGconn *c;
 	PGresult *r;
 	char *text;
 	int rc;
 
-	if ((rc = open_conn(fb, st, &c)) < 0)
+	rc = exec1(fb, st, "SELECT percentage::text, salt FROM hinge.flags WHERE name = $1",
+		   1, v, PGRES_TUPLES_OK, &r);
+	if (rc < 0)
 		return rc;
-	r = run(fb, st, c, "SELECT percentage::text, salt FROM hinge.flags WHERE name = $1",
-		1, v, PGRES_TUPLES_OK);
-	PQfinish(c);
-	if (r == NULL)
-		return HINGE_EUNAVAIL;
 	if (PQntuples(r) == 1)
 		a = json_pack("{s:s, s:b, s:s, s:s}", "flag", v[0], "existed", 1,
 			      "percentage", PQgetvalue(r, 0, 0), "salt",
@@ -209,30 +209,24 @@ static int exposure_rehearse(void *data, struct hinge_step *st)
 {
 	struct fb *fb = data;
 	json_t *a = artifact(fb, st);
-	const char *pct;
 	const char *v[1];
-	PGconn *c;
 	PGresult *r;
 	int rc;
 
 	if (a == NULL)
 		return HINGE_EFAIL;
-	pct = json_string_value(json_object_get(a, "percentage"));
-	v[0] = pct ? pct : "0";
-	if ((rc = open_conn(fb, st, &c)) < 0) {
-		json_decref(a);
-		return rc;
-	}
-	r = run(fb, st, c,
-		"SELECT $1::numeric(6,3) BETWEEN 0 AND 100"
-		" AND (SELECT count(*) FROM pg_attribute WHERE attrelid = 'hinge.flags'::regclass"
-		"      AND attname IN ('name', 'percentage', 'salt') AND NOT attisdropped) = 3",
-		1, v, PGRES_TUPLES_OK);
-	PQfinish(c);
+	v[0] = json_string_value(json_object_get(a, "percentage"));
+	if (v[0] == NULL)
+		v[0] = "0";
+	rc = exec1(fb, st,
+		   "SELECT $1::numeric(6,3) BETWEEN 0 AND 100"
+		   " AND (SELECT count(*) FROM pg_attribute WHERE attrelid = 'hinge.flags'::regclass"
+		   "      AND attname IN ('name', 'percentage', 'salt') AND NOT attisdropped) = 3",
+		   1, v, PGRES_TUPLES_OK, &r);
 	json_decref(a);
-	if (r == NULL)
+	if (rc < 0)
 		return HINGE_EFAIL;
-	rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? 0 : HINGE_EFAIL;
+	rc = is_true(r) ? 0 : HINGE_EFAIL;
 	PQclear(r);
 	if (rc < 0)
 		fb->h->step_error(st, "the artifact cannot be restored into hinge.flags");
@@ -241,26 +235,12 @@ static int exposure_rehearse(void *data, struct hinge_step *st)
 
 static int exposure_apply(void *data, struct hinge_step *st)
 {
-	struct fb *fb = data;
-	char pct[32];
-	const char *v[2] = { fb->h->param_str(st, "flag"), pct };
-	PGconn *c;
-	PGresult *r;
-	int rc;
-
-	percentage_text(fb, st, pct, sizeof(pct));
-	if ((rc = open_conn(fb, st, &c)) < 0)
-		return rc;
-	r = run(fb, st, c,
-		"INSERT INTO hinge.flags (name, percentage, salt)"
-		" VALUES ($1, $2::numeric, gen_random_uuid()::text)"
-		" ON CONFLICT (name) DO UPDATE SET percentage = EXCLUDED.percentage,"
-		" updated_at = now()",
-		2, v, PGRES_COMMAND_OK);
-	PQfinish(c);
-	rc = r == NULL ? HINGE_EUNAVAIL : 0;
-	PQclear(r);
-	return rc;
+	return exec_flag(data, st,
+			 "INSERT INTO hinge.flags (name, percentage, salt)"
+			 " VALUES ($1, $2::numeric, gen_random_uuid()::text)"
+			 " ON CONFLICT (name) DO UPDATE SET percentage = EXCLUDED.percentage,"
+			 " updated_at = now()",
+			 PGRES_COMMAND_OK, NULL);
 }
 
 static int exposure_verify(void *data, struct hinge_step *st)
@@ -280,8 +260,6 @@ static int exposure_revert(void *data, struct hinge_step *st)
 	struct fb *fb = data;
 	json_t *a = artifact(fb, st);
 	const char *v[3];
-	PGconn *c;
-	PGresult *r;
 	int rc;
 
 	if (a == NULL)
@@ -289,24 +267,17 @@ static int exposure_revert(void *data, struct hinge_step *st)
 	v[0] = json_string_value(json_object_get(a, "flag"));
 	v[1] = json_string_value(json_object_get(a, "percentage"));
 	v[2] = json_string_value(json_object_get(a, "salt"));
-	if ((rc = open_conn(fb, st, &c)) < 0) {
-		json_decref(a);
-		return rc;
-	}
 	if (json_is_true(json_object_get(a, "existed")))
-		r = run(fb, st, c,
-			"INSERT INTO hinge.flags (name, percentage, salt)"
-			" VALUES ($1, $2::numeric, $3)"
-			" ON CONFLICT (name) DO UPDATE SET percentage = EXCLUDED.percentage,"
-			" salt = EXCLUDED.salt, updated_at = now()",
-			3, v, PGRES_COMMAND_OK);
+		rc = exec1(fb, st,
+			   "INSERT INTO hinge.flags (name, percentage, salt)"
+			   " VALUES ($1, $2::numeric, $3)"
+			   " ON CONFLICT (name) DO UPDATE SET percentage = EXCLUDED.percentage,"
+			   " salt = EXCLUDED.salt, updated_at = now()",
+			   3, v, PGRES_COMMAND_OK, NULL);
 	else
-		r = run(fb, st, c, "DELETE FROM hinge.flags WHERE name = $1", 1, v,
-			PGRES_COMMAND_OK);
-	PQfinish(c);
+		rc = exec1(fb, st, "DELETE FROM hinge.flags WHERE name = $1", 1, v,
+			   PGRES_COMMAND_OK, NULL);
 	json_decref(a);
-	rc = r == NULL ? HINGE_EUNAVAIL : 0;
-	PQclear(r);
 	return rc;
 }
 

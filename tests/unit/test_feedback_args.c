@@ -11,27 +11,27 @@
 
 static void test_durations(void **state)
 {
-	int64_t ms = -1;
+	static const struct {
+		const char *text;
+		int64_t ms; /* -1: refused */
+	} cases[] = {
+		{ "250ms", 250 }, { "30s", 30000 }, { "5m", 300000 },
+		{ "2h", 7200000 }, { "7d", 604800000 }, /* 7 * 86400000 */
+		{ "90", 90000 }, /* a bare number is seconds */
+		{ "", -1 }, { "-5s", -1 }, { "5w", -1 }, { "5 d", -1 },
+		{ "99999999999999999d", -1 }, /* overflows int64 */
+	};
+	int64_t ms;
+	size_t i;
 
 	(void)state;
-	assert_int_equal(fb_duration_ms("250ms", &ms), 0);
-	assert_int_equal(ms, 250);
-	assert_int_equal(fb_duration_ms("30s", &ms), 0);
-	assert_int_equal(ms, 30000);
-	assert_int_equal(fb_duration_ms("5m", &ms), 0);
-	assert_int_equal(ms, 300000);
-	assert_int_equal(fb_duration_ms("2h", &ms), 0);
-	assert_int_equal(ms, 7200000);
-	/* 7 * 86400000 = 604800000 */
-	assert_int_equal(fb_duration_ms("7d", &ms), 0);
-	assert_int_equal(ms, 604800000);
-	assert_int_equal(fb_duration_ms("90", &ms), 0);
-	assert_int_equal(ms, 90000);
-	assert_int_equal(fb_duration_ms("", &ms), -1);
-	assert_int_equal(fb_duration_ms("-5s", &ms), -1);
-	assert_int_equal(fb_duration_ms("5w", &ms), -1);
-	assert_int_equal(fb_duration_ms("5 d", &ms), -1);
-	assert_int_equal(fb_duration_ms("99999999999999999d", &ms), -1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ms = -1;
+		assert_int_equal(fb_duration_ms(cases[i].text, &ms),
+				 cases[i].ms < 0 ? -1 : 0);
+		if (cases[i].ms >= 0)
+			assert_int_equal(ms, cases[i].ms);
+	}
 	assert_int_equal(fb_duration_ms(NULL, &ms), -1);
 }
 
