@@ -26,21 +26,20 @@ static int cmd_token(struct fb *fb, struct hinge_command *cmd, int argc,
 		     char **argv)
 {
 	static const char *const opts[] = { "--transaction", "--user", "--ttl", NULL };
-	static const char *const flags[] = { "--json", NULL };
 	const char *txn = NULL, *user = NULL, *ttl = NULL;
 	char token[FB_TOKEN_SIZE];
 	int64_t ttl_ms = fb->h->setting_ms(fb->p, "token_ttl"), expiry;
 	char *key = NULL;
 	int rc, bad;
 
-	if ((bad = fb_args_unknown(argc, argv, 1, flags, opts)) > 0) {
+	if ((bad = fb_args_unknown(argc, argv, 2, NULL, opts)) > 0) {
 		fprintf(stderr, "hinge feedback token: unknown argument %s\n", argv[bad]);
 		return usage("bad arguments");
 	}
-	if (fb_option(argc, argv, 1, "--transaction", &txn) != 1 ||
-	    fb_option(argc, argv, 1, "--user", &user) != 1)
+	if (fb_option(argc, argv, 2, "--transaction", &txn) != 1 ||
+	    fb_option(argc, argv, 2, "--user", &user) != 1)
 		return usage("token needs --transaction and --user");
-	if (fb_option(argc, argv, 1, "--ttl", &ttl) == 1 &&
+	if (fb_option(argc, argv, 2, "--ttl", &ttl) == 1 &&
 	    (fb_duration_ms(ttl, &ttl_ms) < 0 || ttl_ms < 1000))
 		return usage("--ttl takes a duration of at least 1s, such as 30m or 7d");
 	if (!fb_id_valid(txn) || !fb_id_valid(user))
@@ -72,9 +71,10 @@ static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 {
 	struct fb *fb = data;
 
-	if (argc < 1)
+	/* argv[0] is "feedback" itself. */
+	if (argc < 2)
 		return usage("a subcommand is needed");
-	if (strcmp(argv[0], "token") == 0)
+	if (strcmp(argv[1], "token") == 0)
 		return cmd_token(fb, cmd, argc, argv);
 	return usage("unknown subcommand");
 }

@@ -32,3 +32,7 @@ tests_unit_test_feedback_args_SOURCES = tests/unit/test_feedback_args.c \
 tests_unit_test_feedback_args_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_feedback_args_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_feedback_args
+
+feedback_test_scripts = tests/integration/feedback_token.sh
+TESTS += $(feedback_test_scripts)
+EXTRA_DIST += $(feedback_test_scripts)

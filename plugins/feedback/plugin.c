@@ -15,7 +15,7 @@ static const struct hinge_setting settings[] = {
 	  "the application's PostgreSQL (flags and ratings live there)" },
 	{ "token_secret", HINGE_T_SECRET, 0, NULL, 0, 0,
 	  "file (mode 0600) with the key that signs feedback tokens" },
-	{ "token_ttl", HINGE_T_DURATION, 0, "7d", 1, 0,
+	{ "token_ttl", HINGE_T_DURATION, 0, "7d", 1000, 31536000000.0,
 	  "how long a token `hinge feedback token` issues stays valid" },
 	{ NULL },
 };
