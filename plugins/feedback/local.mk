@@ -36,3 +36,11 @@ TESTS += tests/unit/test_feedback_args
 feedback_test_scripts = tests/integration/feedback_token.sh
 TESTS += $(feedback_test_scripts)
 EXTRA_DIST += $(feedback_test_scripts)
+
+check_PROGRAMS += tests/unit/test_feedback_rating
+tests_unit_test_feedback_rating_SOURCES = tests/unit/test_feedback_rating.c \
+	plugins/feedback/rating.c plugins/feedback/rating.h \
+	plugins/feedback/token.c plugins/feedback/token.h
+tests_unit_test_feedback_rating_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_feedback_rating_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit/test_feedback_rating
