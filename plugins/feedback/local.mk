@@ -44,3 +44,10 @@ tests_unit_test_feedback_rating_SOURCES = tests/unit/test_feedback_rating.c \
 tests_unit_test_feedback_rating_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_feedback_rating_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/unit/test_feedback_rating
+
+check_PROGRAMS += tests/unit/test_feedback_store
+tests_unit_test_feedback_store_SOURCES = tests/unit/test_feedback_store.c \
+	plugins/feedback/store.c plugins/feedback/store.h
+tests_unit_test_feedback_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_feedback_store_LDADD = $(CMOCKA_LIBS) $(SQLITE_LIBS)
+TESTS += tests/unit/test_feedback_store

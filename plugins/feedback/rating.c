@@ -120,7 +120,7 @@ char *fb_ingest_sql(const char *table_q, const char *const *segs_q,
 		"SELECT id::text, (extract(epoch FROM created_at) * 1000000)::bigint::text,"
 		" transaction_id::text, user_id::text, scale::text, score::text";
 	static const char tail[] =
-		" WHERE (created_at, id) > ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2::bigint)"
+		" WHERE (created_at, id) > ('epoch'::timestamptz + ($1::bigint || ' microseconds')::interval, $2::bigint)"
 		" ORDER BY created_at, id LIMIT $3::integer";
 	size_t len = sizeof(head) + sizeof(tail) + strlen(table_q) + 8, i;
 	char *sql;

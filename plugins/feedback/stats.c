@@ -136,3 +136,23 @@ void fb_mean_sd(const double *x, int n, double *mean, double *sd)
 		ss += (x[i] - *mean) * (x[i] - *mean);
 	*sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
 }
+
+int fb_chart_run(const double *x, int n, int baseline, double k, double h,
+		 int *dirs)
+{
+	struct fb_cusum c;
+	double mean, sd;
+	int i, alarms = 0;
+
+	if (baseline < 2 || n <= baseline)
+		return -1;
+	fb_mean_sd(x, baseline, &mean, &sd);
+	if (!(sd > 0))
+		return -1;
+	fb_cusum_init(&c, mean, sd, k, h);
+	for (i = 0; i < n; i++) {
+		dirs[i] = i < baseline ? 0 : fb_cusum_add(&c, x[i]);
+		alarms += dirs[i] != 0;
+	}
+	return alarms;
+}

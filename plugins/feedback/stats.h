@@ -72,4 +72,14 @@ int fb_cusum_add(struct fb_cusum *c, double x);
 /* The mean and sample standard deviation of n values (n >= 2 for sd). */
 void fb_mean_sd(const double *x, int n, double *mean, double *sd);
 
+/*
+ * Run a chart over x[0..n): its mean and sd from the first `baseline`
+ * values, then the CUSUM over the rest; dirs[i] (n entries the caller
+ * provides) gets -1, 0 or +1 as fb_cusum_add returned (0 in the
+ * baseline).  Returns the number of alarms, or -1 when there are no
+ * values after a baseline of at least 2, or the baseline has no spread.
+ */
+int fb_chart_run(const double *x, int n, int baseline, double k, double h,
+		 int *dirs);
+
 #endif

@@ -107,7 +107,7 @@ static void test_sql(void **state)
 		"SELECT id::text, (extract(epoch FROM created_at) * 1000000)::bigint::text,"
 		" transaction_id::text, user_id::text, scale::text, score::text,"
 		" \"plan\"::text, \"flow step\"::text FROM \"hinge\".\"feedback_ratings\""
-		" WHERE (created_at, id) > ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2::bigint)"
+		" WHERE (created_at, id) > ('epoch'::timestamptz + ($1::bigint || ' microseconds')::interval, $2::bigint)"
 		" ORDER BY created_at, id LIMIT $3::integer");
 	free(sql);
 }

@@ -200,6 +200,32 @@ static void test_mean_sd(void **state)
 	assert_true(fabs(sd - sqrt(32.0 / 7)) < 1e-12);
 }
 
+/*
+ * Baseline 10, 12, 10, 12: mean 11, sd = sqrt(4 / 3) = 1.154701.  Then
+ * 11 adds nothing; 14 is 2.598 sd high: hi = 2.098; 14 again: 4.196;
+ * 14 a third time: 6.294 > 5 alarms upward.
+ */
+static void test_chart(void **state)
+{
+	static const double x[] = { 10, 12, 10, 12, 11, 14, 14, 14, 11 };
+	static const double flat[] = { 3, 3, 3, 9 };
+	int dirs[9];
+
+	(void)state;
+	assert_int_equal(fb_chart_run(x, 9, 4, 0.5, 5, dirs), 1);
+	assert_int_equal(dirs[5], 0);
+	assert_int_equal(dirs[6], 0);
+	assert_int_equal(dirs[7], 1);
+	assert_int_equal(dirs[8], 0);
+	/* With h = 4 the second 14 (4.196) already alarms. */
+	assert_int_equal(fb_chart_run(x, 9, 4, 0.5, 4, dirs), 1);
+	assert_int_equal(dirs[6], 1);
+	/* No spread in the baseline, or nothing after it: no chart. */
+	assert_int_equal(fb_chart_run(flat, 4, 3, 0.5, 5, dirs), -1);
+	assert_int_equal(fb_chart_run(x, 4, 4, 0.5, 5, dirs), -1);
+	assert_int_equal(fb_chart_run(x, 9, 1, 0.5, 5, dirs), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_cusum_by_hand),
 		cmocka_unit_test(test_cusum_run_lengths),
 		cmocka_unit_test(test_mean_sd),
+		cmocka_unit_test(test_chart),
 	};
 
 	return cmocka_run_group_tests_name("feedback_stats", tests, NULL, NULL);
