@@ -57,9 +57,10 @@ int cmd_metrics(struct cli *c, int argc, char **argv)
 	int status;
 
 	if (cli_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc != 1 ? stderr : stdout,
-			"usage: hinge metrics\n  the current value of every metric a gate can use\n");
-		return argc != 1 ? 2 : 0;
+		int help = cli_wants_help(argc, argv);
+
+		fprintf(help ? stdout : stderr, "usage: hinge metrics\n  the current value of every metric a gate can use\n");
+		return help ? 0 : 2;
 	}
 	if ((status = cli_prepare(c, CLI_NEED_CONFIG | CLI_NEED_STATE | CLI_NEED_PLUGINS)) != 0)
 		return status;

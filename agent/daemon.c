@@ -314,9 +314,10 @@ int daemon_run(struct cli *c)
 int cmd_agent(struct cli *c, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv) || argc != 1) {
-		fprintf(argc != 1 ? stderr : stdout,
-			"usage: hinge agent\n  run the agent in the foreground (systemd runs this)\n");
-		return argc != 1 ? 2 : 0;
+		int help = cli_wants_help(argc, argv);
+
+		fprintf(help ? stdout : stderr, "usage: hinge agent\n  run the agent in the foreground (systemd runs this)\n");
+		return help ? 0 : 2;
 	}
 	if (c->json) {
 		fprintf(stderr, "hinge: agent has no --json\n");
