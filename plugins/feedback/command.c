@@ -11,10 +11,12 @@
 #include <openssl/crypto.h>
 
 #include "args.h"
+#include "figures.h"
 #include "fb.h"
 #include "token.h"
 
-#define USAGE "feedback token --transaction ID --user ID [--ttl 7d]"
+#define USAGE \
+	"feedback report [--since 7d] [--segment KEY] | token --transaction ID --user ID [--ttl 7d]"
 
 static int usage(const char *why)
 {
@@ -67,6 +69,118 @@ static int cmd_token(struct fb *fb, struct hinge_command *cmd, int argc,
 	return 0;
 }
 
+/* The exit status of a HINGE_E* code. */
+static int status_of(int rc)
+{
+	switch (rc) {
+	case HINGE_OK: return 0;
+	case HINGE_EFAIL: return 1;
+	case HINGE_EINVAL: return 2;
+	case HINGE_EBUSY: return 3;
+	case HINGE_EOPERATOR: return 4;
+	default: return 5;
+	}
+}
+
+static void print_figure(const char *label, json_t *f, int points)
+{
+	if (json_integer_value(json_object_get(f, "n")) == 0) {
+		printf("  %-5s no ratings\n", label);
+		return;
+	}
+	printf("  %-5s %.*f  [%.*f, %.*f]  n=%" JSON_INTEGER_FORMAT "%s\n", label,
+	       points ? 1 : 3, json_real_value(json_object_get(f, "value")),
+	       points ? 1 : 3, json_real_value(json_object_get(f, "lo")),
+	       points ? 1 : 3, json_real_value(json_object_get(f, "hi")),
+	       json_integer_value(json_object_get(f, "n")),
+	       json_is_true(json_object_get(f, "sufficient")) ? "" : "  insufficient data");
+}
+
+static void print_report(json_t *doc)
+{
+	json_t *g, *a;
+	size_t i;
+
+	printf("feedback since %s ago; confidence %g; minimum sample %" JSON_INTEGER_FORMAT "\n",
+	       json_string_value(json_object_get(doc, "since")),
+	       json_real_value(json_object_get(doc, "confidence")),
+	       json_integer_value(json_object_get(doc, "min_sample")));
+	json_array_foreach(json_object_get(doc, "groups"), i, g) {
+		const char *seg = json_string_value(json_object_get(g, "segment"));
+
+		if (json_is_string(json_object_get(doc, "segment")))
+			printf("%s = %s\n", json_string_value(json_object_get(doc, "segment")),
+			       seg ? seg : "(none)");
+		print_figure("CSAT", json_object_get(g, "csat"), 0);
+		print_figure("NPS", json_object_get(g, "nps"), 1);
+	}
+	if (json_array_size(json_object_get(doc, "groups")) == 0)
+		printf("  no ratings\n");
+	json_array_foreach(json_object_get(doc, "alarms"), i, a)
+		printf("alarm: %s shifted %s in the bucket from %" JSON_INTEGER_FORMAT " ms (value %.4g)\n",
+		       json_string_value(json_object_get(a, "figure")),
+		       json_integer_value(json_object_get(a, "direction")) > 0 ? "up" : "down",
+		       json_integer_value(json_object_get(a, "bucket_ms")),
+		       json_real_value(json_object_get(a, "value")));
+	if (json_integer_value(json_object_get(doc, "rejected")) > 0)
+		printf("rejected: %" JSON_INTEGER_FORMAT " row(s), reasons in feedback_rejects\n",
+		       json_integer_value(json_object_get(doc, "rejected")));
+}
+
+static int cmd_report(struct fb *fb, struct hinge_command *cmd, int argc,
+		      char **argv)
+{
+	static const char *const opts[] = { "--since", "--segment", NULL };
+	const char *since = "7d", *seg = NULL;
+	json_t *groups = NULL, *alarms = NULL, *doc;
+	int64_t since_ms, rejected = 0;
+	int bad, rc, refresh;
+
+	if ((bad = fb_args_unknown(argc, argv, 2, NULL, opts)) > 0) {
+		fprintf(stderr, "hinge feedback report: unknown argument %s\n", argv[bad]);
+		return usage("bad arguments");
+	}
+	if (fb_option(argc, argv, 2, "--since", &since) < 0 ||
+	    fb_duration_ms(since, &since_ms) < 0)
+		return usage("--since takes a duration such as 24h or 7d");
+	if (fb_option(argc, argv, 2, "--segment", &seg) < 0)
+		return usage("--segment takes a segment name");
+	if (seg != NULL && !fb_segment_known(fb, seg)) {
+		fprintf(stderr, "hinge feedback report: unknown segment \"%s\"\n"
+			"Segments are the columns listed in setting segments (%s).\n",
+			seg, fb->h->setting_where(fb->p, "segments"));
+		return 2;
+	}
+	refresh = fb_refresh(fb);
+	if (refresh < 0)
+		fprintf(stderr, "hinge feedback report: ratings not refreshed; the figures are those stored\n");
+	since_ms = fb_now_ms() - since_ms;
+	if ((rc = fb_figures(fb, since_ms, seg, NULL, 0, &groups)) < 0 ||
+	    (rc = fb_alarms_since(fb, since_ms, &alarms)) < 0 ||
+	    (rc = fb_rejects_since(fb, since_ms, &rejected)) < 0) {
+		json_decref(groups);
+		fprintf(stderr, "hinge feedback report: cannot read the state database\n");
+		return status_of(rc);
+	}
+	doc = json_pack("{s:s, s:s, s:I, s:s?, s:f, s:I, s:o, s:o, s:I, s:b}",
+			"schema", "hinge.feedback.report/1", "since", since,
+			"since_ms", (json_int_t)since_ms, "segment", seg,
+			"confidence", fb->h->setting_double(fb->p, "confidence"),
+			"min_sample", (json_int_t)fb->h->setting_int(fb->p, "min_sample"),
+			"groups", groups, "alarms", alarms, "rejected", (json_int_t)rejected,
+			"refreshed", refresh == 0);
+	if (doc == NULL)
+		return 5;
+	if (fb->h->cmd_json(cmd)) {
+		if (fb->h->cmd_print_json(cmd, (struct hinge_json *)doc) < 0)
+			return 5;
+	} else {
+		print_report(doc);
+		json_decref(doc);
+	}
+	return status_of(refresh);
+}
+
 static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 {
 	struct fb *fb = data;
@@ -76,6 +190,8 @@ static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 		return usage("a subcommand is needed");
 	if (strcmp(argv[1], "token") == 0)
 		return cmd_token(fb, cmd, argc, argv);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(fb, cmd, argc, argv);
 	return usage("unknown subcommand");
 }
 

@@ -30,6 +30,9 @@ int fb_pg_open(struct fb *fb, void **conn);
 /* Register the feedback.exposure action.  Returns 0 or a HINGE_E* code. */
 int fb_exposure_register(struct fb *fb);
 
+/* Register the feedback.* metrics.  Returns 0 or a HINGE_E* code. */
+int fb_metrics_register(struct fb *fb);
+
 /* Register the `feedback` command.  Returns 0 or a HINGE_E* code. */
 int fb_command_register(struct fb *fb);
 

@@ -4,7 +4,12 @@ plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
 	plugins/feedback/fb.h plugins/feedback/exposure.c \
 	plugins/feedback/command.c plugins/feedback/args.c plugins/feedback/args.h \
 	plugins/feedback/token.c plugins/feedback/token.h \
-	plugins/feedback/stats.c plugins/feedback/stats.h
+	plugins/feedback/stats.c plugins/feedback/stats.h \
+	plugins/feedback/rating.c plugins/feedback/rating.h \
+	plugins/feedback/store.c plugins/feedback/store.h \
+	plugins/feedback/ingest.c plugins/feedback/ingest.h \
+	plugins/feedback/figures.c plugins/feedback/figures.h \
+	plugins/feedback/metrics.c
 plugins_feedback_feedback_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(MHD_CFLAGS)
 plugins_feedback_feedback_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -33,9 +38,10 @@ tests_unit_test_feedback_args_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_feedback_args_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_feedback_args
 
-feedback_test_scripts = tests/integration/feedback_token.sh
+feedback_test_scripts = tests/integration/feedback_token.sh \
+	tests/integration/feedback_ingest.sh
 TESTS += $(feedback_test_scripts)
-EXTRA_DIST += $(feedback_test_scripts)
+EXTRA_DIST += $(feedback_test_scripts) tests/fixtures/feedback_ratings.sql
 
 check_PROGRAMS += tests/unit/test_feedback_rating
 tests_unit_test_feedback_rating_SOURCES = tests/unit/test_feedback_rating.c \

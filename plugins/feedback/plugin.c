@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 
 #include "fb.h"
+#include "figures.h"
+#include "store.h"
 
 /* The context, for fini, which the host calls with the plugin alone. */
 static struct fb *ctx;
@@ -17,8 +19,41 @@ static const struct hinge_setting settings[] = {
 	  "file (mode 0600) with the key that signs feedback tokens" },
 	{ "token_ttl", HINGE_T_DURATION, 0, "7d", 1000, 31536000000.0,
 	  "how long a token `hinge feedback token` issues stays valid" },
+	{ "ratings_table", HINGE_T_STRING, 0, "hinge.feedback_ratings", 0, 0,
+	  "table the ratings are read from: id, created_at, transaction_id, user_id, scale, score" },
+	{ "segments", HINGE_T_STRINGS, 0, NULL, 0, 0,
+	  "columns of the ratings table reports and metrics can split by (plan, flow_step ...)" },
+	{ "overlap", HINGE_T_DURATION, 0, "5m", 0, 86400000,
+	  "how far back each pass re-reads, for rows committed late" },
+	{ "batch", HINGE_T_INT, 0, "5000", 1, 1000000,
+	  "rows read per query and committed per state transaction" },
+	{ "ingest_interval", HINGE_T_DURATION, 0, "1m", 1, 86400000,
+	  "how often the agent ingests ratings and runs the trend charts" },
+	{ "min_sample", HINGE_T_INT, 0, "30", 1, 1000000000,
+	  "fewer ratings than this read as insufficient data" },
+	{ "confidence", HINGE_T_DOUBLE, 0, "0.95", 0.5, 0.9999,
+	  "confidence level of the intervals" },
+	{ "metric_window", HINGE_T_DURATION, 0, "24h", 1, 31536000000.0,
+	  "window of the metrics outside a rollout (in one: since the stage started)" },
+	{ "cusum_k", HINGE_T_DOUBLE, 0, "0.5", 0.01, 10,
+	  "CUSUM allowance, in standard deviations" },
+	{ "cusum_h", HINGE_T_DOUBLE, 0, "5", 0.1, 100,
+	  "CUSUM decision interval, in standard deviations" },
+	{ "alarm_bucket", HINGE_T_DURATION, 0, "1h", 1, 31536000000.0,
+	  "the trend charts' sample: one figure per bucket of this length" },
+	{ "alarm_baseline", HINGE_T_INT, 0, "24", 2, 100000,
+	  "buckets that set the charts' in-control mean and deviation" },
+	{ "alarm_history", HINGE_T_DURATION, 0, "30d", 1, 31536000000.0,
+	  "how far back the charts look" },
+	{ "alarm_min_count", HINGE_T_INT, 0, "10", 1, 1000000000,
+	  "buckets with fewer ratings are left out of the charts" },
 	{ NULL },
 };
+
+static int ingest_job(void *data)
+{
+	return fb_refresh(data);
+}
 
 int fb_pg_open(struct fb *fb, void **conn)
 {
@@ -40,6 +75,7 @@ int fb_pg_open(struct fb *fb, void **conn)
 static int init(struct hinge_plugin *p, const struct hinge_host *host)
 {
 	struct fb *fb = calloc(1, sizeof(*fb));
+	struct hinge_job job = { .name = "ingest", .run = ingest_job };
 	int rc;
 
 	if (fb == NULL)
@@ -48,7 +84,11 @@ static int init(struct hinge_plugin *p, const struct hinge_host *host)
 	fb->h = host;
 	ctx = fb;
 	host->plugin_data_set(p, fb);
+	job.interval_ms = host->setting_ms(p, "ingest_interval");
+	job.data = fb;
 	if ((rc = fb_exposure_register(fb)) < 0 ||
+	    (rc = fb_metrics_register(fb)) < 0 ||
+	    (rc = host->register_job(p, &job)) < 0 ||
 	    (rc = fb_command_register(fb)) < 0)
 		return rc;
 	return 0;
@@ -67,6 +107,7 @@ static const struct hinge_abi abi = {
 	.version = "0.1.0",
 	.description = "staged feedback form, CSAT and NPS with intervals, trend alarms",
 	.settings = settings,
+	.migrations = fb_state_migrations,
 	.init = init,
 	.fini = fini,
 };
