@@ -57,3 +57,12 @@ tests_unit_test_feedback_store_SOURCES = tests/unit/test_feedback_store.c \
 tests_unit_test_feedback_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_feedback_store_LDADD = $(CMOCKA_LIBS) $(SQLITE_LIBS)
 TESTS += tests/unit/test_feedback_store
+
+check_PROGRAMS += tests/unit/test_feedback_exposure
+tests_unit_test_feedback_exposure_SOURCES = tests/unit/test_feedback_exposure.c \
+	plugins/feedback/exposure.c plugins/feedback/fb.h
+tests_unit_test_feedback_exposure_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_feedback_exposure_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS) \
+	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit/test_feedback_exposure
