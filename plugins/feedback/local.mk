@@ -66,3 +66,14 @@ tests_unit_test_feedback_exposure_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 tests_unit_test_feedback_exposure_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS) \
 	$(JANSSON_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/unit/test_feedback_exposure
+
+check_PROGRAMS += tests/unit/test_feedback_form tests/unit/test_feedback_ratelimit
+tests_unit_test_feedback_form_SOURCES = tests/unit/test_feedback_form.c \
+	plugins/feedback/form.c plugins/feedback/form.h
+tests_unit_test_feedback_form_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_feedback_form_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_feedback_ratelimit_SOURCES = tests/unit/test_feedback_ratelimit.c \
+	plugins/feedback/ratelimit.c plugins/feedback/ratelimit.h
+tests_unit_test_feedback_ratelimit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_feedback_ratelimit_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_feedback_form tests/unit/test_feedback_ratelimit
