@@ -36,8 +36,9 @@ static void source_free(struct source *s)
 	free(s->segs);
 }
 
-static char *quote_table(PGconn *c, const char *name)
+char *fb_quote_table(void *conn, const char *name)
 {
+	PGconn *c = conn;
 	const char *dot = strchr(name, '.');
 	char *schema, *table, *out = NULL;
 
@@ -69,7 +70,7 @@ static int source_open(struct fb *fb, PGconn *c, struct source *s)
 	s->nseg = json_is_array(segs) ? json_array_size(segs) : 0;
 	s->segs = calloc(s->nseg + 1, sizeof(*s->segs));
 	s->segs_q = calloc(s->nseg + 1, sizeof(*s->segs_q));
-	s->table_q = quote_table(c, table);
+	s->table_q = fb_quote_table(c, table);
 	if (s->segs == NULL || s->segs_q == NULL || s->table_q == NULL)
 		return HINGE_ENOMEM;
 	for (i = 0; i < s->nseg; i++) {

@@ -26,4 +26,11 @@ struct fb_ingest_result {
  */
 int fb_ingest(struct fb *fb, struct fb_ingest_result *res);
 
+/*
+ * "schema"."table" for a table setting ("schema.table", or "table" in
+ * public), each part quoted with PQescapeIdentifier on conn (a PGconn *).
+ * Returns a malloc'ed string the caller frees, or NULL.
+ */
+char *fb_quote_table(void *conn, const char *name);
+
 #endif

@@ -9,7 +9,10 @@ plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
 	plugins/feedback/store.c plugins/feedback/store.h \
 	plugins/feedback/ingest.c plugins/feedback/ingest.h \
 	plugins/feedback/figures.c plugins/feedback/figures.h \
-	plugins/feedback/metrics.c
+	plugins/feedback/metrics.c \
+	plugins/feedback/endpoint.c plugins/feedback/endpoint.h \
+	plugins/feedback/form.c plugins/feedback/form.h \
+	plugins/feedback/ratelimit.c plugins/feedback/ratelimit.h
 plugins_feedback_feedback_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(MHD_CFLAGS)
 plugins_feedback_feedback_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -39,7 +42,7 @@ tests_unit_test_feedback_args_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_feedback_args
 
 feedback_test_scripts = tests/integration/feedback_token.sh \
-	tests/integration/feedback_ingest.sh
+	tests/integration/feedback_ingest.sh tests/integration/feedback_endpoint.sh
 TESTS += $(feedback_test_scripts)
 EXTRA_DIST += $(feedback_test_scripts) tests/fixtures/feedback_ratings.sql
 
@@ -77,3 +80,6 @@ tests_unit_test_feedback_ratelimit_SOURCES = tests/unit/test_feedback_ratelimit.
 tests_unit_test_feedback_ratelimit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_feedback_ratelimit_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_feedback_form tests/unit/test_feedback_ratelimit
+
+feedbackformdir = $(sysconfdir)/hinge/feedback
+dist_feedbackform_DATA = config/feedback/form.html

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include "endpoint.h"
 #include "fb.h"
 #include "figures.h"
 #include "store.h"
@@ -47,6 +48,23 @@ static const struct hinge_setting settings[] = {
 	  "how far back the charts look" },
 	{ "alarm_min_count", HINGE_T_INT, 0, "10", 1, 1000000000,
 	  "buckets with fewer ratings are left out of the charts" },
+	{ "endpoint", HINGE_T_BOOL, 0, "false", 0, 0,
+	  "serve the feedback form and take ratings over HTTP (agent only)" },
+	{ "listen_address", HINGE_T_STRING, 0, "127.0.0.1", 0, 0,
+	  "the endpoint's address: loopback only, behind a TLS reverse proxy" },
+	{ "listen_port", HINGE_T_INT, 0, "8787", 1, 65535, "the endpoint's port" },
+	{ "path", HINGE_T_STRING, 0, "/feedback", 0, 0,
+	  "URL path of the form (GET) and of submissions (POST)" },
+	{ "form_file", HINGE_T_STRING, 0, HINGE_SYSCONFDIR "/hinge/feedback/form.html", 0, 0,
+	  "the form template: {{transaction}}, {{user}}, {{token}}, {{action}}" },
+	{ "max_body", HINGE_T_SIZE, 0, "4k", 256, 1048576,
+	  "largest submission accepted (413 beyond)" },
+	{ "rate_limit", HINGE_T_INT, 0, "30", 1, 1000000,
+	  "requests per client address per rate_window (429 beyond)" },
+	{ "rate_window", HINGE_T_DURATION, 0, "1m", 1, 86400000,
+	  "the rate limit's window" },
+	{ "request_timeout", HINGE_T_DURATION, 0, "10s", 1000, 3600000,
+	  "idle time after which the endpoint drops a connection" },
 	{ NULL },
 };
 
@@ -89,6 +107,7 @@ static int init(struct hinge_plugin *p, const struct hinge_host *host)
 	if ((rc = fb_exposure_register(fb)) < 0 ||
 	    (rc = fb_metrics_register(fb)) < 0 ||
 	    (rc = host->register_job(p, &job)) < 0 ||
+	    (rc = fb_endpoint_register(fb)) < 0 ||
 	    (rc = fb_command_register(fb)) < 0)
 		return rc;
 	return 0;
