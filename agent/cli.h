@@ -46,5 +46,6 @@ int cmd_state(struct cli *c, int argc, char **argv);
 int cmd_rollout(struct cli *c, int argc, char **argv);
 int cmd_freeze(struct cli *c, int argc, char **argv);
 int cmd_artifacts(struct cli *c, int argc, char **argv);
+int cmd_fleet(struct cli *c, int argc, char **argv);
 
 #endif

@@ -55,6 +55,7 @@ struct config {
 	char *file;
 	config_t cfg;
 	struct settings *agent;
+	struct settings *fleet; /* NULL without a fleet group */
 	struct config_plugin *plugins;
 	size_t nplugins;
 };

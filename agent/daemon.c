@@ -19,6 +19,7 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/fleet_agent.h"
 #include "agent/host.h"
 #include "agent/loader.h"
 #include "agent/log.h"
@@ -32,6 +33,7 @@ struct worker {
 	pthread_t thread;
 	const struct reg_job *job;
 	const struct reg_service *service;
+	const struct settings *fleet;
 	int started;
 	volatile int done;
 };
@@ -145,7 +147,23 @@ static void *service_thread(void *arg)
 	return NULL;
 }
 
-static int start_workers(struct worker **out, size_t *n)
+/* Set when another live agent has this host's fleet id: the agent exits 2. */
+static volatile int fleet_refused;
+
+static void *fleet_thread(void *arg)
+{
+	struct worker *w = arg;
+
+	if (fleet_agent_run(w->fleet, NULL) != 0) {
+		fleet_refused = 1;
+		host_request_stop();
+	}
+	host_release_thread_state();
+	w->done = 1;
+	return NULL;
+}
+
+static int start_workers(const struct settings *fleet, struct worker **out, size_t *n)
 {
 	size_t nj = 0, ns = 0, k = 0;
 	struct worker *w;
@@ -154,7 +172,7 @@ static int start_workers(struct worker **out, size_t *n)
 		nj++;
 	while (registry_service_at(ns) != NULL)
 		ns++;
-	w = calloc(nj + ns + 1, sizeof(*w));
+	w = calloc(nj + ns + 2, sizeof(*w));
 	if (w == NULL)
 		return HINGE_ENOMEM;
 	for (size_t i = 0; i < nj; i++, k++) {
@@ -164,6 +182,11 @@ static int start_workers(struct worker **out, size_t *n)
 	for (size_t i = 0; i < ns; i++, k++) {
 		w[k].service = registry_service_at(i);
 		w[k].started = pthread_create(&w[k].thread, NULL, service_thread, &w[k]) == 0;
+	}
+	if (fleet != NULL) {
+		w[k].fleet = fleet;
+		w[k].started = pthread_create(&w[k].thread, NULL, fleet_thread, &w[k]) == 0;
+		k++;
 	}
 	*out = w;
 	*n = k;
@@ -190,8 +213,9 @@ static void stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
 			pthread_join(w[i].thread, NULL);
 		} else {
 			hlog(HINGE_LOG_WARNING, "hinge", "%s %s did not stop within %lld ms",
-			     w[i].job ? "job" : "service",
-			     w[i].job ? w[i].job->qname : w[i].service->qname, (long long)timeout_ms);
+			     w[i].job ? "job" : w[i].service ? "service" : "the fleet loop",
+			     w[i].job ? w[i].job->qname : w[i].service ? w[i].service->qname : "",
+			     (long long)timeout_ms);
 			pthread_detach(w[i].thread);
 		}
 	}
@@ -246,6 +270,10 @@ static void reload(struct cli *c)
 		config_free(fresh);
 		return;
 	}
+	/* The fleet thread keeps the fleet group it started with. */
+	settings_free(fresh->fleet);
+	fresh->fleet = c->config->fleet;
+	c->config->fleet = NULL;
 	/* Plugins hold copies of their settings; the agent group is ours. */
 	config_free(c->config);
 	c->config = fresh;
@@ -294,7 +322,7 @@ int daemon_run(struct cli *c)
 		return status;
 	}
 	state_db_path = strdup(state_path(c->state));
-	if (state_db_path == NULL || start_workers(&w, &n) != 0) {
+	if (state_db_path == NULL || start_workers(c->config->fleet, &w, &n) != 0) {
 		close(lock_fd);
 		return 5;
 	}
@@ -308,7 +336,7 @@ int daemon_run(struct cli *c)
 	free(state_db_path);
 	close(lock_fd);
 	hlog(HINGE_LOG_NOTICE, "hinge", "agent stopped");
-	return 0;
+	return fleet_refused ? 2 : 0;
 }
 
 int cmd_agent(struct cli *c, int argc, char **argv)

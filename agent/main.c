@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "metrics", cmd_metrics, "metrics" },
 	{ "state", cmd_state, "state backup FILE" },
 	{ "agent", cmd_agent, "agent" },
+	{ "fleet", cmd_fleet, "fleet hosts | start | status | promote | abort | rollback | retry | drain | history | events" },
 	{ NULL, NULL, NULL },
 };
 
