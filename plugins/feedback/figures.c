@@ -30,49 +30,71 @@ int fb_segment_known(struct fb *fb, const char *key)
 	return 0;
 }
 
-/* Record one alarm; 1 when it is new (then raise the event), 0, or -1. */
-static int record_alarm(struct fb *fb, sqlite3 *db, const char *figure,
-			int64_t bucket, int dir, double value)
+/* A new alarm, raised as an event once its row is committed. */
+struct alarm {
+	const char *figure;
+	int64_t bucket;
+	int dir;
+	double value;
+};
+
+/* Record one alarm; 1 when it is new, 0 when known, -1 on error. */
+static int record_alarm(sqlite3 *db, const struct alarm *a)
 {
 	static const char sql[] =
 		"INSERT OR IGNORE INTO feedback_alarms (figure, bucket_ms, direction, value,"
 		" raised_ms) VALUES (?1, ?2, ?3, ?4, ?5)";
-	char msg[160], detail[160];
 	sqlite3_stmt *s;
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(s, 1, figure, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, bucket);
-	sqlite3_bind_int(s, 3, dir);
-	sqlite3_bind_double(s, 4, value);
+	sqlite3_bind_text(s, 1, a->figure, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, a->bucket);
+	sqlite3_bind_int(s, 3, a->dir);
+	sqlite3_bind_double(s, 4, a->value);
 	sqlite3_bind_int64(s, 5, fb_now_ms());
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (sqlite3_changes(db) == 0)
-		return 0;
-	snprintf(msg, sizeof(msg), "%s shifted %s (CUSUM alarm, bucket value %.4g)",
-		 figure, dir > 0 ? "up" : "down", value);
-	snprintf(detail, sizeof(detail),
-		 "{\"figure\":\"%s\",\"direction\":%d,\"bucket_ms\":%" PRId64 ",\"value\":%.17g}",
-		 figure, dir, bucket, value);
-	fb->h->event(fb->p, HINGE_LOG_ERROR, "alarm", msg, detail);
-	return 1;
+	return sqlite3_changes(db) > 0;
 }
 
-/* Run the chart of one figure over its bucket series. */
-static int chart(struct fb *fb, sqlite3 *db, const char *figure)
+/*
+ * An error event for the alarm, so that the event sinks (the logging
+ * plugin) report it.  Raised outside the state transaction: the host
+ * records events through a connection of its own.
+ */
+static void raise_alarm(struct fb *fb, const struct alarm *a)
+{
+	char msg[160], detail[200];
+
+	snprintf(msg, sizeof(msg), "%s shifted %s (CUSUM alarm, bucket value %.4g)",
+		 a->figure, a->dir > 0 ? "up" : "down", a->value);
+	snprintf(detail, sizeof(detail),
+		 "{\"figure\":\"%s\",\"direction\":%d,\"bucket_ms\":%" PRId64 ",\"value\":%.17g}",
+		 a->figure, a->dir, a->bucket, a->value);
+	fb->h->event(fb->p, HINGE_LOG_ERROR, "alarm", msg, detail);
+}
+
+/* New alarms of a pass, in a growing array. */
+struct alarms {
+	struct alarm *a;
+	size_t n;
+};
+
+/* Run the chart of one figure over its bucket series; new alarms go to *out. */
+static int chart(struct fb *fb, sqlite3 *db, const char *figure, struct alarms *out)
 {
 	int64_t bucket = fb->h->setting_ms(fb->p, "alarm_bucket"), now = fb_now_ms();
 	int64_t since = now - fb->h->setting_ms(fb->p, "alarm_history");
+	struct alarm *bigger;
 	double *v = NULL;
 	int64_t *t = NULL;
 	int *dirs = NULL;
 	size_t n = 0, i;
-	int rc = 0, alarms;
+	int rc = 0, alarms, fresh;
 
 	if (fb_bucket_series(db, figure, since - since % bucket, now, bucket,
 			     (uint64_t)fb->h->setting_int(fb->p, "alarm_min_count"),
@@ -84,9 +106,22 @@ static int chart(struct fb *fb, sqlite3 *db, const char *figure)
 		 : fb_chart_run(v, (int)n, (int)fb->h->setting_int(fb->p, "alarm_baseline"),
 				fb->h->setting_double(fb->p, "cusum_k"),
 				fb->h->setting_double(fb->p, "cusum_h"), dirs);
-	for (i = 0; alarms > 0 && i < n && rc == 0; i++)
-		if (dirs[i] != 0 && record_alarm(fb, db, figure, t[i], dirs[i], v[i]) < 0)
+	for (i = 0; alarms > 0 && i < n && rc == 0; i++) {
+		struct alarm a = { figure, t[i], dirs[i], v[i] };
+
+		if (dirs[i] == 0)
+			continue;
+		if ((fresh = record_alarm(db, &a)) < 0) {
 			rc = HINGE_EUNAVAIL;
+		} else if (fresh) {
+			if ((bigger = realloc(out->a, (out->n + 1) * sizeof(*bigger))) == NULL) {
+				rc = HINGE_ENOMEM;
+				break;
+			}
+			out->a = bigger;
+			out->a[out->n++] = a;
+		}
+	}
 	free(v);
 	free(t);
 	free(dirs);
@@ -96,7 +131,9 @@ static int chart(struct fb *fb, sqlite3 *db, const char *figure)
 int fb_refresh(struct fb *fb)
 {
 	struct fb_ingest_result res;
+	struct alarms fresh = { NULL, 0 };
 	struct hinge_db *hdb;
+	size_t i;
 	int rc = fb_ingest(fb, &res);
 
 	if (rc < 0)
@@ -108,14 +145,18 @@ int fb_refresh(struct fb *fb)
 	if ((rc = fb->h->db_begin(hdb)) == 0) {
 		sqlite3 *db = fb->h->db_sqlite(hdb);
 
-		if ((rc = chart(fb, db, "csat")) == 0 && (rc = chart(fb, db, "nps")) == 0)
+		if ((rc = chart(fb, db, "csat", &fresh)) == 0 &&
+		    (rc = chart(fb, db, "nps", &fresh)) == 0)
 			rc = fb->h->db_commit(hdb);
 		else
 			fb->h->db_rollback(hdb);
 	}
+	fb->h->db_close(hdb);
 	if (rc < 0)
 		fb->h->log(fb->p, HINGE_LOG_ERROR, "cannot run the trend charts");
-	fb->h->db_close(hdb);
+	for (i = 0; rc == 0 && i < fresh.n; i++)
+		raise_alarm(fb, &fresh.a[i]);
+	free(fresh.a);
 	return rc;
 }
 

@@ -42,7 +42,8 @@ tests_unit_test_feedback_args_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_feedback_args
 
 feedback_test_scripts = tests/integration/feedback_token.sh \
-	tests/integration/feedback_ingest.sh tests/integration/feedback_endpoint.sh
+	tests/integration/feedback_ingest.sh tests/integration/feedback_endpoint.sh \
+	tests/integration/feedback_alarm.sh
 TESTS += $(feedback_test_scripts)
 EXTRA_DIST += $(feedback_test_scripts) tests/fixtures/feedback_ratings.sql
 
