@@ -1,6 +1,7 @@
 /*
  * endpoint.c - the ingestion endpoint, a libmicrohttpd service:
- *   GET  {path}?transaction=&user=&token=   the form, filled in
+ *   GET  {path}?transaction=&user=&token=   the form, filled in and
+ *                                           counted as shown
  *   POST {path}  (url-encoded: transaction, user, token, scale, score,
  *                 comment)                  one rating per transaction
  * Answers: 201 stored; 400 malformed; 403 forged token; 404 no such
@@ -75,6 +76,15 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	return rc;
 }
 
+/* The answer to a token that fb_token_verify did not accept. */
+static enum MHD_Result refuse_token(struct MHD_Connection *c, int status)
+{
+	if (status == FB_TOKEN_EXPIRED)
+		return reply(c, MHD_HTTP_GONE, "This feedback link has expired.");
+	return reply(c, status == FB_TOKEN_FORGED ? MHD_HTTP_FORBIDDEN : MHD_HTTP_BAD_REQUEST,
+		     "This feedback link is not valid.");
+}
+
 static void client_addr(struct MHD_Connection *c, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -90,6 +100,23 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t n)
 			  out, (socklen_t)n);
 }
 
+static int db_ready(struct endpoint *e);
+static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
+		   ExecStatusType want, int *rows);
+
+/*
+ * Count the form as shown (the response rate's denominator), once per
+ * transaction.  A database that is down costs the count, not the form.
+ */
+static void record_shown(struct endpoint *e, const char *const *v)
+{
+	if (db_ready(e) < 0 ||
+	    exec_ok(e->conn, "INSERT INTO hinge.feedback_shown (transaction_id, user_id)"
+		    " VALUES ($1, $2) ON CONFLICT (transaction_id) DO NOTHING",
+		    2, v, PGRES_COMMAND_OK, NULL) < 0)
+		e->fb->h->log(e->fb->p, HINGE_LOG_WARNING, "cannot count a form as shown");
+}
+
 static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 {
 	const char *names[] = { "transaction", "user", "token", "action" };
@@ -97,7 +124,7 @@ static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 	char *page;
-	int i;
+	int i, status;
 
 	if (e->form == NULL)
 		return reply(c, MHD_HTTP_NOT_FOUND, "No form is configured (setting form_file).");
@@ -107,6 +134,11 @@ static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 			return reply(c, MHD_HTTP_BAD_REQUEST,
 				     "The form needs transaction, user and token.");
 	}
+	status = fb_token_verify(e->key, strlen(e->key), values[0], values[1], values[2],
+				 (int64_t)time(NULL));
+	if (status != FB_TOKEN_OK)
+		return refuse_token(c, status);
+	record_shown(e, values);
 	values[3] = e->path;
 	if ((page = fb_template_fill(e->form, names, values, 4)) == NULL)
 		return MHD_NO;
@@ -209,12 +241,8 @@ static enum MHD_Result submit(struct endpoint *e, struct MHD_Connection *c,
 	if (rc < 0 || fb_urlencoded_get(body, len, "comment", comment, sizeof(comment)) < 0)
 		return reply(c, MHD_HTTP_BAD_REQUEST, "The comment is too long.");
 	rc = fb_token_verify(e->key, strlen(e->key), txn, user, token, (int64_t)time(NULL));
-	if (rc == FB_TOKEN_MALFORMED)
-		return reply(c, MHD_HTTP_BAD_REQUEST, "This feedback link is not valid.");
-	if (rc == FB_TOKEN_FORGED)
-		return reply(c, MHD_HTTP_FORBIDDEN, "This feedback link is not valid.");
-	if (rc == FB_TOKEN_EXPIRED)
-		return reply(c, MHD_HTTP_GONE, "This feedback link has expired.");
+	if (rc != FB_TOKEN_OK)
+		return refuse_token(c, rc);
 	if (fb_rating_reject_reason(txn, user, scale, score, &s) != NULL)
 		return reply(c, MHD_HTTP_BAD_REQUEST, "Please choose a rating.");
 	v[0] = txn;

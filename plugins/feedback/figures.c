@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libpq-fe.h>
+
 #include "figures.h"
 #include "ingest.h"
 #include "stats.h"
@@ -256,4 +258,26 @@ int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n)
 	}
 	fb->h->db_close(hdb);
 	return rc == SQLITE_ROW ? 0 : HINGE_EUNAVAIL;
+}
+
+int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n)
+{
+	char since[32];
+	const char *v[1] = { since };
+	PGresult *r;
+	void *conn;
+	int rc;
+
+	if ((rc = fb_pg_open(fb, &conn)) < 0)
+		return rc;
+	snprintf(since, sizeof(since), "%" PRId64, since_ms);
+	r = PQexecParams(conn, "SELECT count(*) FROM hinge.feedback_shown"
+			 " WHERE shown_at >= 'epoch'::timestamptz + ($1::bigint || ' milliseconds')::interval",
+			 1, NULL, v, NULL, NULL, 0);
+	rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : HINGE_EUNAVAIL;
+	if (rc == 0)
+		*n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(conn);
+	return rc;
 }

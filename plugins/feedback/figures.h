@@ -35,6 +35,12 @@ int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out);
 /* Rows rejected whose time is at or after since_ms, into *n. */
 int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n);
 
+/*
+ * Forms the endpoint served since since_ms (hinge.feedback_shown), into
+ * *n.  Returns 0 or a HINGE_E* code.
+ */
+int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n);
+
 /* 1 when key is one of the configured segments, else 0. */
 int fb_segment_known(struct fb *fb, const char *key);
 

@@ -1,7 +1,7 @@
 # plugins/feedback: staged feedback form, CSAT/NPS with intervals, alarms.
 pkglib_LTLIBRARIES += plugins/feedback/feedback.la
 plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
-	plugins/feedback/fb.h plugins/feedback/exposure.c \
+	plugins/feedback/fb.h plugins/feedback/exposure.c plugins/feedback/pgschema.c \
 	plugins/feedback/command.c plugins/feedback/args.c plugins/feedback/args.h \
 	plugins/feedback/token.c plugins/feedback/token.h \
 	plugins/feedback/stats.c plugins/feedback/stats.h \
@@ -64,7 +64,7 @@ TESTS += tests/unit/test_feedback_store
 
 check_PROGRAMS += tests/unit/test_feedback_exposure
 tests_unit_test_feedback_exposure_SOURCES = tests/unit/test_feedback_exposure.c \
-	plugins/feedback/exposure.c plugins/feedback/fb.h
+	plugins/feedback/exposure.c plugins/feedback/pgschema.c plugins/feedback/fb.h
 tests_unit_test_feedback_exposure_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_feedback_exposure_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS) \

@@ -54,6 +54,8 @@ is "GET serves the form" "$(code "$url?transaction=ch_1&user=42&token=$tok")" 20
 ok "the form carries the signed fields" grep -q "name=\"token\" value=\"$tok\"" "$dir/body"
 ok "the scale is a fieldset with a legend" grep -q '<legend>How satisfied' "$dir/body"
 is "GET without the fields is 400" "$(code "$url?transaction=ch_1")" 400
+is "GET with a forged token is 403" "$(code "$url?transaction=ch_9&user=42&token=$tok")" 403
+is "GET with an expired token is 410" "$(code "$url?transaction=ch_9&user=42&token=$(sign ch_9 42 1000)")" 410
 
 is "a valid rating is stored: 201" \
 	"$(code --data-urlencode transaction=ch_1 --data-urlencode user=42 --data-urlencode "token=$tok" -d score=5 -d scale=csat --data-urlencode 'comment=quick & easy' "$url")" 201
@@ -83,6 +85,9 @@ is "nothing refused was stored" "$(psql -X -At "$conninfo" -c "SELECT count(*) F
 doc=$("$hinge" -c "$dir/hinge.conf" --json feedback report 2>>"$TAP_LOG")
 is "the report counts the endpoint's rating" \
 	"$(printf '%s' "$doc" | python3 -c 'import json,sys; g=json.load(sys.stdin)["groups"][0]["csat"]; print(g["n"], g["value"])')" "1 1.0"
+# One form shown (ch_1; refused GETs count nothing), one rating: 1 of 1.
+is "the response rate is ratings over forms shown" \
+	"$(printf '%s' "$doc" | python3 -c 'import json,sys; r=json.load(sys.stdin)["response_rate"]; print(r["n"], r["value"])')" "1 1.0"
 
 first429=
 while [ "$(wc -l <"$dir/count")" -lt 25 ]; do

@@ -138,15 +138,17 @@ int fb_pg_open(struct fb *f, void **conn)
 {
 	static int migrated;
 	PGresult *r;
-	int rc = t_pg_connect(f->p, conninfo, conn);
+	int i, rc = t_pg_connect(f->p, conninfo, conn);
 
 	if (rc < 0 || migrated)
 		return rc;
 	r = PQexec(*conn, "CREATE SCHEMA hinge");
 	PQclear(r);
-	r = PQexec(*conn, fb_pg_migrations[0]);
-	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : HINGE_EUNAVAIL;
-	PQclear(r);
+	for (i = 0; rc == 0 && fb_pg_migrations[i] != NULL; i++) {
+		r = PQexec(*conn, fb_pg_migrations[i]);
+		rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : HINGE_EUNAVAIL;
+		PQclear(r);
+	}
 	migrated = rc == 0;
 	return rc;
 }
