@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 			status = cmd->run(&c, argc, argv);
 	if (status < 0)
 		status = run_plugin_command(&c, argc, argv);
-	cli_release(&c);
+	cli_release(&c, status == 2);
 	curl_global_cleanup();
 	return status;
 }
