@@ -18,7 +18,7 @@ plugins_feedback_feedback_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) \
 plugins_feedback_feedback_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_feedback_feedback_la_LIBADD = $(LIBPQ_LIBS) $(JANSSON_LIBS) \
 	$(CRYPTO_LIBS) $(SQLITE_LIBS) $(MHD_LIBS) -lm
-EXTRA_DIST += plugins/feedback/TOKEN.md bench/feedback_ingest.sh bench/feedback_README.md \
+EXTRA_DIST += plugins/feedback/TOKEN.md plugins/feedback/README.md bench/feedback_ingest.sh bench/feedback_README.md \
 	config/changes/feedback-form.conf
 
 check_PROGRAMS += tests/unit/test_feedback_stats
