@@ -46,6 +46,7 @@ plugins: { feedback: { enabled = true; conninfo = "$conninfo"; ratings_table = "
   segments = [ "plan" ]; }; };
 CONF
 
+load=$(cut -d' ' -f1 /proc/loadavg)
 measure() { # label, then the hinge arguments: "seconds max_rss_kib"
 	/usr/bin/time -f '%e %M' -o "$T/time" "$hinge" -c "$T/hinge.conf" "$@" >"$T/out" 2>"$T/err" ||
 		{ cat "$T/err" >&2; exit 1; }
@@ -67,7 +68,9 @@ Run on $(date -u +%Y-%m-%d), $cpu, $(nproc) cores, PostgreSQL $(psql -X -At "$co
 state database on $disk. $rows ratings over 30 days in \`public.ratings\`
 (a tenth NPS, three plans, 0.1% invalid), default settings (batch 5000,
 overlap 5m), \`segments = ["plan"]\`. Ratings counted and rejected after the first pass: $n.
-One run each; peak memory is the maximum RSS of the \`hinge\` process.
+One run each, load average $load at the start; peak memory is the
+maximum RSS of the \`hinge\` process.  Each command also pays the core's
+\`PRAGMA quick_check\` of the state database once.
 
 | pass | wall time | peak memory |
 | --- | --- | --- |
