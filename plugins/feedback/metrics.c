@@ -31,8 +31,8 @@ static int read_metric(void *data, const struct hinge_mquery *q, double *out)
 	struct metric *m = data;
 	struct fb *fb = m->fb;
 	json_t *segs = (json_t *)fb->h->setting_json(fb->p, "segments");
-	struct fb_filter filters[16];
-	size_t nf = 0, i;
+	size_t nseg = json_is_array(segs) ? json_array_size(segs) : 0, nf = 0, i;
+	struct fb_filter *filters;
 	json_t *doc, *fig;
 	int rc;
 
@@ -45,14 +45,18 @@ static int read_metric(void *data, const struct hinge_mquery *q, double *out)
 		json_decref(doc);
 		return 0;
 	}
-	for (i = 0; json_is_array(segs) && i < json_array_size(segs) && nf < 16; i++) {
+	if ((filters = calloc(nseg + 1, sizeof(*filters))) == NULL)
+		return HINGE_ENOMEM;
+	for (i = 0; i < nseg; i++) {
 		const char *key = json_string_value(json_array_get(segs, i));
 		const char *v = fb->h->mq_label(q, key);
 
 		if (v != NULL)
 			filters[nf++] = (struct fb_filter){ key, v };
 	}
-	if ((rc = fb_figures(fb, window_start(fb, q), NULL, filters, nf, &doc)) < 0)
+	rc = fb_figures(fb, window_start(fb, q), NULL, filters, nf, &doc);
+	free(filters);
+	if (rc < 0)
 		return rc;
 	fig = json_object_get(json_array_get(doc, 0), m->which == NPS ? "nps" : "csat");
 	if (!json_is_true(json_object_get(fig, "sufficient"))) {
