@@ -17,7 +17,8 @@
 #include "token.h"
 
 #define USAGE \
-	"feedback report [--since 7d] [--segment KEY] | token --transaction ID --user ID [--ttl 7d]"
+	"feedback report [--since 7d] [--segment KEY] | rejects [--since 7d]\n" \
+	"       | token --transaction ID --user ID [--ttl 7d]"
 
 static int usage(const char *why)
 {
@@ -211,6 +212,45 @@ static int cmd_report(struct fb *fb, struct hinge_command *cmd, int argc,
 	return status_of(refresh);
 }
 
+static int cmd_rejects(struct fb *fb, struct hinge_command *cmd, int argc,
+		       char **argv)
+{
+	static const char *const opts[] = { "--since", NULL };
+	const char *since = "7d";
+	int64_t since_ms;
+	json_t *list, *r;
+	size_t i;
+	int rc, refresh;
+
+	if (fb_args_unknown(argc, argv, 2, NULL, opts) > 0 ||
+	    fb_option(argc, argv, 2, "--since", &since) < 0 ||
+	    fb_duration_ms(since, &since_ms) < 0)
+		return usage("rejects takes --since and a duration such as 24h or 7d");
+	refresh = fb_refresh(fb);
+	if (refresh < 0)
+		fprintf(stderr, "hinge feedback rejects: ratings not refreshed; the rejects are those stored\n");
+	if ((rc = fb_rejects_list(fb, fb_now_ms() - since_ms, &list)) < 0) {
+		fprintf(stderr, "hinge feedback rejects: cannot read the state database\n");
+		return status_of(rc);
+	}
+	if (fb->h->cmd_json(cmd))
+		return fb->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
+			"{s:s, s:s, s:o}", "schema", "hinge.feedback.rejects/1", "since", since,
+			"rejects", list)) < 0 ? 5 : status_of(refresh);
+	json_array_foreach(list, i, r)
+		printf("%s #%" JSON_INTEGER_FORMAT "  %s  %s  (%s)\n",
+		       json_string_value(json_object_get(r, "source")),
+		       json_integer_value(json_object_get(r, "source_id")),
+		       json_is_string(json_object_get(r, "transaction"))
+			       ? json_string_value(json_object_get(r, "transaction")) : "-",
+		       json_string_value(json_object_get(r, "reason")),
+		       json_string_value(json_object_get(r, "detail")));
+	if (json_array_size(list) == 0)
+		printf("no rejected rows since %s ago\n", since);
+	json_decref(list);
+	return status_of(refresh);
+}
+
 static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 {
 	struct fb *fb = data;
@@ -222,6 +262,8 @@ static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
 		return cmd_token(fb, cmd, argc, argv);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(fb, cmd, argc, argv);
+	if (strcmp(argv[1], "rejects") == 0)
+		return cmd_rejects(fb, cmd, argc, argv);
 	return usage("unknown subcommand");
 }
 

@@ -281,3 +281,37 @@ int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n)
 	PQfinish(conn);
 	return rc;
 }
+
+int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out)
+{
+	static const char sql[] =
+		"SELECT source, source_id, transaction_id, reason, detail, created_ms"
+		" FROM feedback_rejects WHERE created_ms >= ?1 ORDER BY created_ms, source_id";
+	struct hinge_db *hdb;
+	sqlite3_stmt *s;
+	json_t *arr;
+	int rc;
+
+	if ((rc = fb->h->db_open(fb->p, &hdb)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(fb->h->db_sqlite(hdb), sql, -1, &s, NULL) != SQLITE_OK) {
+		fb->h->db_close(hdb);
+		return HINGE_EUNAVAIL;
+	}
+	sqlite3_bind_int64(s, 1, since_ms);
+	arr = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:I, s:s?, s:s, s:s, s:I}", "source", sqlite3_column_text(s, 0),
+			"source_id", (json_int_t)sqlite3_column_int64(s, 1), "transaction",
+			sqlite3_column_text(s, 2), "reason", sqlite3_column_text(s, 3), "detail",
+			sqlite3_column_text(s, 4), "time_ms", (json_int_t)sqlite3_column_int64(s, 5)));
+	sqlite3_finalize(s);
+	fb->h->db_close(hdb);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return HINGE_EUNAVAIL;
+	}
+	*out = arr;
+	return 0;
+}

@@ -32,6 +32,14 @@ int fb_figures(struct fb *fb, int64_t since_ms, const char *group_by,
 /* Alarms of buckets starting at or after since_ms, as a JSON array. */
 int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out);
 
+/*
+ * The rejected rows whose time is at or after since_ms, oldest first, as
+ * a JSON array of {"source", "source_id", "transaction", "reason",
+ * "detail", "time_ms"}; *out is a new reference.  Returns 0 or a
+ * HINGE_E* code.
+ */
+int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out);
+
 /* Rows rejected whose time is at or after since_ms, into *n. */
 int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n);
 

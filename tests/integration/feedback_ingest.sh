@@ -38,6 +38,14 @@ is "rejects carry their reasons" \
 	"$(sqlite3 "$dir/state.db" "SELECT group_concat(reason, '|') FROM (SELECT reason FROM feedback_rejects ORDER BY source_id)")" \
 	"score out of range for csat (1-5)|unknown scale (csat or nps)|second rating for this transaction|transaction id missing or not 1-128 printable characters"
 
+rj=$("$hinge" -c "$dir/hinge.conf" --json feedback rejects --since 2h 2>>"$TAP_LOG")
+is "feedback rejects lists them with reasons and transactions" \
+	"$(printf '%s' "$rj" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == "hinge.feedback.rejects/1"; print([(r["transaction"], r["detail"]) for r in d["rejects"]])')" \
+	"[('ch_bad1', 'scale csat score 6'), ('ch_bad2', 'scale stars score 4'), ('ch_pro_c1', ''), (None, 'scale nps score 5')]"
+text=$("$hinge" -c "$dir/hinge.conf" feedback rejects 2>>"$TAP_LOG")
+case $text in *"public.ratings #"*"second rating for this transaction"*) t=yes ;; *) t=no ;; esac
+is "and as text" "$t" yes
+
 doc=$(report)
 is "a second pass counts nothing twice" \
 	"$(printf '%s' "$doc" | field '(d["groups"][0]["csat"]["n"], d["groups"][0]["nps"]["n"], d["rejected"])')" "(50, 40, 4)"
