@@ -206,11 +206,13 @@ int fb_figures(struct fb *fb, int64_t since_ms, const char *group_by,
 	return 0;
 }
 
-int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out)
+/*
+ * Rows of sql (one parameter: since_ms) from the state database as a
+ * JSON array, each made by row(); *out is a new reference.
+ */
+static int query_list(struct fb *fb, const char *sql, int64_t since_ms,
+		      json_t *(*row)(sqlite3_stmt *s), json_t **out)
 {
-	static const char sql[] =
-		"SELECT figure, bucket_ms, direction, value FROM feedback_alarms"
-		" WHERE bucket_ms >= ?1 ORDER BY bucket_ms, figure";
 	struct hinge_db *hdb;
 	sqlite3_stmt *s;
 	json_t *arr;
@@ -225,10 +227,7 @@ int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out)
 	sqlite3_bind_int64(s, 1, since_ms);
 	arr = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack(
-			"{s:s, s:I, s:i, s:f}", "figure", sqlite3_column_text(s, 0),
-			"bucket_ms", (json_int_t)sqlite3_column_int64(s, 1), "direction",
-			sqlite3_column_int(s, 2), "value", sqlite3_column_double(s, 3)));
+		json_array_append_new(arr, row(s));
 	sqlite3_finalize(s);
 	fb->h->db_close(hdb);
 	if (rc != SQLITE_DONE) {
@@ -237,6 +236,35 @@ int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out)
 	}
 	*out = arr;
 	return 0;
+}
+
+static json_t *alarm_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:s, s:I, s:i, s:f}", "figure", sqlite3_column_text(s, 0),
+			 "bucket_ms", (json_int_t)sqlite3_column_int64(s, 1), "direction",
+			 sqlite3_column_int(s, 2), "value", sqlite3_column_double(s, 3));
+}
+
+int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out)
+{
+	return query_list(fb, "SELECT figure, bucket_ms, direction, value FROM feedback_alarms"
+			  " WHERE bucket_ms >= ?1 ORDER BY bucket_ms, figure",
+			  since_ms, alarm_row, out);
+}
+
+static json_t *reject_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:s, s:I, s:s?, s:s, s:s, s:I}", "source", sqlite3_column_text(s, 0),
+			 "source_id", (json_int_t)sqlite3_column_int64(s, 1), "transaction",
+			 sqlite3_column_text(s, 2), "reason", sqlite3_column_text(s, 3), "detail",
+			 sqlite3_column_text(s, 4), "time_ms", (json_int_t)sqlite3_column_int64(s, 5));
+}
+
+int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out)
+{
+	return query_list(fb, "SELECT source, source_id, transaction_id, reason, detail, created_ms"
+			  " FROM feedback_rejects WHERE created_ms >= ?1 ORDER BY created_ms, source_id",
+			  since_ms, reject_row, out);
 }
 
 int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n)
@@ -282,36 +310,3 @@ int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n)
 	return rc;
 }
 
-int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out)
-{
-	static const char sql[] =
-		"SELECT source, source_id, transaction_id, reason, detail, created_ms"
-		" FROM feedback_rejects WHERE created_ms >= ?1 ORDER BY created_ms, source_id";
-	struct hinge_db *hdb;
-	sqlite3_stmt *s;
-	json_t *arr;
-	int rc;
-
-	if ((rc = fb->h->db_open(fb->p, &hdb)) < 0)
-		return rc;
-	if (sqlite3_prepare_v2(fb->h->db_sqlite(hdb), sql, -1, &s, NULL) != SQLITE_OK) {
-		fb->h->db_close(hdb);
-		return HINGE_EUNAVAIL;
-	}
-	sqlite3_bind_int64(s, 1, since_ms);
-	arr = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack(
-			"{s:s, s:I, s:s?, s:s, s:s, s:I}", "source", sqlite3_column_text(s, 0),
-			"source_id", (json_int_t)sqlite3_column_int64(s, 1), "transaction",
-			sqlite3_column_text(s, 2), "reason", sqlite3_column_text(s, 3), "detail",
-			sqlite3_column_text(s, 4), "time_ms", (json_int_t)sqlite3_column_int64(s, 5)));
-	sqlite3_finalize(s);
-	fb->h->db_close(hdb);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return HINGE_EUNAVAIL;
-	}
-	*out = arr;
-	return 0;
-}
