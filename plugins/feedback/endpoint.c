@@ -11,7 +11,7 @@
  *
  * Served from one thread (libmicrohttpd's internal polling thread), so
  * the connection and the rate limiter need no lock.  Plain HTTP on
- * loopback only: other addresses are refused at init.
+ * loopback only: another address needs tls_cert and tls_key (HTTPS).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -41,6 +41,7 @@ struct endpoint {
 	char *table_q;
 	char *key;
 	char *form;
+	char *cert, *tls_key; /* PEM, with tls_cert and tls_key */
 	const char *path;
 	size_t max_body;
 	struct fb_rate rate;
@@ -316,11 +317,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	}
 }
 
-/* The form template, or NULL (logged) when the file cannot be read. */
-static char *load_form(struct fb *fb)
+/* A whole file of at most 1 MiB, NUL-ended; NULL when it cannot be read. */
+static char *read_file(const char *path)
 {
-	const char *path = fb->h->setting_str(fb->p, "form_file");
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	char *buf = NULL;
 	long n;
 
@@ -335,11 +335,55 @@ static char *load_form(struct fb *fb)
 	}
 	if (f != NULL)
 		fclose(f);
+	return buf;
+}
+
+/* The form template, or NULL (logged) when the file cannot be read. */
+static char *load_form(struct fb *fb)
+{
+	const char *path = fb->h->setting_str(fb->p, "form_file");
+	char *buf = read_file(path);
+
 	if (buf == NULL)
 		fb->h->log(fb->p, HINGE_LOG_WARNING,
 			   "cannot read the form %s (setting form_file at %s); GET serves 404",
 			   path, fb->h->setting_where(fb->p, "form_file"));
 	return buf;
+}
+
+/* 1 when a string setting is set to something. */
+static int given(struct fb *fb, const char *key)
+{
+	const char *v = fb->h->setting_str(fb->p, key);
+
+	return v != NULL && v[0] != '\0';
+}
+
+/*
+ * With tls_cert and tls_key set, load both for MHD_USE_TLS: the
+ * certificate chain from its file, the key through secret_read (a key
+ * file readable by others is refused).  Returns 0 when TLS is off or
+ * loaded, or a HINGE_E* code (logged).
+ */
+static int load_tls(struct endpoint *e)
+{
+	struct fb *fb = e->fb;
+	int rc;
+
+	if (!given(fb, "tls_cert"))
+		return 0;
+	e->cert = read_file(fb->h->setting_str(fb->p, "tls_cert"));
+	if (e->cert == NULL) {
+		fb->h->log(fb->p, HINGE_LOG_ERROR, "cannot read the certificate (setting tls_cert at %s)",
+			   fb->h->setting_where(fb->p, "tls_cert"));
+		return HINGE_EINVAL;
+	}
+	if ((rc = fb->h->secret_read(fb->p, "tls_key", &e->tls_key)) < 0 || e->tls_key == NULL) {
+		fb->h->log(fb->p, HINGE_LOG_ERROR, "cannot read the TLS key (setting tls_key at %s)",
+			   fb->h->setting_where(fb->p, "tls_key"));
+		return rc < 0 ? rc : HINGE_EINVAL;
+	}
+	return 0;
 }
 
 /* Parse the listen address into ss; 1 when it is a loopback address. */
@@ -366,6 +410,7 @@ static int run(void *data)
 {
 	struct endpoint *e = data;
 	struct fb *fb = e->fb;
+	struct MHD_OptionItem tls[3];
 	struct sockaddr_storage ss;
 	int rc;
 
@@ -376,16 +421,23 @@ static int run(void *data)
 			   fb->h->setting_where(fb->p, "token_secret"));
 		return rc < 0 ? rc : HINGE_EINVAL;
 	}
+	if ((rc = load_tls(e)) < 0)
+		return rc;
 	e->form = load_form(fb);
 	parse_addr(fb->h->setting_str(fb->p, "listen_address"),
 		   (int)fb->h->setting_int(fb->p, "listen_port"), &ss);
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, e->cert };
+	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, e->tls_key };
+	tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	e->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+				(e->cert ? MHD_USE_TLS : 0),
 				0, NULL, NULL, handle, e,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, e,
 				MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned)(fb->h->setting_ms(fb->p, "request_timeout") / 1000 + 1),
+				MHD_OPTION_ARRAY, e->cert ? tls : tls + 2,
 				MHD_OPTION_END);
 	if (e->d == NULL) {
 		fb->h->log(fb->p, HINGE_LOG_ERROR, "cannot listen on %s port %" PRId64
@@ -394,8 +446,8 @@ static int run(void *data)
 			   fb->h->setting_int(fb->p, "listen_port"));
 		return HINGE_EUNAVAIL;
 	}
-	fb->h->log(fb->p, HINGE_LOG_INFO, "feedback endpoint on %s port %" PRId64 "%s",
-		   fb->h->setting_str(fb->p, "listen_address"),
+	fb->h->log(fb->p, HINGE_LOG_INFO, "feedback endpoint on %s://%s:%" PRId64 "%s",
+		   e->cert ? "https" : "http", fb->h->setting_str(fb->p, "listen_address"),
 		   fb->h->setting_int(fb->p, "listen_port"), e->path);
 	while (!fb->h->stopping(fb->p))
 		fb->h->sleep_ms(fb->p, 1000);
@@ -415,6 +467,11 @@ static void endpoint_free(void *data)
 		free(e->key);
 	}
 	free(e->form);
+	free(e->cert);
+	if (e->tls_key != NULL) {
+		OPENSSL_cleanse(e->tls_key, strlen(e->tls_key));
+		free(e->tls_key);
+	}
 	free(e);
 }
 
@@ -428,12 +485,18 @@ int fb_endpoint_register(struct fb *fb)
 
 	if (!fb->h->setting_bool(fb->p, "endpoint"))
 		return 0;
+	if (given(fb, "tls_cert") != given(fb, "tls_key")) {
+		fb->h->log(fb->p, HINGE_LOG_ERROR, "tls_cert and tls_key go together (at %s)",
+			   fb->h->setting_where(fb->p, given(fb, "tls_cert") ? "tls_cert" : "tls_key"));
+		return HINGE_EINVAL;
+	}
 	loop = parse_addr(addr, 0, &ss);
-	if (loop != 1) {
+	if (loop < 0 || (loop == 0 && !given(fb, "tls_cert"))) {
 		fb->h->log(fb->p, HINGE_LOG_ERROR,
 			   loop < 0 ? "listen_address %s is not an IP address (at %s)"
-				    : "listen_address %s is not loopback (at %s); this endpoint speaks plain"
-				      " HTTP, so serve it on loopback behind a TLS reverse proxy",
+				    : "listen_address %s is not loopback (at %s); plain HTTP is served on"
+				      " loopback only: set tls_cert and tls_key, or put a TLS reverse"
+				      " proxy in front",
 			   addr, fb->h->setting_where(fb->p, "listen_address"));
 		return HINGE_EINVAL;
 	}

@@ -15,13 +15,13 @@ key="endpoint test key"
 printf '%s\n' "$key" >"$dir/key"
 chmod 600 "$dir/key"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-config() { # listen_address
+config() { # listen_address [more settings]
 	cat >"$dir/hinge.conf" <<CONF
 agent: { state_db = "$dir/state.db"; plugin_dir = "$HINGE_BUILDDIR/plugins/feedback/.libs"; };
 plugins: { feedback: { enabled = true; conninfo = "$conninfo"; token_secret = "$dir/key";
   endpoint = true; listen_address = "$1"; listen_port = $port; max_body = "1k";
   rate_limit = 20; rate_window = "1m"; min_sample = 1; ingest_interval = "250ms";
-  form_file = "$HINGE_SRCDIR/config/feedback/form.html"; }; };
+  form_file = "$HINGE_SRCDIR/config/feedback/form.html"; ${2:-} }; };
 CONF
 }
 sign() { # txn user expiry
@@ -105,5 +105,28 @@ agent=
 config 0.0.0.0
 out=$("$hinge" -c "$dir/hinge.conf" plugins 2>&1)
 case $out in *"listen_address 0.0.0.0 is not loopback"*) t=yes ;; *) t=no ;; esac
-is "a non-loopback address is refused, naming the setting" "$t" yes
+is "a non-loopback address without TLS is refused, naming the setting" "$t" yes
+
+# With a certificate and key the endpoint speaks HTTPS, on any address.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$dir/tls.key" -out "$dir/tls.crt" 2>>"$TAP_LOG"
+chmod 600 "$dir/tls.key"
+config 0.0.0.0 "tls_cert = \"$dir/tls.crt\"; tls_key = \"$dir/tls.key\";"
+expect_exit "the key alone is refused" 2 sh -c "sed 's/tls_cert = [^;]*;//' '$dir/hinge.conf' >'$dir/half.conf' && '$hinge' -c '$dir/half.conf' plugins"
+"$hinge" -c "$dir/hinge.conf" agent 2>>"$TAP_LOG" &
+agent=$!
+tls=no
+for _ in $(seq 50); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" "https://127.0.0.1:$port/")" = 404 ] &&
+		{ tls=yes; break; }
+	sleep 0.1
+done
+is "HTTPS on 0.0.0.0 with a verified certificate" "$tls" yes
+tok5=$(sign ch_5 42 "$later")
+is "a rating over HTTPS: 201" "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" \
+	-d transaction=ch_5 -d user=42 -d "token=$tok5" -d score=4 "https://127.0.0.1:$port/feedback")" 201
+is "plain HTTP gets no page" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/feedback")" 000
+kill "$agent"
+wait "$agent"
+agent=
 done_testing
