@@ -29,7 +29,11 @@ int fb_refresh(struct fb *fb);
 int fb_figures(struct fb *fb, int64_t since_ms, const char *group_by,
 	       const struct fb_filter *filters, size_t nfilter, json_t **out);
 
-/* Alarms of buckets starting at or after since_ms, as a JSON array. */
+/*
+ * Alarms of buckets starting at or after since_ms, as a JSON array of
+ * {"figure", "bucket_ms", "direction", "value"}; *out is a new reference.
+ * Returns 0 or a HINGE_E* code.
+ */
 int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out);
 
 /*
@@ -40,7 +44,7 @@ int fb_alarms_since(struct fb *fb, int64_t since_ms, json_t **out);
  */
 int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out);
 
-/* Rows rejected whose time is at or after since_ms, into *n. */
+/* Rows rejected whose time is at or after since_ms, into *n; 0 or HINGE_E*. */
 int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n);
 
 /*

@@ -37,6 +37,7 @@ int fb_aggregate(sqlite3 *db, int64_t since_ms, const char *group_by,
 		 const struct fb_filter *filters, size_t nfilter,
 		 struct fb_group **out, size_t *n);
 
+/* Free the n groups fb_aggregate returned (each segment, then the array). */
 void fb_groups_free(struct fb_group *g, size_t n);
 
 /*
