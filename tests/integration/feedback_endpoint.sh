@@ -62,6 +62,13 @@ is "a valid rating is stored: 201" \
 is "the row is in the ratings table" \
 	"$(psql -X -At "$conninfo" -c "SELECT transaction_id, user_id, scale, score, comment FROM hinge.feedback_ratings")" \
 	"ch_1|42|csat|5|quick & easy"
+ingested=0
+for _ in $(seq 40); do
+	ingested=$(sqlite3 "$dir/state.db" "SELECT count(*) FROM feedback_ratings" 2>/dev/null || echo 0)
+	[ "$ingested" = 1 ] && break
+	sleep 0.1
+done
+is "the agent's ingest job picks it up (ingest_interval 250ms)" "$ingested" 1
 is "a second rating for the transaction: 409" \
 	"$(code -d transaction=ch_1 -d user=42 -d "token=$tok" -d score=1 "$url")" 409
 is "a forged token: 403" \
