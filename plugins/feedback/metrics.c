@@ -1,9 +1,11 @@
 /*
  * metrics.c - feedback.csat, feedback.nps, feedback.csat_lower_bound and
  * feedback.alarm for gates.  Each read first brings the state database
- * up to date, then reads the window: since the rollout's current stage
- * started, or the last `metric_window` outside a rollout.  Labels filter
- * by segment: feedback.csat{plan="pro"}.
+ * up to date, then reads the last `metric_window`, cut at the rollout's
+ * start inside one: ratings from before the change do not speak for it,
+ * while those of its soak pauses do (the engine's stage restarts at the
+ * gate itself, which would leave a gate right after its soak with no
+ * data).  Labels filter by segment: feedback.csat{plan="pro"}.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +23,10 @@ struct metric {
 
 static int64_t window_start(struct fb *fb, const struct hinge_mquery *q)
 {
-	int64_t stage = fb->h->mq_stage_start_ms(q);
+	int64_t start = fb->h->mq_rollout_start_ms(q);
+	int64_t window = fb_now_ms() - fb->h->setting_ms(fb->p, "metric_window");
 
-	return stage > 0 ? stage : fb_now_ms() - fb->h->setting_ms(fb->p, "metric_window");
+	return start > window ? start : window;
 }
 
 static int read_metric(void *data, const struct hinge_mquery *q, double *out)

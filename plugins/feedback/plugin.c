@@ -35,7 +35,7 @@ static const struct hinge_setting settings[] = {
 	{ "confidence", HINGE_T_DOUBLE, 0, "0.95", 0.5, 0.9999,
 	  "confidence level of the intervals" },
 	{ "metric_window", HINGE_T_DURATION, 0, "24h", 1, 31536000000.0,
-	  "window of the metrics outside a rollout (in one: since the stage started)" },
+	  "window of the metrics (inside a rollout: since it started, at most this)" },
 	{ "cusum_k", HINGE_T_DOUBLE, 0, "0.5", 0.01, 10,
 	  "CUSUM allowance, in standard deviations" },
 	{ "cusum_h", HINGE_T_DOUBLE, 0, "5", 0.1, 100,
