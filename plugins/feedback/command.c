@@ -1,5 +1,5 @@
 /*
- * command.c - `hinge feedback token|report ...`.
+ * command.c - `hinge feedback report|rejects|token ...`.
  */
 #include <inttypes.h>
 #include <stdio.h>
