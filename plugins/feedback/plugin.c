@@ -2,6 +2,7 @@
  * plugin.c - the feedback plugin's ABI block, settings and registration.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -77,6 +78,19 @@ static int ingest_job(void *data)
 	return fb_refresh(data);
 }
 
+/*
+ * PostgreSQL's notices (the host's "schema hinge already exists,
+ * skipping" on every migration check) go to the log at debug level, not
+ * to the operator's terminal.
+ */
+static void notice(void *arg, const char *message)
+{
+	struct fb *fb = arg;
+
+	fb->h->log(fb->p, HINGE_LOG_DEBUG, "postgresql: %.*s", (int)strcspn(message, "\n"),
+		   message);
+}
+
 int fb_pg_open(struct fb *fb, void **conn)
 {
 	int rc = fb->h->pg_connect(fb->p, fb->h->setting_str(fb->p, "conninfo"),
@@ -84,6 +98,7 @@ int fb_pg_open(struct fb *fb, void **conn)
 
 	if (rc < 0)
 		return rc;
+	PQsetNoticeProcessor(*conn, notice, fb);
 	rc = fb->h->pg_migrate(fb->p, *conn, fb_pg_migrations);
 	if (rc < 0) {
 		fb->h->log(fb->p, HINGE_LOG_ERROR,
