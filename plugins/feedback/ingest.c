@@ -184,12 +184,29 @@ static int reject(struct sink *k, int64_t id, const char *txn,
 	sqlite3_bind_text(k->reject, 5, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(k->reject, 6, created_ms);
 	sqlite3_bind_int64(k->reject, 7, fb_now_ms());
-	return step_done(k->reject) == SQLITE_DONE ? 1 : -1;
+	if (step_done(k->reject) != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(k->db) > 0 ? 2 : 0;
+}
+
+/* 1 when the source row is stored already (as a rating or a reject). */
+static int seen(struct sink *k, int64_t id)
+{
+	int rc;
+
+	sqlite3_bind_text(k->seen, 1, k->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(k->seen, 2, id);
+	rc = sqlite3_step(k->seen) == SQLITE_ROW ? sqlite3_column_int(k->seen, 0) != 0 : -1;
+	sqlite3_reset(k->seen);
+	sqlite3_clear_bindings(k->seen);
+	return rc;
 }
 
 /*
  * One source row: 0 when seen before, 1 when added, 2 when rejected, -1
- * on a state database error.
+ * on a state database error.  New rows are the common case: the insert
+ * is tried first, and only a conflict asks whether the row was seen (the
+ * overlap re-reads) or its transaction was rated by another row.
  */
 static int take_row(struct sink *k, const struct source *s, PGresult *r, int row)
 {
@@ -203,19 +220,11 @@ static int take_row(struct sink *k, const struct source *s, PGresult *r, int row
 	int score = 0, rc;
 	size_t i;
 
-	sqlite3_bind_text(k->seen, 1, k->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(k->seen, 2, id);
-	rc = sqlite3_step(k->seen);
-	if (rc == SQLITE_ROW && sqlite3_column_int(k->seen, 0) != 0) {
-		step_done(k->seen);
-		return 0;
-	}
-	step_done(k->seen);
 	reason = fb_rating_reject_reason(txn, user, scale, score_text, &score);
 	if (reason != NULL) {
 		snprintf(detail, sizeof(detail), "scale %.12s score %.12s",
 			 scale ? scale : "NULL", score_text ? score_text : "NULL");
-		return reject(k, id, txn, reason, detail, created_ms) < 0 ? -1 : 2;
+		return reject(k, id, txn, reason, detail, created_ms);
 	}
 	segs = json_object();
 	for (i = 0; i < s->nseg; i++) {
@@ -241,8 +250,14 @@ static int take_row(struct sink *k, const struct source *s, PGresult *r, int row
 		return 1;
 	if (rc != SQLITE_CONSTRAINT)
 		return -1;
-	return reject(k, id, txn, "second rating for this transaction", "", created_ms) < 0
-	       ? -1 : 2;
+	switch (seen(k, id)) {
+	case 0:
+		return reject(k, id, txn, "second rating for this transaction", "", created_ms);
+	case 1:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* One batch of source rows in one state transaction. */
