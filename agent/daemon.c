@@ -19,7 +19,9 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/engine.h"
 #include "agent/fleet_agent.h"
+#include "agent/fleet_exec.h"
 #include "agent/host.h"
 #include "agent/loader.h"
 #include "agent/log.h"
@@ -154,10 +156,15 @@ static void *fleet_thread(void *arg)
 {
 	struct worker *w = arg;
 
-	if (fleet_agent_run(w->fleet, NULL) != 0) {
+	struct fleet_work *work = fleet_exec_new(w->fleet, state_db_path);
+
+	if (work == NULL)
+		hlog(HINGE_LOG_ERROR, "hinge", "the fleet loop cannot open the state database; it only heartbeats");
+	if (fleet_agent_run(w->fleet, work) != 0) {
 		fleet_refused = 1;
 		host_request_stop();
 	}
+	fleet_exec_free(work);
 	host_release_thread_state();
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -310,6 +317,8 @@ static void main_loop(struct cli *c)
 				    settings_ms(c->config->agent, "retention_samples"));
 			next_prune = now + settings_ms(c->config->agent, "prune_interval");
 		}
+		/* Detached and orphaned rollouts, due re-rehearsals. */
+		engine_daemon_poll(c->state);
 		if (watchdog_ms > 0 && now >= next_watchdog) {
 			sd_notify_text("WATCHDOG=1");
 			next_watchdog = now + watchdog_ms;
@@ -335,6 +344,10 @@ int daemon_run(struct cli *c)
 		close(lock_fd);
 		return status;
 	}
+	if (engine_configure(c->config->agent) != 0) {
+		close(lock_fd);
+		return 2;
+	}
 	state_db_path = strdup(state_path(c->state));
 	if (state_db_path == NULL || start_workers(c->config->fleet, &w, &n) != 0) {
 		close(lock_fd);
@@ -345,7 +358,8 @@ int daemon_run(struct cli *c)
 	main_loop(c);
 	sd_notify_text("STOPPING=1");
 	hlog(HINGE_LOG_NOTICE, "hinge", "stopping");
-	if (stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout")) > 0) {
+	if (stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout")) +
+	    engine_daemon_stop(settings_ms(c->config->agent, "stop_timeout")) > 0) {
 		/*
 		 * A thread still runs plugin code: freeing the registrations
 		 * under it would be a use after free.  Leave at once instead;

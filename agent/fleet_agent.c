@@ -6,6 +6,7 @@
  * database goes away.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -73,35 +74,73 @@ static PGconn *connect_fleet(const struct settings *fleet)
 	return c;
 }
 
-int fleet_agent_run(const struct settings *fleet, struct fleet_work *work)
+struct beat {
+	const struct settings *fleet;
+	char *plugins;
+	int refused; /* another live agent has this host id (atomic) */
+};
+
+static void nap(int64_t ms)
 {
-	int64_t beat = settings_ms(fleet, "heartbeat"), poll = settings_ms(fleet, "poll");
-	int64_t next_beat = 0, backoff = 100;
-	char *plugins = plugins_json();
+	for (int64_t left = ms; left > 0 && !host_stop_requested(); left -= 50) {
+		struct timespec ts = { 0, (long)(left < 50 ? left : 50) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Heartbeats on a connection of their own, so that a host running a long
+ * local rollout (a ten-minute bake) is not taken for unreachable.
+ */
+static void *beat_thread(void *arg)
+{
+	struct beat *b = arg;
+	int64_t every = settings_ms(b->fleet, "heartbeat"), backoff = 100;
 	PGconn *c = NULL;
-	int rc = 0;
 
 	while (!host_stop_requested()) {
-		int64_t now = state_now_ms();
+		int rc;
 
 		if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 			PQfinish(c);
+			if (fleet_connect(b->fleet, &c) != 0) {
+				c = NULL;
+				nap(backoff);
+				backoff = backoff * 2 > every ? every : backoff * 2;
+				continue;
+			}
+			backoff = 100;
+		}
+		rc = fleet_heartbeat(c, b->fleet, b->plugins);
+		if (rc == HINGE_EINVAL) {
+			__atomic_store_n(&b->refused, 1, __ATOMIC_RELEASE);
+			break;
+		}
+		nap(every);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+int fleet_agent_run(const struct settings *fleet, struct fleet_work *work)
+{
+	int64_t beat = settings_ms(fleet, "heartbeat"), poll = settings_ms(fleet, "poll");
+	int64_t backoff = 100;
+	struct beat b = { .fleet = fleet, .plugins = plugins_json() };
+	pthread_t beater;
+	PGconn *c = NULL;
+	int rc = 0, beating;
+
+	beating = pthread_create(&beater, NULL, beat_thread, &b) == 0;
+	while (!host_stop_requested() && !__atomic_load_n(&b.refused, __ATOMIC_ACQUIRE)) {
+		if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
 			if ((c = connect_fleet(fleet)) == NULL) {
-				for (int64_t left = backoff; left > 0 && !host_stop_requested(); left -= 50) {
-					struct timespec ts = { 0, 50 * 1000000L };
-					nanosleep(&ts, NULL);
-				}
+				nap(backoff);
 				backoff = backoff * 2 > beat ? beat : backoff * 2;
 				continue;
 			}
 			backoff = 100;
-			next_beat = 0;
-		}
-		if (now >= next_beat) {
-			rc = fleet_heartbeat(c, fleet, plugins);
-			if (rc == HINGE_EINVAL)
-				break; /* another live agent has this host id */
-			next_beat = now + beat;
 		}
 		if (work != NULL && work->run(work, c) != 0 && PQstatus(c) != CONNECTION_OK)
 			continue;
@@ -109,6 +148,10 @@ int fleet_agent_run(const struct settings *fleet, struct fleet_work *work)
 		wait_notify(c, poll < beat ? poll : beat);
 	}
 	PQfinish(c);
-	free(plugins);
+	if (__atomic_load_n(&b.refused, __ATOMIC_ACQUIRE))
+		rc = HINGE_EINVAL;
+	if (beating)
+		pthread_join(beater, NULL);
+	free(b.plugins);
 	return rc;
 }

@@ -104,13 +104,13 @@ static int advance_one(PGconn *c, const char *id)
 
 	if (fleet_exec(c, "BEGIN", 0, NULL) != 0)
 		return HINGE_EUNAVAIL;
+	/* Whoever holds the row is advancing it already: skip, do not queue. */
 	r = fleet_q(c, "SELECT state, current_wave, nwaves, max_failed FROM hinge.fleet_rollouts"
-	      " WHERE id = $1 FOR UPDATE", 1, p);
+	      " WHERE id = $1 FOR UPDATE SKIP LOCKED", 1, p);
 	if (r == NULL) {
 		rc = HINGE_EUNAVAIL;
 	} else if (PQntuples(r) == 0) {
-		hlog(HINGE_LOG_ERROR, "fleet", "no fleet rollout \"%s\"", id);
-		rc = HINGE_EINVAL;
+		rc = 0;
 	} else if (strcmp(PQgetvalue(r, 0, 0), "running") == 0) {
 		rc = advance_running(c, id, atoi(PQgetvalue(r, 0, 1)), atoi(PQgetvalue(r, 0, 2)),
 				     atoi(PQgetvalue(r, 0, 3)));

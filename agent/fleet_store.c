@@ -65,11 +65,28 @@ static void rollback(PGconn *c)
 	PQclear(PQexec(c, "ROLLBACK"));
 }
 
+/*
+ * A session that stops in the middle of a transaction (a host frozen or
+ * cut off while it advanced a rollout) must not hold the rollout's row
+ * for ever: the server ends such a session after late_after, and no
+ * statement waits longer than that for a lock.
+ */
+static int bound_waits(PGconn *c, const struct settings *fleet)
+{
+	char ms[32];
+	const char *p[1] = { ms };
+
+	snprintf(ms, sizeof(ms), "%lld", (long long)settings_ms(fleet, "late_after"));
+	return fleet_exec(c, "SELECT set_config('idle_in_transaction_session_timeout', $1, false),"
+			  " set_config('lock_timeout', $1, false)", 1, p);
+}
+
 int fleet_connect(const struct settings *fleet, PGconn **out)
 {
 	int rc = pg_connect_as("fleet", settings_str(fleet, "conninfo"), out);
 
-	if (rc == 0 && (rc = pg_schema_migrate("fleet", *out, fleet_migrations)) != 0) {
+	if (rc == 0 && ((rc = pg_schema_migrate("fleet", *out, fleet_migrations)) != 0 ||
+			(rc = bound_waits(*out, fleet)) != 0)) {
 		PQfinish(*out);
 		*out = NULL;
 	}

@@ -24,6 +24,9 @@ static const struct command commands[] = {
 	{ "metrics", cmd_metrics, "metrics" },
 	{ "state", cmd_state, "state backup FILE" },
 	{ "agent", cmd_agent, "agent" },
+	{ "rollout", cmd_rollout, "rollout plan|start|status|show|history|events|promote|pause|abort|rollback|resume|finalize|repair ..." },
+	{ "freeze", cmd_freeze, "freeze on|off [--reason T]" },
+	{ "artifacts", cmd_artifacts, "artifacts verify [ID]" },
 	{ "fleet", cmd_fleet, "fleet hosts | start | status | promote | abort | rollback | retry | drain | history | events" },
 	{ NULL, NULL, NULL },
 };

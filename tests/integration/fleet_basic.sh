@@ -52,6 +52,10 @@ expect_exit "waves short of 100% are refused" 2 F fleet start "$T/change.conf" -
 expect_exit "a selector that matches no host is refused" 2 F fleet start "$T/change.conf" --waves 100% --select role=cache
 is "nothing was started" "$(psql "$conninfo" -tAc "SELECT count(*) FROM hinge.fleet_rollouts")" "$before"
 
+# The canary (first by hash) is frozen before the rollout starts: it will
+# not heartbeat, so it must count as unreachable.
+canary=$(python3 -c 'import hashlib,sys; print(sorted(sys.argv[1:], key=lambda h: hashlib.sha256(h.encode()).hexdigest())[0])' web1 web2 web3)
+eval "kill -STOP \$pid_$canary"
 id=$(F fleet start "$T/change.conf" --waves 1,50%,100% --select role=web --reason "canary first")
 ok "a fleet rollout starts ($id)" test -n "$id"
 waves=$(psql "$conninfo" -tAc "SELECT string_agg(wave::text || ':' || host_id, ' ' ORDER BY wave, host_id) FROM hinge.fleet_assignments WHERE rollout_id = '$id'")
@@ -64,9 +68,8 @@ is "status shows wave 1 open" "$(F --json fleet status "$id" | python3 -c 'impor
 expect_exit "abort of the second rollout" 0 F fleet abort "$id2" --reason "one at a time"
 is "it ended aborted" "$(F --json fleet status "$id2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "aborted"
 
-# The canary stops heartbeating: it is unreachable and the budget (0) halts the rollout.
-canary=$(echo "$waves" | tr ' ' '\n' | sed -n 's/^1://p')
-eval "kill -STOP \$pid_$canary"
+# The frozen canary is unreachable and the budget (0) halts the rollout.
+is "the canary is the first host by hash" "$(echo "$waves" | tr ' ' '\n' | sed -n 's/^1://p')" "$canary"
 ok "an unreachable canary halts the rollout" wait_for 10 sh -c "[ \"\$($HINGE -c $T/op/hinge.conf --json fleet status $id | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"state\"])')\" = failed ]"
 is "the canary is shown unreachable" "$(F --json fleet status "$id" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([h["state"] for h in d["hosts"] if h["host"]==sys.argv[1]][0])' "$canary")" "unreachable"
 ok "fleet hosts marks it unreachable" sh -c "$HINGE -c $T/op/hinge.conf --json fleet hosts | python3 -c 'import json,sys; sys.exit(0 if [h for h in json.load(sys.stdin)[\"hosts\"] if h[\"host\"]==\"$canary\"][0][\"unreachable\"] else 1)'"

@@ -1,0 +1,359 @@
+/*
+ * engine_action.c - an action step's moves.  Forward:
+ *   pending -> capturing -> captured -> rehearsing -> rehearsed
+ *           -> applying -> applied -> verifying -> done
+ * back: applied/done -> reverting -> reverted.  Each phase is committed
+ * before the side effect it announces, so that after a crash the phase
+ * says what may have happened: "applying" and "reverting" are the only
+ * uncertain ones, and the action's probe (or its idempotence) settles
+ * them without doing a side effect twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/config.h"
+#include "agent/engine_crash.h"
+#include "agent/engine_run.h"
+#include "agent/engine_sql.h"
+#include "agent/log.h"
+#include "agent/step.h"
+#include "state/state.h"
+
+static int on_checkpoint(struct hinge_step *hs, void *data)
+{
+	struct exec *ex = data;
+	int rc = state_begin(ex->st);
+
+	if (rc == 0)
+		rc = sql_run(ex->db, "UPDATE steps SET checkpoint = ? WHERE rollout_id = ? AND name = ?",
+			     "sss", hs->checkpoint, ex->id, hs->name);
+	if (rc == 0)
+		rc = state_commit(ex->st);
+	if (rc != 0)
+		state_rollback(ex->st);
+	return rc ? HINGE_EUNAVAIL : 0;
+}
+
+static void on_progress(struct hinge_step *hs, void *data)
+{
+	struct exec *ex = data;
+
+	if (ex->o != NULL && ex->o->obs != NULL && ex->o->obs->progress != NULL)
+		ex->o->obs->progress(ex->o->obs->data, ex->id, hs->name, hs->progress_done,
+				     hs->progress_total);
+}
+
+/* The step as the plugin sees it: parameters, artifact, checkpoint. */
+int run_prepare(struct exec *ex, size_t idx, const struct step_row *row,
+		struct hinge_step *hs)
+{
+	const struct plan_step *ps = &ex->plan->steps[idx];
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	step_init(hs, ps->cs->name, ex->id, ps->params);
+	hs->on_checkpoint = on_checkpoint;
+	hs->on_progress = on_progress;
+	hs->hook_data = ex;
+	hs->checkpoint = row->checkpoint ? strdup(row->checkpoint) : NULL;
+	s = sql_query(ex->db, "SELECT data, sha256 FROM artifacts WHERE rollout_id = ? AND idx = ?",
+		      "si", ex->id, (int64_t)idx);
+	if (s == NULL)
+		return HINGE_EUNAVAIL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = step_artifact_load(hs, sqlite3_column_blob(s, 0),
+					(size_t)sqlite3_column_bytes(s, 0), sql_col(s, 1));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Call one of the action's callbacks, holding it to the step's timeout. */
+static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
+		int (*fn)(void *, struct hinge_step *), const char *what)
+{
+	const struct plan_step *ps = &ex->plan->steps[idx];
+	int64_t t0 = state_now_ms(), took;
+	int rc;
+
+	if (fn == NULL)
+		return 0;
+	rc = fn(ps->ra->a.data, hs);
+	took = state_now_ms() - t0;
+	if (rc == 0 && ps->cs->timeout_ms > 0 && took > ps->cs->timeout_ms) {
+		step_error(hs, "%s took %lldms, over the step's timeout of %lldms", what,
+			   (long long)took, (long long)ps->cs->timeout_ms);
+		rc = HINGE_EFAIL;
+	}
+	if (rc != 0 && hs->error == NULL)
+		step_error(hs, "%s failed (error %d)", what, rc);
+	return rc;
+}
+
+static int probe(struct exec *ex, size_t idx, struct hinge_step *hs)
+{
+	const struct hinge_action *a = &ex->plan->steps[idx].ra->a;
+
+	return a->probe ? a->probe(a->data, hs) : -1;
+}
+
+static int store_artifact(struct exec *ex, size_t idx, const void *arg)
+{
+	const struct hinge_step *hs = arg;
+
+	return sql_run(ex->db,
+		       "INSERT OR REPLACE INTO artifacts (rollout_id, idx, data, sha256, created_ms)"
+		       " VALUES (?, ?, ?, ?, ?)", "sibsi", ex->id, (int64_t)idx, hs->artifact,
+		       hs->artifact_len, hs->artifact_sha256, state_now_ms());
+}
+
+/* The artifact and the "captured" phase commit together. */
+static int captured(struct exec *ex, size_t idx, const struct hinge_step *hs)
+{
+	if (hs->artifact == NULL)
+		return run_step_phase(ex, idx, "captured", NULL, 0, "nothing to capture");
+	return run_step_commit(ex, idx, "captured", NULL, 0, "rollback artifact captured",
+			       store_artifact, hs);
+}
+
+/* A failed forward callback: the step keeps `phase` with the error. */
+static int failed(struct exec *ex, size_t idx, const char *phase, struct hinge_step *hs)
+{
+	int rc = run_step_phase(ex, idx, phase, hs->error, 0, hs->error);
+
+	return rc ? rc : HINGE_EFAIL;
+}
+
+/* "applying" after a restart: did the apply happen? */
+static int settle_applying(struct exec *ex, size_t idx, struct hinge_step *hs, int *need_apply)
+{
+	const struct hinge_action *a = &ex->plan->steps[idx].ra->a;
+	int p;
+
+	*need_apply = 1;
+	if (a->flags & HINGE_ACTION_IDEMPOTENT_APPLY)
+		return 0;
+	p = probe(ex, idx, hs);
+	if (p == 0)
+		return 0;
+	*need_apply = 0;
+	if (p == 1)
+		return run_step_phase(ex, idx, "applied", NULL, 0, "found applied after a restart");
+	step_error(hs, "cannot tell whether the interrupted apply took effect: the probe failed%s%s",
+		   hs->error ? ": " : "", hs->error ? hs->error : "");
+	run_step_phase(ex, idx, "applying", hs->error, 0, hs->error);
+	return HINGE_EOPERATOR;
+}
+
+static int do_apply(struct exec *ex, size_t idx, struct hinge_step *hs, int fresh)
+{
+	int need = 1, rc;
+
+	if (!fresh && (rc = settle_applying(ex, idx, hs, &need)) != 0)
+		return rc;
+	if (!need)
+		return 0;
+	crash_point("apply.begin");
+	rc = call(ex, idx, hs, ex->plan->steps[idx].ra->a.apply, "apply");
+	crash_point("apply.done");
+	if (rc == 0)
+		return run_step_phase(ex, idx, "applied", NULL, 0, "applied");
+	/* A failed apply may have done part of its work: the probe says. */
+	return failed(ex, idx, probe(ex, idx, hs) == 1 ? "applied" : "failed", hs);
+}
+
+/*
+ * The forward moves: each commits its intent phase, calls the plugin
+ * between two crash points, and commits its result phase.
+ */
+static const struct move {
+	const char *intent, *result, *begin, *end, *what, *said;
+	const char *on_fail; /* where a failure leaves the step */
+} moves[] = {
+	{ "capturing", "captured", "capture.begin", "capture.done", "capture", "captured", "failed" },
+	{ "rehearsing", "rehearsed", "rehearse.begin", "rehearse.done", "rehearse", "rollback rehearsed", "failed" },
+	{ "applying", "applied", "apply.begin", "apply.done", "apply", "applied", NULL },
+	{ "verifying", "done", "verify.begin", "verify.done", "verify", "verified", "applied" },
+};
+
+static int (*callback(const struct hinge_action *a, size_t k))(void *, struct hinge_step *)
+{
+	return k == 0 ? a->capture : k == 1 ? a->rehearse : k == 2 ? a->apply : a->verify;
+}
+
+static int perform(struct exec *ex, size_t idx, size_t k, struct hinge_step *hs, int fresh)
+{
+	const struct move *m = &moves[k];
+	int rc;
+
+	if (k == 2)
+		return do_apply(ex, idx, hs, fresh);
+	crash_point(m->begin);
+	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what);
+	crash_point(m->end);
+	if (rc != 0)
+		return failed(ex, idx, m->on_fail, hs);
+	if (k == 0)
+		return captured(ex, idx, hs);
+	if ((rc = run_step_phase(ex, idx, m->result, NULL, k == 3, m->said)) == 0 && k == 3)
+		crash_point("step.done");
+	return rc;
+}
+
+/* Probe first: a step whose effect is already in place is not redone. */
+static int start_step(struct exec *ex, size_t idx, struct hinge_step *hs, int *done)
+{
+	int p = ex->plan->steps[idx].ra->a.probe ? probe(ex, idx, hs) : 0, rc;
+
+	*done = p == 1;
+	if (p < 0)
+		return failed(ex, idx, "failed", hs);
+	if (p == 0)
+		return 0;
+	rc = sql_run(ex->db, "UPDATE steps SET found_applied = 1 WHERE rollout_id = ? AND idx = ?",
+		     "si", ex->id, (int64_t)idx);
+	return rc ? rc : run_step_phase(ex, idx, "done", NULL, 1, "found applied already: nothing to do");
+}
+
+static int forward(struct exec *ex, size_t idx, struct step_row *row, struct hinge_step *hs)
+{
+	const char *ph = row->phase;
+	int rc, done;
+
+	/* A step that failed before it applied is tried afresh on resume. */
+	if (strcmp(ph, "failed") == 0)
+		ph = "pending";
+	if (strcmp(ph, "done") == 0)
+		return run_step_phase(ex, idx, "done", NULL, 1, "done");
+	if (strcmp(ph, "pending") == 0) {
+		if ((rc = start_step(ex, idx, hs, &done)) != 0 || done)
+			return rc;
+	}
+	for (size_t k = 0; k < sizeof(moves) / sizeof(moves[0]); k++) {
+		const char *before = k == 0 ? "pending" : moves[k - 1].result;
+		int fresh = 0;
+
+		if (strcmp(ph, before) == 0) {
+			if ((rc = run_step_phase(ex, idx, moves[k].intent, NULL, 0, moves[k].intent)) != 0)
+				return rc;
+			ph = moves[k].intent;
+			fresh = 1;
+		}
+		if (strcmp(ph, moves[k].intent) == 0) {
+			if ((rc = perform(ex, idx, k, hs, fresh)) != 0)
+				return rc;
+			ph = moves[k].result;
+		}
+	}
+	if (strcmp(ph, "done") == 0)
+		return 0;
+	step_error(hs, "step is in phase \"%s\"", ph);
+	return HINGE_EFAIL;
+}
+
+/* Load the step's row, prepare it for the plugin, and make one move. */
+static int with_step(struct exec *ex, size_t idx,
+		     int (*fn)(struct exec *, size_t, struct step_row *, struct hinge_step *))
+{
+	struct step_row row;
+	struct hinge_step hs;
+	int rc;
+
+	if ((rc = run_step_row(ex, idx, &row)) != 0)
+		return rc;
+	rc = run_prepare(ex, idx, &row, &hs);
+	if (rc == 0)
+		rc = fn(ex, idx, &row, &hs);
+	step_clear(&hs);
+	free(row.checkpoint);
+	return rc;
+}
+
+int action_forward(struct exec *ex, size_t idx)
+{
+	return with_step(ex, idx, forward);
+}
+
+/* The artifact is checked before anything is reverted with it. */
+static int check_artifact(struct exec *ex, size_t idx, const char *phase,
+			  struct hinge_step *hs)
+{
+	char now[65];
+
+	if (hs->artifact == NULL)
+		return 0;
+	step_sha256_hex(hs->artifact, hs->artifact_len, now);
+	if (strcmp(now, hs->artifact_sha256) == 0)
+		return 0;
+	step_error(hs, "rollback artifact of step \"%s\" (rollout %s) fails its SHA-256 check:"
+		   " recorded %s, stored data hashes to %s; nothing was reverted with it",
+		   hs->name, ex->id, hs->artifact_sha256, now);
+	run_step_phase(ex, idx, phase, hs->error, 0, hs->error);
+	return HINGE_EOPERATOR;
+}
+
+/* An uncertain phase after a restart: is the step's effect in place? */
+static int settle_back(struct exec *ex, size_t idx, const char *phase,
+		       struct hinge_step *hs, int *need)
+{
+	const struct hinge_action *a = &ex->plan->steps[idx].ra->a;
+	int p;
+
+	*need = 1;
+	if (strcmp(phase, "reverting") == 0 && (a->flags & HINGE_ACTION_IDEMPOTENT_REVERT))
+		return 0;
+	if (strcmp(phase, "reverting") != 0 && strcmp(phase, "applying") != 0)
+		return 0;
+	p = probe(ex, idx, hs);
+	if (p == 1)
+		return 0;
+	*need = 0;
+	if (p == 0)
+		return run_step_phase(ex, idx, "reverted", NULL, 0, "found reverted after a restart");
+	step_error(hs, "cannot tell whether the step's effect is in place: the probe failed%s%s",
+		   hs->error ? ": " : "", hs->error ? hs->error : "");
+	run_step_phase(ex, idx, phase, hs->error, 0, hs->error);
+	return HINGE_EOPERATOR;
+}
+
+static int back(struct exec *ex, size_t idx, struct step_row *row, struct hinge_step *hs)
+{
+	const struct plan_step *ps = &ex->plan->steps[idx];
+	static const char *const applied[] = { "applying", "applied", "verifying", "done", "reverting" };
+	int is_applied = 0, need, rc;
+
+	for (size_t i = 0; i < sizeof(applied) / sizeof(applied[0]); i++)
+		is_applied |= strcmp(row->phase, applied[i]) == 0;
+	if (!is_applied || row->found_applied)
+		return 0;
+	if (ps->cs->irreversible) {
+		if (!ex->force) {
+			step_error(hs, "step \"%s\" is irreversible: rollback --force goes past it, leaving it in place",
+				   ps->cs->name);
+			run_step_phase(ex, idx, row->phase, hs->error, 0, hs->error);
+			return STEP_STOP;
+		}
+		return run_step_phase(ex, idx, row->phase, NULL, 0,
+				      "irreversible: left in place (--force)");
+	}
+	if ((rc = settle_back(ex, idx, row->phase, hs, &need)) != 0 || !need)
+		return rc;
+	if ((rc = check_artifact(ex, idx, row->phase, hs)) != 0)
+		return rc;
+	if (strcmp(row->phase, "reverting") != 0 &&
+	    (rc = run_step_phase(ex, idx, "reverting", NULL, 0, "reverting")) != 0)
+		return rc;
+	crash_point("revert.begin");
+	rc = call(ex, idx, hs, ps->ra->a.revert, "revert");
+	crash_point("revert.done");
+	if (rc != 0) {
+		run_step_phase(ex, idx, "reverting", hs->error, 0, hs->error);
+		return HINGE_EOPERATOR;
+	}
+	return run_step_phase(ex, idx, "reverted", NULL, 0, "reverted");
+}
+
+int action_back(struct exec *ex, size_t idx)
+{
+	return with_step(ex, idx, back);
+}

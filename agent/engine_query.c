@@ -1,0 +1,145 @@
+/*
+ * engine_query.c - what status, show, history and events print: rows of
+ * the engine's tables as JSON documents, the same data for --json and
+ * for the text the command line renders.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/engine_exec.h"
+#include "agent/engine_sql.h"
+#include "agent/log.h"
+#include "state/state.h"
+
+static json_t *col_json(sqlite3_stmt *s, int i)
+{
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL: return json_null();
+	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, i));
+	case SQLITE_FLOAT: return json_real(sqlite3_column_double(s, i));
+	default: return json_string(sql_col(s, i));
+	}
+}
+
+/* Every row of the query as an object keyed by column name. */
+static json_t *rows(sqlite3 *db, const char *sql, const char *id)
+{
+	sqlite3_stmt *s = id ? sql_query(db, sql, "s", id) : sql_query(db, sql, "");
+	json_t *arr = json_array();
+
+	if (s == NULL)
+		return arr;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *o = json_object();
+
+		for (int i = 0; i < sqlite3_column_count(s); i++)
+			json_object_set_new(o, sqlite3_column_name(s, i), col_json(s, i));
+		json_array_append_new(arr, o);
+	}
+	sqlite3_finalize(s);
+	return arr;
+}
+
+#define ROLLOUT_COLS "id, change_id AS change, state, failed, error, cursor, file, sha256," \
+	" on_failure, actor, reason, created_ms, ended_ms"
+
+static json_t *rollout_json(struct state *st, const char *id)
+{
+	sqlite3 *db = state_sqlite(st);
+	json_t *r = rows(db, "SELECT " ROLLOUT_COLS " FROM rollouts WHERE id = ?", id), *one;
+
+	one = json_incref(json_array_get(r, 0));
+	json_decref(r);
+	if (one == NULL)
+		return NULL;
+	json_object_set_new(one, "failed", json_boolean(json_integer_value(json_object_get(one, "failed"))));
+	json_object_set_new(one, "steps", rows(db,
+		"SELECT s.idx + 1 AS number, s.name, s.kind, s.action, s.phase, s.error, s.irreversible,"
+		" s.found_applied, s.lock_target, s.inverse, s.evals, s.failures, s.inconclusive,"
+		" s.started_ms, s.ended_ms, a.sha256 AS artifact_sha256, a.rehearsed_ms, a.rehearse_ok"
+		" FROM steps s LEFT JOIN artifacts a ON a.rollout_id = s.rollout_id AND a.idx = s.idx"
+		" WHERE s.rollout_id = ? ORDER BY s.idx", id));
+	r = rows(db, "SELECT pid, host, expires_ms FROM leases WHERE rollout_id = ?", id);
+	json_object_set(one, "executor", json_array_size(r) && lease_held_elsewhere(st, id)
+					       ? json_array_get(r, 0) : json_null());
+	json_decref(r);
+	return one;
+}
+
+static int unknown(const char *id)
+{
+	hlog(HINGE_LOG_ERROR, "hinge", "no rollout \"%s\" (see hinge rollout history)", id);
+	return HINGE_EINVAL;
+}
+
+int engine_status(struct state *st, const char *id, json_t **out)
+{
+	json_t *list, *ids, *e;
+	char *frozen = engine_frozen(st);
+	size_t i;
+
+	if (id != NULL) {
+		json_t *one = rollout_json(st, id);
+
+		free(frozen);
+		if (one == NULL)
+			return unknown(id);
+		*out = json_pack("{s:s, s:o}", "schema", "hinge.rollout/1", "rollout", one);
+		return 0;
+	}
+	list = json_array();
+	ids = rows(state_sqlite(st), "SELECT id FROM rollouts WHERE state NOT IN"
+		   " ('completed', 'rolled_back', 'finalized') ORDER BY rowid", NULL);
+	json_array_foreach(ids, i, e) {
+		json_t *one = rollout_json(st, json_string_value(json_object_get(e, "id")));
+
+		if (one != NULL)
+			json_array_append_new(list, one);
+	}
+	json_decref(ids);
+	*out = json_pack("{s:s, s:o, s:o}", "schema", "hinge.rollout-status/1", "rollouts", list,
+			 "frozen", frozen ? json_loads(frozen, 0, NULL) : json_false());
+	free(frozen);
+	return 0;
+}
+
+int engine_show(struct state *st, const char *id, json_t **out)
+{
+	json_t *one = rollout_json(st, id), *t;
+
+	if (one == NULL)
+		return unknown(id);
+	t = rows(state_sqlite(st), "SELECT text FROM rollouts WHERE id = ?", id);
+	json_object_set(one, "text", json_object_get(json_array_get(t, 0), "text"));
+	json_decref(t);
+	*out = json_pack("{s:s, s:o}", "schema", "hinge.rollout-show/1", "rollout", one);
+	return 0;
+}
+
+int engine_history(struct state *st, json_t **out)
+{
+	json_t *r = rows(state_sqlite(st), "SELECT " ROLLOUT_COLS " FROM rollouts ORDER BY rowid", NULL);
+
+	*out = json_pack("{s:s, s:o}", "schema", "hinge.rollout-history/1", "rollouts", r);
+	return 0;
+}
+
+int engine_events(struct state *st, const char *id, json_t **out)
+{
+	json_t *one = rollout_json(st, id), *ev, *e;
+	size_t i;
+
+	if (one == NULL)
+		return unknown(id);
+	json_decref(one);
+	ev = rows(state_sqlite(st), "SELECT time_ms, level, kind, source, message, actor, reason, detail"
+		  " FROM events WHERE rollout_id = ? ORDER BY id", id);
+	json_array_foreach(ev, i, e) {
+		const char *d = json_string_value(json_object_get(e, "detail"));
+
+		if (d != NULL)
+			json_object_set_new(e, "detail", json_loads(d, 0, NULL));
+	}
+	*out = json_pack("{s:s, s:s, s:o}", "schema", "hinge.rollout-events/1", "rollout", id, "events", ev);
+	return 0;
+}
