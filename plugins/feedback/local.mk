@@ -45,7 +45,7 @@ TESTS += tests/unit/test_feedback_args
 feedback_test_scripts = tests/integration/feedback_token.sh \
 	tests/integration/feedback_ingest.sh tests/integration/feedback_endpoint.sh \
 	tests/integration/feedback_alarm.sh tests/integration/feedback_browser.sh \
-	tests/integration/feedback_statsmodels.sh
+	tests/integration/feedback_statsmodels.sh tests/integration/feedback_rollout.sh
 TESTS += $(feedback_test_scripts)
 EXTRA_DIST += $(feedback_test_scripts) tests/fixtures/feedback_ratings.sql \
 	tests/integration/feedback_browser_cdp.py
