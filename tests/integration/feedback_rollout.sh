@@ -3,7 +3,8 @@
 # engine (`hinge rollout start`), its waits shortened: ratings that arrive
 # during the soak pauses pass the CSAT gates and the form reaches 100%;
 # poor ratings fail the first gate and the engine puts the flag back as
-# it was; rolling the completed rollout back removes the flag.
+# it was; rolling the completed rollout back removes the flag.  A gate's
+# labels pick a segment: feedback.csat{plan="pro"}.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
 hinge=$HINGE_BUILDDIR/hinge
@@ -49,4 +50,36 @@ id=$("$hinge" -c "$dir/hinge.conf" --json rollout history 2>>"$TAP_LOG" |
 	python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin)["rollouts"] if r["change"] == "good"][0])')
 expect_exit "rolling the completed rollout back" 0 "$hinge" -c "$dir/hinge.conf" rollout rollback "$id" --reason test
 is "removes the flag it created" "$(flag)" none
+
+# Segments: pro users rate 4-5, free users 1-2.
+sql -c "CREATE TABLE ratings (id bigserial PRIMARY KEY, transaction_id text, user_id text,
+        scale text, score int, plan text, created_at timestamptz NOT NULL DEFAULT now())"
+cat >"$dir/hinge.conf" <<CONF
+agent: { state_db = "$dir/state.db"; plugin_dir = "$HINGE_BUILDDIR/plugins/feedback/.libs"; };
+plugins: { feedback: { enabled = true; conninfo = "$conninfo"; min_sample = 20;
+  ratings_table = "public.ratings"; segments = [ "plan" ]; }; };
+CONF
+segment_change() { # id plan
+	cat >"$dir/$1.conf" <<CONF
+change: { id = "$1"; on_failure = "rollback"; steps = (
+  { name = "expose"; action = "feedback.exposure"; with = { percentage = 10; }; },
+  { name = "soak"; pause = "1s"; },
+  { name = "health"; gate = [ "feedback.csat{plan=\"$2\"} >= 0.9" ];
+    bake = "300ms"; interval = "100ms"; failure_limit = 0; } ); };
+CONF
+}
+run_segment() { # id plan: the exit status of the rollout
+	segment_change "$1" "$2"
+	"$hinge" -c "$dir/hinge.conf" rollout start "$dir/$1.conf" --reason test >"$dir/out" 2>>"$TAP_LOG" &
+	start=$!
+	sleep 0.5
+	sql -c "INSERT INTO ratings (transaction_id, user_id, scale, score, plan)
+	        SELECT '$1' || g, 'u' || g, 'csat', CASE WHEN g % 2 = 0 THEN 4 + g % 4 / 2 ELSE 1 + g % 4 / 2 END,
+	               CASE WHEN g % 2 = 0 THEN 'pro' ELSE 'free' END FROM generate_series(1, 80) g"
+	wait "$start"
+}
+run_segment seg-pro pro
+is "a gate on the pro segment passes" "$?" 0
+run_segment seg-free free
+is "a gate on the free segment fails" "$?" 1
 done_testing
