@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages Hinge needs to build, test and run
 # its demo.  Does nothing when they are all there; needs root otherwise.
 set -eu
-PKGS="jq python3-sklearn build-essential autoconf automake libtool pkg-config
+PKGS="jq python3-sklearn python3-statsmodels chromium build-essential autoconf automake libtool pkg-config
 libconfig-dev libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev
 libjansson-dev libssl-dev libpcre2-dev libmicrohttpd-dev libcmocka-dev
 postgresql postgresql-contrib python3 valgrind util-linux systemd bash-completion"

@@ -1,0 +1,281 @@
+/*
+ * command.c - `hinge feedback report|rejects|token ...`.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "args.h"
+#include "figures.h"
+#include "stats.h"
+#include "fb.h"
+#include "token.h"
+
+#define USAGE \
+	"feedback report [--since 7d] [--segment KEY] | rejects [--since 7d]\n" \
+	"       | token --transaction ID --user ID [--ttl 7d]"
+
+static int usage(const char *why)
+{
+	fprintf(stderr, "hinge feedback: %s\nusage: hinge " USAGE "\n", why);
+	return 2;
+}
+
+static int cmd_token(struct fb *fb, struct hinge_command *cmd, int argc,
+		     char **argv)
+{
+	static const char *const opts[] = { "--transaction", "--user", "--ttl", NULL };
+	const char *txn = NULL, *user = NULL, *ttl = NULL;
+	char token[FB_TOKEN_SIZE];
+	int64_t ttl_ms = fb->h->setting_ms(fb->p, "token_ttl"), expiry;
+	char *key = NULL;
+	int rc, bad;
+
+	if ((bad = fb_args_unknown(argc, argv, 2, NULL, opts)) > 0) {
+		fprintf(stderr, "hinge feedback token: unknown argument %s\n", argv[bad]);
+		return usage("bad arguments");
+	}
+	if (fb_option(argc, argv, 2, "--transaction", &txn) != 1 ||
+	    fb_option(argc, argv, 2, "--user", &user) != 1)
+		return usage("token needs --transaction and --user");
+	if (fb_option(argc, argv, 2, "--ttl", &ttl) == 1 &&
+	    (fb_duration_ms(ttl, &ttl_ms) < 0 || ttl_ms < 1000))
+		return usage("--ttl takes a duration of at least 1s, such as 30m or 7d");
+	if (!fb_id_valid(txn) || !fb_id_valid(user))
+		return usage("ids are 1 to 128 printable ASCII characters");
+	rc = fb->h->secret_read(fb->p, "token_secret", &key);
+	if (rc < 0 || key == NULL || key[0] == '\0') {
+		fprintf(stderr,
+			"hinge feedback token: no signing key\n"
+			"Setting token_secret must name a file of mode 0600 holding the key.\n");
+		free(key);
+		return rc == HINGE_EINVAL || rc == 0 ? 2 : 5;
+	}
+	expiry = (int64_t)time(NULL) + ttl_ms / 1000;
+	rc = fb_token_sign(key, strlen(key), txn, user, expiry, token, sizeof(token));
+	OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	if (rc < 0)
+		return usage("cannot sign a token for these ids");
+	if (fb->h->cmd_json(cmd))
+		return fb->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
+			"{s:s, s:s, s:s, s:I, s:s}", "schema", "hinge.feedback.token/1",
+			"transaction", txn, "user", user, "expires", (json_int_t)expiry,
+			"token", token)) < 0 ? 5 : 0;
+	printf("%s\n", token);
+	return 0;
+}
+
+/* The exit status of a HINGE_E* code. */
+static int status_of(int rc)
+{
+	switch (rc) {
+	case HINGE_OK: return 0;
+	case HINGE_EFAIL: return 1;
+	case HINGE_EINVAL: return 2;
+	case HINGE_EBUSY: return 3;
+	case HINGE_EOPERATOR: return 4;
+	default: return 5;
+	}
+}
+
+static void print_figure(const char *label, json_t *f, int points)
+{
+	if (json_integer_value(json_object_get(f, "n")) == 0) {
+		printf("  %-5s no ratings\n", label);
+		return;
+	}
+	printf("  %-5s %.*f  [%.*f, %.*f]  n=%" JSON_INTEGER_FORMAT "%s\n", label,
+	       points ? 1 : 3, json_real_value(json_object_get(f, "value")),
+	       points ? 1 : 3, json_real_value(json_object_get(f, "lo")),
+	       points ? 1 : 3, json_real_value(json_object_get(f, "hi")),
+	       json_integer_value(json_object_get(f, "n")),
+	       json_is_true(json_object_get(f, "sufficient")) ? "" : "  insufficient data");
+}
+
+static void print_report(json_t *doc)
+{
+	json_t *g, *a;
+	size_t i;
+
+	printf("feedback since %s ago; confidence %g; minimum sample %" JSON_INTEGER_FORMAT "\n",
+	       json_string_value(json_object_get(doc, "since")),
+	       json_real_value(json_object_get(doc, "confidence")),
+	       json_integer_value(json_object_get(doc, "min_sample")));
+	json_array_foreach(json_object_get(doc, "groups"), i, g) {
+		const char *seg = json_string_value(json_object_get(g, "segment"));
+
+		if (json_is_string(json_object_get(doc, "segment")))
+			printf("%s = %s\n", json_string_value(json_object_get(doc, "segment")),
+			       seg ? seg : "(none)");
+		print_figure("CSAT", json_object_get(g, "csat"), 0);
+		print_figure("NPS", json_object_get(g, "nps"), 1);
+	}
+	if (json_array_size(json_object_get(doc, "groups")) == 0)
+		printf("  no ratings\n");
+	if (json_is_object(json_object_get(doc, "response_rate")))
+		print_figure("rate", json_object_get(doc, "response_rate"), 0);
+	json_array_foreach(json_object_get(doc, "alarms"), i, a)
+		printf("alarm: %s shifted %s in the bucket from %" JSON_INTEGER_FORMAT " ms (value %.4g)\n",
+		       json_string_value(json_object_get(a, "figure")),
+		       json_integer_value(json_object_get(a, "direction")) > 0 ? "up" : "down",
+		       json_integer_value(json_object_get(a, "bucket_ms")),
+		       json_real_value(json_object_get(a, "value")));
+	if (json_integer_value(json_object_get(doc, "rejected")) > 0)
+		printf("rejected: %" JSON_INTEGER_FORMAT " row(s), reasons in feedback_rejects\n",
+		       json_integer_value(json_object_get(doc, "rejected")));
+}
+
+/*
+ * The response rate: ratings over forms the endpoint served, or JSON
+ * null when it served none or the application counts its own (more
+ * ratings than forms shown).
+ */
+static json_t *response_rate(struct fb *fb, int64_t since_ms, json_t *groups)
+{
+	uint64_t ratings = 0;
+	struct fb_figure f;
+	int64_t shown = 0;
+	json_t *g;
+	size_t i;
+
+	if (fb_shown_since(fb, since_ms, &shown) < 0 || shown <= 0)
+		return json_null();
+	json_array_foreach(groups, i, g)
+		ratings += (uint64_t)json_integer_value(json_object_get(json_object_get(g, "csat"), "n")) +
+			   (uint64_t)json_integer_value(json_object_get(json_object_get(g, "nps"), "n"));
+	if (fb_proportion(ratings, (uint64_t)shown,
+			  (uint64_t)fb->h->setting_int(fb->p, "min_sample"),
+			  fb_z_for_confidence(fb->h->setting_double(fb->p, "confidence")), &f) < 0)
+		return json_null();
+	return json_pack("{s:I, s:b, s:f, s:f, s:f}", "n", (json_int_t)f.n, "sufficient",
+			 f.sufficient, "value", f.value, "lo", f.lo, "hi", f.hi);
+}
+
+static int cmd_report(struct fb *fb, struct hinge_command *cmd, int argc,
+		      char **argv)
+{
+	static const char *const opts[] = { "--since", "--segment", NULL };
+	const char *since = "7d", *seg = NULL;
+	json_t *groups = NULL, *alarms = NULL, *doc;
+	int64_t since_ms, rejected = 0;
+	int bad, rc, refresh;
+
+	if ((bad = fb_args_unknown(argc, argv, 2, NULL, opts)) > 0) {
+		fprintf(stderr, "hinge feedback report: unknown argument %s\n", argv[bad]);
+		return usage("bad arguments");
+	}
+	if (fb_option(argc, argv, 2, "--since", &since) < 0 ||
+	    fb_duration_ms(since, &since_ms) < 0)
+		return usage("--since takes a duration such as 24h or 7d");
+	if (fb_option(argc, argv, 2, "--segment", &seg) < 0)
+		return usage("--segment takes a segment name");
+	if (seg != NULL && !fb_segment_known(fb, seg)) {
+		fprintf(stderr, "hinge feedback report: unknown segment \"%s\"\n"
+			"Segments are the columns listed in setting segments (%s).\n",
+			seg, fb->h->setting_where(fb->p, "segments"));
+		return 2;
+	}
+	refresh = fb_refresh(fb);
+	if (refresh < 0)
+		fprintf(stderr, "hinge feedback report: ratings not refreshed; the figures are those stored\n");
+	since_ms = fb_now_ms() - since_ms;
+	if ((rc = fb_figures(fb, since_ms, seg, NULL, 0, &groups)) < 0 ||
+	    (rc = fb_alarms_since(fb, since_ms, &alarms)) < 0 ||
+	    (rc = fb_rejects_since(fb, since_ms, &rejected)) < 0) {
+		json_decref(groups);
+		fprintf(stderr, "hinge feedback report: cannot read the state database\n");
+		return status_of(rc);
+	}
+	doc = json_pack("{s:s, s:s, s:I, s:s?, s:f, s:I, s:o, s:o, s:o, s:I, s:b}",
+			"schema", "hinge.feedback.report/1", "since", since,
+			"since_ms", (json_int_t)since_ms, "segment", seg,
+			"confidence", fb->h->setting_double(fb->p, "confidence"),
+			"min_sample", (json_int_t)fb->h->setting_int(fb->p, "min_sample"),
+			"groups", groups, "response_rate", response_rate(fb, since_ms, groups),
+			"alarms", alarms, "rejected", (json_int_t)rejected,
+			"refreshed", refresh == 0);
+	if (doc == NULL)
+		return 5;
+	if (fb->h->cmd_json(cmd)) {
+		if (fb->h->cmd_print_json(cmd, (struct hinge_json *)doc) < 0)
+			return 5;
+	} else {
+		print_report(doc);
+		json_decref(doc);
+	}
+	return status_of(refresh);
+}
+
+static int cmd_rejects(struct fb *fb, struct hinge_command *cmd, int argc,
+		       char **argv)
+{
+	static const char *const opts[] = { "--since", NULL };
+	const char *since = "7d";
+	int64_t since_ms;
+	json_t *list, *r;
+	size_t i;
+	int rc, refresh;
+
+	if (fb_args_unknown(argc, argv, 2, NULL, opts) > 0 ||
+	    fb_option(argc, argv, 2, "--since", &since) < 0 ||
+	    fb_duration_ms(since, &since_ms) < 0)
+		return usage("rejects takes --since and a duration such as 24h or 7d");
+	refresh = fb_refresh(fb);
+	if (refresh < 0)
+		fprintf(stderr, "hinge feedback rejects: ratings not refreshed; the rejects are those stored\n");
+	if ((rc = fb_rejects_list(fb, fb_now_ms() - since_ms, &list)) < 0) {
+		fprintf(stderr, "hinge feedback rejects: cannot read the state database\n");
+		return status_of(rc);
+	}
+	if (fb->h->cmd_json(cmd))
+		return fb->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
+			"{s:s, s:s, s:o}", "schema", "hinge.feedback.rejects/1", "since", since,
+			"rejects", list)) < 0 ? 5 : status_of(refresh);
+	json_array_foreach(list, i, r)
+		printf("%s #%" JSON_INTEGER_FORMAT "  %s  %s  (%s)\n",
+		       json_string_value(json_object_get(r, "source")),
+		       json_integer_value(json_object_get(r, "source_id")),
+		       json_is_string(json_object_get(r, "transaction"))
+			       ? json_string_value(json_object_get(r, "transaction")) : "-",
+		       json_string_value(json_object_get(r, "reason")),
+		       json_string_value(json_object_get(r, "detail")));
+	if (json_array_size(list) == 0)
+		printf("no rejected rows since %s ago\n", since);
+	json_decref(list);
+	return status_of(refresh);
+}
+
+static int run(void *data, struct hinge_command *cmd, int argc, char **argv)
+{
+	struct fb *fb = data;
+
+	/* argv[0] is "feedback" itself. */
+	if (argc < 2)
+		return usage("a subcommand is needed");
+	if (strcmp(argv[1], "token") == 0)
+		return cmd_token(fb, cmd, argc, argv);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(fb, cmd, argc, argv);
+	if (strcmp(argv[1], "rejects") == 0)
+		return cmd_rejects(fb, cmd, argc, argv);
+	return usage("unknown subcommand");
+}
+
+int fb_command_register(struct fb *fb)
+{
+	const struct hinge_cmd c = {
+		.name = "feedback",
+		.usage = USAGE,
+		.description = "feedback tokens for the form, and CSAT/NPS reports",
+		.run = run,
+		.data = fb,
+	};
+
+	return fb->h->register_command(fb->p, &c);
+}
