@@ -3,6 +3,8 @@
  * over them.  Every change of a fleet rollout's state happens in a
  * transaction holding its row lock (SELECT ... FOR UPDATE).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,18 +107,53 @@ const char *fleet_host_id(const struct settings *fleet)
 	return host;
 }
 
-/* A token of this process: two agents claiming one host id are told apart. */
+/*
+ * A token of this process, "HOSTNAME PID RANDOM": two agents claiming one
+ * host id are told apart, and an agent restarted after a crash can see
+ * that the instance before it is dead.
+ */
 static const char *instance_token(void)
 {
-	static char tok[33];
-	unsigned char b[16];
+	static char tok[400];
+	char name[256] = "";
+	unsigned char b[8];
+	int n;
 
 	if (tok[0] == '\0') {
+		gethostname(name, sizeof(name) - 1);
 		RAND_bytes(b, sizeof(b));
-		for (int i = 0; i < 16; i++)
-			snprintf(tok + 2 * i, 3, "%02x", b[i]);
+		n = snprintf(tok, sizeof(tok), "%s %ld ", name, (long)getpid());
+		for (int i = 0; i < 8 && n + 2 * i + 3 <= (int)sizeof(tok); i++)
+			snprintf(tok + n + 2 * i, 3, "%02x", b[i]);
 	}
 	return tok;
+}
+
+/* The instance is a process of this machine that no longer runs. */
+static int instance_dead_here(const char *instance)
+{
+	char name[256] = "", host[256];
+	long pid;
+
+	gethostname(name, sizeof(name) - 1);
+	if (sscanf(instance, "%255s %ld", host, &pid) != 2 || strcmp(host, name) != 0)
+		return 0;
+	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Take the host row over from a dead instance of this machine. */
+static int take_over_dead(PGconn *c, const char *const *p)
+{
+	const char *q[1] = { p[0] };
+	PGresult *r = fleet_q(c, "SELECT instance FROM hinge.fleet_hosts WHERE host_id = $1", 1, q);
+	int dead = r != NULL && PQntuples(r) == 1 && instance_dead_here(PQgetvalue(r, 0, 0));
+
+	PQclear(r);
+	if (!dead)
+		return HINGE_EINVAL;
+	return fleet_exec(c, "UPDATE hinge.fleet_hosts SET labels = $2::jsonb, version = $3,"
+			  " plugins = $4::jsonb, instance = $5, last_heartbeat = now() WHERE host_id = $1",
+			  5, p);
 }
 
 int fleet_heartbeat(PGconn *c, const struct settings *fleet, const char *plugins_json)
@@ -146,8 +183,8 @@ int fleet_heartbeat(PGconn *c, const struct settings *fleet, const char *plugins
 	free(labels);
 	if (r == NULL)
 		return HINGE_EUNAVAIL;
-	rc = PQntuples(r) == 1 ? 0 : HINGE_EINVAL;
-	if (rc != 0)
+	rc = PQntuples(r) == 1 ? 0 : take_over_dead(c, p);
+	if (rc == HINGE_EINVAL)
 		hlog(HINGE_LOG_ERROR, "fleet", "host id \"%s\" is used by another live agent; give this host its own fleet.host_id",
 		     p[0]);
 	PQclear(r);
