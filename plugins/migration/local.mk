@@ -1,0 +1,25 @@
+# The migration plugin: online, reversible PostgreSQL schema changes.
+MIGRATION_LOGIC = plugins/migration/backoff.c plugins/migration/backoff.h \
+	plugins/migration/fingerprint.c plugins/migration/fingerprint.h \
+	plugins/migration/lint.c plugins/migration/lint.h \
+	plugins/migration/sqltext.c plugins/migration/sqltext.h
+MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
+	plugins/migration/act_add_column.c plugins/migration/act_sql.c \
+	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
+
+pkglib_LTLIBRARIES += plugins/migration/migration.la
+plugins_migration_migration_la_SOURCES = $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+plugins_migration_migration_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+plugins_migration_migration_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_migration_migration_la_LIBADD = $(LIBPQ_LIBS)
+
+check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint
+tests_unit_test_migration_logic_SOURCES = tests/unit/test_migration_logic.c \
+	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c
+tests_unit_test_migration_logic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_migration_logic_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_migration_lint_SOURCES = tests/unit/test_migration_lint.c \
+	plugins/migration/lint.c
+tests_unit_test_migration_lint_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_migration_lint_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint

@@ -1,0 +1,88 @@
+/*
+ * mig.h - what the migration plugin's files share: the plugin context,
+ * connections to the target database, resolved target tables, and the
+ * action tables plugin.c registers.
+ */
+#ifndef MIGRATION_MIG_H
+#define MIGRATION_MIG_H
+
+#include <libpq-fe.h>
+
+#include <hinge/plugin.h>
+
+/* One per loaded plugin; registered actions and metrics point to it. */
+struct mig_ctx {
+	const struct hinge_host *host;
+	struct hinge_plugin *p;
+};
+
+/* A table a step works on, resolved against the live catalog. */
+struct mig_target {
+	char *schema, *table; /* as the change file names them */
+	char *qualified;      /* "schema"."table", quoted by PostgreSQL */
+	char *db;             /* current_database() */
+	char lock[512];       /* "pg:db/schema.table" */
+};
+
+/*
+ * Connect to the target database with the plugin's settings: conninfo
+ * through host->pg_connect, then application_name, lock_timeout and
+ * statement_timeout for the session.  st may be NULL (metric reads); the
+ * message goes to st's error, or to the log.  0 with *out to PQfinish, or
+ * HINGE_EUNAVAIL / HINGE_EINVAL as pg_connect says.
+ */
+int mig_connect(struct mig_ctx *c, struct hinge_step *st, PGconn **out);
+
+/*
+ * Resolve schema.table (a plain or partitioned table) into t.  0;
+ * HINGE_EINVAL when there is no such table (the step's error says so);
+ * HINGE_EUNAVAIL when the query fails.  Free t with mig_target_free.
+ */
+int mig_target_resolve(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		       const char *schema, const char *table, struct mig_target *t);
+void mig_target_free(struct mig_target *t);
+
+/* PQescapeIdentifier as a malloc'ed string the caller frees (free()). */
+char *mig_quote_ident(PGconn *conn, const char *name);
+
+/*
+ * Run sql (one statement, no parameters; or with multi = 1 a script as
+ * the operator wrote it, in one implicit transaction).  A lock that is not
+ * granted within lock_timeout (SQLSTATE 55P03) is retried lock_retries
+ * times with jittered exponential backoff; when they run out the error
+ * names the sessions holding locks on target (NULL: on any table of the
+ * database): pid, state and query start.  0, HINGE_EBUSY when the lock
+ * was never granted, HINGE_EFAIL on any other error (the step's error
+ * says which), HINGE_ECANCELED when the agent stops.
+ */
+int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+	     const char *sql, int multi, const struct mig_target *target);
+
+/*
+ * Run a query with text parameters and expect tuples.  The result or
+ * NULL (the step's error, or the log when st is NULL, says why); the
+ * caller PQclears it.
+ */
+PGresult *mig_query(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		    const char *sql, int nparams, const char *const *params);
+
+/* Run a statement with no result (BEGIN, ROLLBACK, SET ...): 0 or HINGE_EFAIL. */
+int mig_command(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		const char *sql);
+
+/*
+ * The fingerprint of relation rel (regclass text) into a malloc'ed
+ * string the caller frees; NULL on failure (the step's error says why).
+ */
+char *mig_fingerprint(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		      const char *rel);
+
+/* Report each lint finding of sql on the step (check). */
+void mig_lint_step(struct mig_ctx *c, struct hinge_step *st, const char *sql);
+
+/* The actions and metric, registered by plugin.c. */
+int mig_add_column_register(struct mig_ctx *c);
+int mig_sql_register(struct mig_ctx *c);
+int mig_lock_waiters_register(struct mig_ctx *c);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * plugin.c - the migration plugin's ABI block, settings and registration:
+ * online, reversible PostgreSQL schema changes.
+ */
+#include <stdlib.h>
+
+#include "plugins/migration/mig.h"
+
+static const struct hinge_setting settings[] = {
+	{ "conninfo", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0,
+	  "the target database (libpq URI or key=value); the password comes from a password file" },
+	{ "lock_timeout", HINGE_T_DURATION, 0, "500ms", 1, 3600000,
+	  "how long a statement waits for its lock before it gives way" },
+	{ "statement_timeout", HINGE_T_DURATION, 0, "0ms", 0, 86400000,
+	  "the longest a statement may run; 0ms for no limit" },
+	{ "lock_retries", HINGE_T_INT, 0, "5", 0, 1000,
+	  "retries of a statement whose lock was not granted" },
+	{ "retry_base", HINGE_T_DURATION, 0, "200ms", 1, 3600000,
+	  "the first wait before a retry; doubled each time, jittered" },
+	{ "retry_max", HINGE_T_DURATION, 0, "10s", 1, 3600000,
+	  "the longest wait between retries" },
+	{ "application_name", HINGE_T_STRING, 0, "hinge/migration", 0, 0,
+	  "application_name of the plugin's sessions, as pg_stat_activity shows them" },
+	{ NULL },
+};
+
+/* The plugin is loaded once; fini frees what init allocated. */
+static struct mig_ctx *ctx;
+
+static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
+{
+	struct mig_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL)
+		return HINGE_ENOMEM;
+	c->host = host;
+	c->p = p;
+	ctx = c;
+	host->plugin_data_set(p, c);
+	if ((rc = mig_add_column_register(c)) != 0 || (rc = mig_sql_register(c)) != 0 ||
+	    (rc = mig_lock_waiters_register(c)) != 0)
+		return rc;
+	return 0;
+}
+
+static void migration_fini(struct hinge_plugin *p)
+{
+	(void)p;
+	free(ctx);
+	ctx = NULL;
+}
+
+static const struct hinge_abi abi = {
+	HINGE_ABI_INIT,
+	.name = "migration",
+	.version = "0.1.0",
+	.description = "online, reversible PostgreSQL schema changes",
+	.settings = settings,
+	.init = migration_init,
+	.fini = migration_fini,
+};
+
+const struct hinge_abi *hinge_plugin_entry(void)
+{
+	return &abi;
+}
