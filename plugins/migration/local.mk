@@ -13,7 +13,8 @@ plugins_migration_migration_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 plugins_migration_migration_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_migration_migration_la_LIBADD = $(LIBPQ_LIBS)
 
-check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint
+check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
+	tests/unit/test_migration_actions
 tests_unit_test_migration_logic_SOURCES = tests/unit/test_migration_logic.c \
 	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c
 tests_unit_test_migration_logic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -22,4 +23,11 @@ tests_unit_test_migration_lint_SOURCES = tests/unit/test_migration_lint.c \
 	plugins/migration/lint.c
 tests_unit_test_migration_lint_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_migration_lint_LDADD = $(CMOCKA_LIBS)
-TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint
+# Drives the actions in the engine's order through a host stand-in, against
+# the test PostgreSQL.
+tests_unit_test_migration_actions_SOURCES = tests/unit/test_migration_actions.c \
+	$(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+tests_unit_test_migration_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_test_migration_actions_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
+TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
+	tests/unit/test_migration_actions
