@@ -18,7 +18,13 @@ struct hinge_plugin {
 	int initialised;
 };
 
-/* The one host table, filled at start. */
+/* One invocation of a plugin's operator subcommand. */
+struct hinge_command {
+	int json;    /* --json was given */
+	int printed; /* the one document was printed */
+};
+
+/* The one host table. */
 const struct hinge_host *host_table(void);
 
 /* Set by SIGTERM/SIGINT handling; host->stopping reads it. */
@@ -27,6 +33,8 @@ int host_stop_requested(void);
 
 /* Paths of the state database, for db_open; set once by main. */
 void host_set_state_path(const char *path);
+/* Close the calling thread's cached state connection (samples, events). */
+void host_release_thread_state(void);
 /* CA bundle and proxy from the agent group. */
 void host_set_http(const char *ca_bundle, const char *proxy);
 

@@ -17,12 +17,11 @@ struct state;
 struct hinge_plugin;
 
 /*
- * Load every enabled plugin of cfg from plugin_dir.  st may be NULL
+ * Load every enabled plugin of cfg from its plugin_dir.  st may be NULL
  * (config check, plan): then plugin tables are not migrated.
  * Returns 0 or HINGE_EINVAL (exit 2) with the file and reason logged.
  */
-int loader_load_all(struct config *cfg, const char *plugin_dir,
-		    struct state *st);
+int loader_load_all(struct config *cfg, struct state *st);
 
 /* Load one plugin file (for tests and the third-party example). */
 int loader_load_file(const char *path, const char *name,

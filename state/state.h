@@ -67,6 +67,9 @@ int state_sample_put(struct state *st, int64_t time_ms, const char *metric,
 int state_kv_get(struct state *st, const char *key, char **value);
 int state_kv_set(struct state *st, const char *key, const char *value);
 
+/* The busy timeout every connection gets (agent.busy_timeout). */
+void state_set_busy_timeout(int ms);
+
 /* Milliseconds since the epoch, wall clock. */
 int64_t state_now_ms(void);
 

@@ -1,0 +1,44 @@
+# Tests of the agent core.  Plugins and the engine add theirs in their own
+# fragments.
+
+# Test plugins: libtool modules that are never installed.
+TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere \
+	-export-symbols-regex '^hinge_plugin_entry$$'
+check_LTLIBRARIES += tests/plugins/example.la tests/plugins/badabi.la \
+	tests/plugins/noentry.la
+tests_plugins_example_la_SOURCES = tests/plugins/example.c
+tests_plugins_example_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_plugins_example_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_example_la_LIBADD = $(JANSSON_LIBS)
+tests_plugins_badabi_la_SOURCES = tests/plugins/example.c
+tests_plugins_badabi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DEXAMPLE_NAME='"badabi"' -DEXAMPLE_ABI_MAJOR=99
+tests_plugins_badabi_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_badabi_la_LIBADD = $(JANSSON_LIBS)
+tests_plugins_noentry_la_SOURCES = tests/plugins/example.c
+tests_plugins_noentry_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DEXAMPLE_NAME='"noentry"' -DEXAMPLE_NO_ENTRY
+tests_plugins_noentry_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_plugins_noentry_la_LIBADD = $(JANSSON_LIBS)
+
+CORE_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(libhingecore_la_CFLAGS)
+CORE_TEST_LIBS = libhingecore.la $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_settings tests/unit/test_state tests/unit/test_loader
+tests_unit_test_settings_SOURCES = tests/unit/test_settings.c tests/unit/capture.h
+tests_unit_test_settings_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_settings_LDADD = $(CORE_TEST_LIBS)
+tests_unit_test_state_SOURCES = tests/unit/test_state.c tests/unit/capture.h
+tests_unit_test_state_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_state_LDADD = $(CORE_TEST_LIBS)
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/unit/capture.h
+tests_unit_test_loader_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_loader_LDADD = $(CORE_TEST_LIBS)
+
+TESTS += tests/unit/test_settings tests/unit/test_state tests/unit/test_loader
+
+core_test_scripts = tests/integration/core_cli.sh tests/integration/core_daemon.sh \
+	tests/integration/core_thirdparty.sh tests/integration/core_docs.sh
+TESTS += $(core_test_scripts)
+EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/run.sh \
+	tests/fixtures/app_schema.sql tests/fixtures/app_data.sql

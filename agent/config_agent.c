@@ -1,0 +1,46 @@
+/*
+ * config_agent.c - the settings of the `agent` group.  hinge.conf(5) is
+ * generated from this table.
+ */
+#include "agent/config.h"
+
+const struct hinge_setting config_agent_settings[] = {
+	{ "state_db", HINGE_T_STRING, 0, HINGE_LOCALSTATEDIR "/lib/hinge/state.db",
+	  0, 0, "the SQLite state database" },
+	{ "plugin_dir", HINGE_T_STRINGS, 0, HINGE_PLUGINDIR, 0, 0,
+	  "folders plugins are loaded from, searched in order" },
+	{ "log_level", HINGE_T_STRING, 0, "notice", 0, 0,
+	  "error, warning, notice, info or debug" },
+	{ "log_target", HINGE_T_STRING, 0, "stderr", 0, 0, "stderr or syslog" },
+	{ "retention_events", HINGE_T_DURATION, 0, "90d", 0, 0,
+	  "events older than this are pruned (0ms keeps them)" },
+	{ "retention_samples", HINGE_T_DURATION, 0, "7d", 0, 0,
+	  "metric samples older than this are pruned (0ms keeps them)" },
+	{ "prune_interval", HINGE_T_DURATION, 0, "1h", 0, 0,
+	  "how often the agent prunes" },
+	{ "http_ca_bundle", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "CA bundle for every plugin's HTTPS (default: the system's)" },
+	{ "http_proxy", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "proxy for every plugin's HTTP(S)" },
+	{ "busy_timeout", HINGE_T_DURATION, 0, "5s", 1, 600000,
+	  "how long a writer waits for the state database" },
+	{ "stop_timeout", HINGE_T_DURATION, 0, "5s", 1, 600000,
+	  "how long the agent gives jobs and services to stop" },
+	{ "request_poll", HINGE_T_DURATION, 0, "200ms", 1, 60000,
+	  "how often an executor checks operator requests and its lease" },
+	{ "lease_ttl", HINGE_T_DURATION, 0, "10s", 10, 3600000,
+	  "how long a rollout's executor lease lasts without renewal" },
+	{ "lock_wait", HINGE_T_DURATION, 0, "30s", 0, 86400000,
+	  "how long a rollout waits for another's lock target before exit 3" },
+	{ "rehearse_interval", HINGE_T_DURATION, 0, "1h", 1, 31536000000.0,
+	  "how often the agent re-rehearses warm rollback artifacts" },
+	{ "webhook_url", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "where rollout events are posted as JSON (unset: nowhere)" },
+	{ "webhook_timeout", HINGE_T_DURATION, 0, "5s", 1, 600000,
+	  "timeout of one webhook post" },
+	{ "webhook_retries", HINGE_T_INT, 0, "3", 0, 100,
+	  "how often a failed webhook post is retried" },
+	{ "watchdog", HINGE_T_BOOL, 0, "true", 0, 0,
+	  "ping systemd's watchdog when WATCHDOG_USEC is set" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL },
+};

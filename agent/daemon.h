@@ -1,0 +1,16 @@
+/* daemon.h - `hinge agent`: jobs and services until SIGTERM. */
+#ifndef HINGE_DAEMON_H
+#define HINGE_DAEMON_H
+
+struct cli;
+
+/*
+ * Run the agent in the foreground.  Returns an exit status: 0 after a
+ * clean stop, 3 when another agent holds this state database.
+ */
+int daemon_run(struct cli *c);
+
+/* systemd notification: a no-op when NOTIFY_SOCKET is unset. */
+void sd_notify_text(const char *text);
+
+#endif

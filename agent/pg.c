@@ -1,0 +1,152 @@
+/*
+ * pg.c - PostgreSQL connections for plugins, and schema `hinge`: the one
+ * place in the code that owns it and migrates it by version.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "agent/host.h"
+#include "agent/log.h"
+#include "agent/pg.h"
+
+/* Arbitrary, fixed: the advisory lock that serialises schema migrations. */
+#define HINGE_SCHEMA_LOCK 0x68696e6765LL
+
+static int is_local_host(const char *host)
+{
+	if (host == NULL || *host == '\0' || *host == '/' || *host == '@')
+		return 1;
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	       strcmp(host, "::1") == 0;
+}
+
+int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
+{
+	PQconninfoOption *opts, *o;
+	const char *keys[64], *vals[64];
+	char appname[96], *err = NULL;
+	int n = 0, has_ssl = 0, has_app = 0, has_timeout = 0, local = 1;
+	PGconn *c;
+
+	*out = NULL;
+	opts = PQconninfoParse(conninfo ? conninfo : "", &err);
+	if (opts == NULL) {
+		/* libpq's message may quote the string: do not echo it. */
+		hlog(HINGE_LOG_ERROR, source, "conninfo does not parse: %s",
+		     err ? strtok(err, "\n") : "out of memory");
+		PQfreemem(err);
+		return HINGE_EINVAL;
+	}
+	for (o = opts; o->keyword != NULL && n < 60; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			hlog(HINGE_LOG_ERROR, source,
+			     "conninfo carries a password; put it in a password file (passfile or PGPASSFILE) instead");
+			PQconninfoFree(opts);
+			return HINGE_EINVAL;
+		}
+		if (strcmp(o->keyword, "host") == 0)
+			local = is_local_host(o->val);
+		has_ssl |= strcmp(o->keyword, "sslmode") == 0;
+		has_app |= strcmp(o->keyword, "application_name") == 0;
+		has_timeout |= strcmp(o->keyword, "connect_timeout") == 0;
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	if (!has_ssl && !local) {
+		keys[n] = "sslmode";
+		vals[n++] = "verify-full";
+	}
+	if (!has_app) {
+		snprintf(appname, sizeof(appname), "hinge/%s", source);
+		keys[n] = "application_name";
+		vals[n++] = appname;
+	}
+	if (!has_timeout) {
+		keys[n] = "connect_timeout";
+		vals[n++] = "10";
+	}
+	keys[n] = vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		hlog(HINGE_LOG_ERROR, source, "could not connect to PostgreSQL: %s",
+		     c ? strtok(PQerrorMessage(c), "\n") : "out of memory");
+		PQfinish(c);
+		return HINGE_EUNAVAIL;
+	}
+	*out = c;
+	return 0;
+}
+
+static int run(const char *source, PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		hlog(HINGE_LOG_ERROR, source, "schema hinge: %s", strtok(PQerrorMessage(c), "\n"));
+	PQclear(r);
+	return ok ? 0 : HINGE_EUNAVAIL;
+}
+
+static int current_version(const char *component, PGconn *c)
+{
+	const char *params[1] = { component };
+	PGresult *r = PQexecParams(c, "SELECT version FROM hinge.schema_versions WHERE component = $1",
+				   1, NULL, params, NULL, NULL, 0);
+	int v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		v = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return v;
+}
+
+int pg_schema_migrate(const char *component, PGconn *c, const char *const *migrations)
+{
+	char sql[128], ver[16];
+	const char *params[2];
+	int have, want = 0, rc;
+	PGresult *r;
+
+	while (migrations != NULL && migrations[want] != NULL)
+		want++;
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", HINGE_SCHEMA_LOCK);
+	if ((rc = run(component, c, sql)) != 0 ||
+	    (rc = run(component, c, "CREATE SCHEMA IF NOT EXISTS hinge;"
+		      "CREATE TABLE IF NOT EXISTS hinge.schema_versions ("
+		      " component text PRIMARY KEY, version integer NOT NULL)")) != 0)
+		goto fail;
+	have = current_version(component, c);
+	if (have < 0) {
+		rc = HINGE_EUNAVAIL;
+		goto fail;
+	}
+	if (have > want) {
+		hlog(HINGE_LOG_ERROR, component,
+		     "schema hinge holds version %d of its tables, newer than this Hinge's %d", have, want);
+		rc = HINGE_EINVAL;
+		goto fail;
+	}
+	for (int v = have; v < want; v++)
+		if ((rc = run(component, c, migrations[v])) != 0)
+			goto fail;
+	snprintf(ver, sizeof(ver), "%d", want);
+	params[0] = component;
+	params[1] = ver;
+	r = PQexecParams(c, "INSERT INTO hinge.schema_versions (component, version) VALUES ($1, $2)"
+			 " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+			 2, NULL, params, NULL, NULL, 0);
+	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : HINGE_EUNAVAIL;
+	PQclear(r);
+	if (rc == 0)
+		return run(component, c, "COMMIT");
+fail:
+	PQclear(PQexec(c, "ROLLBACK"));
+	return rc;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The agent daemon: jobs run, SIGTERM stops it within 5 s, SIGHUP reloads
+# (a bad new config keeps the old one), one agent per state database,
+# sd_notify readiness, and its job figures in `hinge metrics`.
+. "$HINGE_SRCDIR/tests/lib/tap.sh"
+. "$HINGE_SRCDIR/tests/lib/hinge.sh"
+hinge_tmp
+TAP_LOG=$T/log
+conf() {
+	hinge_conf "$T/hinge.conf" "plugins: { example: { enabled = true; answer = $1; marker = \"$T/marker\"; interval = \"20ms\"; }; };"
+}
+wait_for() { # seconds command...
+	_n=$(($1 * 20)); shift
+	while [ "$_n" -gt 0 ]; do "$@" && return 0; sleep 0.05; _n=$((_n - 1)); done
+	return 1
+}
+conf 1
+# A listener for sd_notify datagrams.
+python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2], "a") as log:
+    try:
+        while True:
+            log.write(s.recv(256).decode() + "\n"); log.flush()
+    except socket.timeout:
+        pass
+PY
+HINGE_PIDS="$!"
+wait_for 5 test -S "$T/notify.sock"
+NOTIFY_SOCKET=$T/notify.sock "$HINGE" -c "$T/hinge.conf" agent 2>"$T/agent.err" &
+AGENT=$!
+HINGE_PIDS="$HINGE_PIDS $AGENT"
+ok "the job runs" wait_for 10 grep -q "tick answer=1" "$T/marker"
+ok "readiness is notified" wait_for 5 grep -q "READY=1" "$T/notify.log"
+expect_exit "a second agent on the same state database exits 3" 3 H agent
+ok "the second agent names the first's pid" grep -q "another agent (pid $AGENT)" "$TAP_LOG"
+
+conf 2
+kill -HUP "$AGENT"
+ok "SIGHUP applies new settings" wait_for 10 grep -q "tick answer=2" "$T/marker"
+hinge_conf "$T/hinge.conf" "plugins: { example: { enabled = true; answer = \"bad\"; marker = \"$T/marker\"; interval = \"20ms\"; }; };"
+: >"$T/marker"
+kill -HUP "$AGENT"
+ok "a bad new config is reported" wait_for 10 grep -q "keeping the old" "$T/agent.err"
+ok "and the old settings stay" wait_for 10 grep -q "tick answer=2" "$T/marker"
+ok "the agent is still running" kill -0 "$AGENT"
+
+conf 2
+start=$(date +%s%N)
+kill -TERM "$AGENT"
+wait "$AGENT"
+status=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+is "SIGTERM: clean exit" "$status" "0"
+ok "SIGTERM: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
+ok "stopping is notified" grep -q "STOPPING=1" "$T/notify.log"
+runs=$(H --json metrics | python3 -c 'import json,sys; d=json.load(sys.stdin); print([j["runs"] for j in d["jobs"] if j["job"]=="example.tick"][0])')
+ok "metrics shows the job's runs ($runs)" test "$runs" -gt 2
+ok "the lock is free again: a new agent starts" sh -c "timeout -s TERM 1 $HINGE -c $T/hinge.conf agent; test \$? -eq 124"
+done_testing

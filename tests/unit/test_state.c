@@ -1,0 +1,307 @@
+/*
+ * test_state.c - the state store: pragmas and mode, forward migration of
+ * an older database, refusal of a newer one and of a corrupt one (the
+ * file left untouched), two writer processes, backup, prune, plugin
+ * tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <hinge/plugin.h>
+
+#include "state/schema.h"
+#include "state/state.h"
+#include "capture.h"
+
+static char dir[] = "/tmp/hinge-test-state-XXXXXX";
+static char db[256];
+
+static int setup(void **s)
+{
+	(void)s;
+	strcpy(dir, "/tmp/hinge-test-state-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	char cmd[300];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static long query_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The whole file, to prove that a refused database was not touched. */
+static char *slurp(const char *p, long *len)
+{
+	FILE *f = fopen(p, "rb");
+	char *buf;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)*len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)*len, f), (size_t)*len);
+	fclose(f);
+	return buf;
+}
+
+static void test_create(void **s)
+{
+	struct state *st;
+	struct stat sb;
+	char mode[16];
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	assert_int_equal(stat(db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(state_file_version(st), state_schema_version());
+	assert_int_equal(query_int(state_sqlite(st), "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(query_int(state_sqlite(st), "PRAGMA foreign_keys"), 1);
+	snprintf(mode, sizeof(mode), "%s", "wal");
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	state_close(st);
+}
+
+static void test_missing_without_create(void **s)
+{
+	struct state *st;
+	struct capture cap;
+
+	(void)s;
+	capture_start(&cap);
+	assert_int_equal(state_open(db, 0, &st), HINGE_EUNAVAIL);
+	capture_end(&cap);
+	assert_non_null(strstr(cap.text, "does not exist"));
+}
+
+/* A database made by the schema before the newest one is upgraded. */
+static void test_upgrade(void **s)
+{
+	int n = state_schema_version();
+	sqlite3 *h;
+	struct state *st;
+	char sql[64];
+
+	(void)s;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	for (int v = 0; v < n - 1; v++)
+		assert_int_equal(sqlite3_exec(h, state_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", n - 1);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	if (n > 1)
+		assert_int_equal(sqlite3_exec(h, "INSERT INTO kv VALUES ('kept', 'yes')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	assert_int_equal(state_open(db, 0, &st), 0);
+	assert_int_equal(state_file_version(st), n);
+	if (n > 1)
+		assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM kv WHERE key = 'kept'"), 1);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM events"), 0);
+	state_close(st);
+}
+
+static void test_newer_refused(void **s)
+{
+	struct state *st;
+	struct capture cap;
+	char sql[64], *before, *after;
+	long lb, la;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", state_schema_version() + 1);
+	assert_int_equal(sqlite3_exec(state_sqlite(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(state_sqlite(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	state_close(st);
+	before = slurp(db, &lb);
+	capture_start(&cap);
+	assert_int_equal(state_open(db, 0, &st), HINGE_EINVAL);
+	capture_end(&cap);
+	assert_non_null(strstr(cap.text, "newer than this Hinge's"));
+	after = slurp(db, &la);
+	assert_int_equal(lb, la);
+	assert_memory_equal(before, after, (size_t)lb);
+	free(before);
+	free(after);
+}
+
+static void test_corrupt_refused(void **s)
+{
+	struct state *st;
+	struct capture cap;
+	char *before, *after;
+	long lb, la;
+	FILE *f;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	for (int i = 0; i < 200; i++)
+		state_event_append(st, i, 6, "test", "t", NULL, "a message long enough to fill some pages of the database file",
+				   NULL, NULL, NULL);
+	sqlite3_exec(state_sqlite(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	state_close(st);
+	/* Overwrite the header of every page after the first. */
+	f = fopen(db, "r+b");
+	fseek(f, 4096, SEEK_SET);
+	for (int i = 0; i < 3 * 4096; i++)
+		fputc(0xA5, f);
+	fclose(f);
+	before = slurp(db, &lb);
+	capture_start(&cap);
+	assert_int_equal(state_open(db, 0, &st), HINGE_EINVAL);
+	capture_end(&cap);
+	assert_true(strstr(cap.text, "corrupt") != NULL || strstr(cap.text, "malformed") != NULL);
+	after = slurp(db, &la);
+	assert_int_equal(lb, la);
+	assert_memory_equal(before, after, (size_t)lb);
+	free(before);
+	free(after);
+}
+
+static void test_not_a_database(void **s)
+{
+	struct state *st;
+	struct capture cap;
+	FILE *f = fopen(db, "w");
+
+	(void)s;
+	fputs("this is not a database, but it is long enough to look like a header of one.......", f);
+	fclose(f);
+	capture_start(&cap);
+	assert_int_equal(state_open(db, 0, &st), HINGE_EINVAL);
+	capture_end(&cap);
+	assert_non_null(strstr(cap.text, db));
+}
+
+/* Two processes writing at once: every write lands, none is lost. */
+static void test_two_writers(void **s)
+{
+	struct state *st;
+	pid_t pids[2];
+	int status;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	state_close(st);
+	for (int p = 0; p < 2; p++) {
+		pids[p] = fork();
+		if (pids[p] == 0) {
+			int bad = 0;
+
+			if (state_open(db, 0, &st) != 0)
+				_exit(2);
+			for (int i = 0; i < 200; i++) {
+				bad |= state_begin(st) != 0;
+				bad |= state_event_append(st, i, 6, "w", "t", NULL, "m", NULL, NULL, NULL) != 0;
+				bad |= state_commit(st) != 0;
+			}
+			state_close(st);
+			_exit(bad);
+		}
+	}
+	for (int p = 0; p < 2; p++) {
+		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(state_open(db, 0, &st), 0);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM events WHERE kind = 'w'"), 400);
+	state_close(st);
+}
+
+static void test_backup_and_prune(void **s)
+{
+	struct state *st, *copy;
+	char dest[300];
+	struct stat sb;
+	int64_t now = state_now_ms();
+
+	(void)s;
+	snprintf(dest, sizeof(dest), "%s/backup.db", dir);
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	assert_int_equal(state_event_append(st, now - 10 * 86400000LL, 6, "old", "t", NULL, "m", NULL, NULL, NULL), 0);
+	assert_int_equal(state_event_append(st, now, 6, "new", "t", NULL, "m", NULL, NULL, NULL), 0);
+	assert_int_equal(state_sample_put(st, now - 10 * 86400000LL, "x.y", NULL, 1.0), 0);
+	assert_int_equal(state_sample_put(st, now, "x.y", "{\"a\":\"b\"}", 2.0), 0);
+	assert_int_equal(state_backup(st, dest), 0);
+	assert_int_equal(stat(dest, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(state_prune(st, 86400000LL, 86400000LL), 0);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM events"), 1);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM samples"), 1);
+	state_close(st);
+	assert_int_equal(state_open(dest, 0, &copy), 0);
+	assert_int_equal(query_int(state_sqlite(copy), "SELECT count(*) FROM events"), 2);
+	state_close(copy);
+}
+
+static void test_plugin_migrate_and_kv(void **s)
+{
+	const char *const v1[] = { "CREATE TABLE p_a (x)", NULL };
+	const char *const v2[] = { "CREATE TABLE p_a (x)", "ALTER TABLE p_a ADD COLUMN y", NULL };
+	struct state *st;
+	struct capture cap;
+	char *val;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	assert_int_equal(state_plugin_migrate(st, "p", v1), 0);
+	assert_int_equal(state_plugin_migrate(st, "p", v1), 0); /* again: nothing to do */
+	assert_int_equal(state_plugin_migrate(st, "p", v2), 0);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT version FROM plugin_schema WHERE plugin = 'p'"), 2);
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM pragma_table_info('p_a')"), 2);
+	capture_start(&cap);
+	assert_int_equal(state_plugin_migrate(st, "p", v1), HINGE_EINVAL);
+	capture_end(&cap);
+	assert_non_null(strstr(cap.text, "newer than the plugin's 1"));
+
+	assert_int_equal(state_kv_set(st, "freeze", "on"), 0);
+	assert_int_equal(state_kv_get(st, "freeze", &val), 0);
+	assert_string_equal(val, "on");
+	free(val);
+	assert_int_equal(state_kv_set(st, "freeze", NULL), 0);
+	assert_int_equal(state_kv_get(st, "freeze", &val), 0);
+	assert_null(val);
+	state_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_without_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_and_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plugin_migrate_and_kv, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
