@@ -124,8 +124,13 @@ int cmd_plugins(struct cli *c, int argc, char **argv)
 				      "version", p->abi->version, "description",
 				      p->abi->description ? p->abi->description : "", "path", p->path,
 				      "abi_major", p->abi->major, "abi_minor", p->abi->minor);
+		json_t *keys = json_array();
+
 		for (int k = 0; k < 5; k++)
 			json_object_set_new(o, kinds[k], names_of_plugin(p, k));
+		for (const struct hinge_setting *s = p->abi->settings; s != NULL && s->key != NULL; s++)
+			json_array_append_new(keys, json_string(s->key));
+		json_object_set_new(o, "settings", keys);
 		json_array_append_new(list, o);
 	}
 	if (c->json)
