@@ -30,4 +30,5 @@ tests_unit_test_migration_actions_SOURCES = tests/unit/test_migration_actions.c 
 tests_unit_test_migration_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
 tests_unit_test_migration_actions_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
 TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
-	tests/unit/test_migration_actions
+	tests/unit/test_migration_actions tests/integration/migration_cli.sh
+EXTRA_DIST += tests/integration/migration_cli.sh config/changes/add-ai-model.conf
