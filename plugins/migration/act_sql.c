@@ -196,13 +196,33 @@ static int sql_rehearse(void *data, struct hinge_step *st)
 	return rc;
 }
 
+/*
+ * Run the operator's script; on a named table after the preflight and
+ * under the advisory lock, as the typed actions do.  Recorded in history.
+ */
+static int guarded_exec(struct mig_ctx *c, struct hinge_step *st, struct sqlstep *s,
+			const char *script, const char *event)
+{
+	const struct mig_target *t = s->has_table ? &s->t : NULL;
+	int rc = t ? mig_guard_take(c, st, s->conn, t) : 0;
+
+	if (rc != 0)
+		return rc;
+	rc = mig_exec(c, st, s->conn, script, 1, t);
+	if (rc == 0)
+		mig_history_record(c, s->conn, st, t, "sql", event);
+	if (t != NULL)
+		mig_guard_release(s->conn, t);
+	return rc;
+}
+
 static int sql_apply(void *data, struct hinge_step *st)
 {
 	struct sqlstep s;
 	int rc = sql_open(data, st, &s);
 
 	if (rc == 0)
-		rc = mig_exec(data, st, s.conn, s.up, 1, s.has_table ? &s.t : NULL);
+		rc = guarded_exec(data, st, &s, s.up, "applied");
 	sql_close(&s);
 	return rc;
 }
@@ -240,7 +260,7 @@ static int sql_revert(void *data, struct hinge_step *st)
 		rc = HINGE_EFAIL;
 	}
 	if (rc == 0)
-		rc = mig_exec(c, st, s.conn, down, 1, s.has_table ? &s.t : NULL);
+		rc = guarded_exec(c, st, &s, down, "reverted");
 	free(down);
 	sql_close(&s);
 	return rc;

@@ -4,6 +4,8 @@ MIGRATION_LOGIC = plugins/migration/backoff.c plugins/migration/backoff.h \
 	plugins/migration/lint.c plugins/migration/lint.h \
 	plugins/migration/sqltext.c plugins/migration/sqltext.h
 MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
+	plugins/migration/ddl.c plugins/migration/ddl.h plugins/migration/guard.c \
+	plugins/migration/history.c \
 	plugins/migration/act_add_column.c plugins/migration/act_sql.c \
 	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
 

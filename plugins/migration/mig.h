@@ -10,11 +10,18 @@
 
 #include <hinge/plugin.h>
 
+#define MIG_MAX_KEPT 16
+
 /* One per loaded plugin; registered actions and metrics point to it. */
 struct mig_ctx {
 	const struct hinge_host *host;
 	struct hinge_plugin *p;
+	void *kept[MIG_MAX_KEPT]; /* registration data, freed at fini */
+	int nkept;
 };
+
+/* Keep ptr (malloc'ed) until fini frees it: 0, or HINGE_ENOMEM when full. */
+int mig_ctx_keep(struct mig_ctx *c, void *ptr);
 
 /* A table a step works on, resolved against the live catalog. */
 struct mig_target {
@@ -59,6 +66,37 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	     const char *sql, int multi, const struct mig_target *target);
 
 /*
+ * The sessions holding a lock on target (NULL: on any table of the
+ * database) whose transaction is at least older_ms old, described in buf
+ * as "pid N (state, query started T)", up to three.  Returns how many,
+ * or -1 when they cannot be read (buf says why).
+ */
+int mig_lock_holders(PGconn *conn, const struct mig_target *target, int64_t older_ms,
+		     char *buf, size_t len);
+
+/*
+ * Before a step changes target: wait (up to preflight_wait) for
+ * transactions older than long_transaction that hold a lock on it, then
+ * take the advisory lock that serialises Hinge's changes to the table
+ * across hosts, retried like a lock.  0; HINGE_EBUSY naming the sessions
+ * or the other executor; HINGE_ECANCELED when the agent stops.  Release
+ * with mig_guard_release on the same connection.
+ */
+int mig_guard_take(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		   const struct mig_target *target);
+void mig_guard_release(PGconn *conn, const struct mig_target *target);
+
+/*
+ * Record in hinge.migration_history of the target database that the
+ * step's action was "applied" or "reverted" on target (NULL: the
+ * database), with the SHA-256 of its artifact.  History is a record, not
+ * a condition: a failure to write it is logged, not returned.
+ */
+void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
+			const struct mig_target *target, const char *action,
+			const char *event);
+
+/*
  * Run a query with text parameters and expect tuples.  The result or
  * NULL (the step's error, or the log when st is NULL, says why); the
  * caller PQclears it.
@@ -81,7 +119,6 @@ char *mig_fingerprint(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 void mig_lint_step(struct mig_ctx *c, struct hinge_step *st, const char *sql);
 
 /* The actions and metric, registered by plugin.c. */
-int mig_add_column_register(struct mig_ctx *c);
 int mig_sql_register(struct mig_ctx *c);
 int mig_lock_waiters_register(struct mig_ctx *c);
 

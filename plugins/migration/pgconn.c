@@ -160,27 +160,35 @@ int mig_target_resolve(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	return 0;
 }
 
-/* "pid 123 (idle in transaction, query started 2026-...)", up to three. */
-static void describe_blockers(PGconn *conn, const struct mig_target *target,
-			      char *buf, size_t len)
+int mig_lock_holders(PGconn *conn, const struct mig_target *target, int64_t older_ms,
+		     char *buf, size_t len)
 {
-	const char *params[1] = { target ? target->qualified : NULL };
-	PGresult *r = PQexecParams(conn,
+	char older[32];
+	const char *params[2] = { target ? target->qualified : NULL, older };
+	PGresult *r;
+	size_t used = 0;
+	int n;
+
+	snprintf(older, sizeof(older), "%lld milliseconds", (long long)older_ms);
+	r = PQexecParams(conn,
 		"SELECT a.pid, coalesce(a.state, '?'), coalesce(a.query_start::text, '?')"
-		" FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.pid IN"
+		" FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid()"
+		" AND a.xact_start <= now() - $2::interval AND a.pid IN"
 		" (SELECT l.pid FROM pg_locks l WHERE l.granted AND l.locktype = 'relation'"
 		"  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 		"  AND ($1::text IS NULL OR l.relation = $1::regclass))"
-		" ORDER BY a.xact_start NULLS LAST LIMIT 3", 1, NULL, params, NULL, NULL, 0);
-	size_t used = 0;
-
+		" ORDER BY a.xact_start LIMIT 3", 2, NULL, params, NULL, NULL, 0);
 	buf[0] = '\0';
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
-		snprintf(buf, len, "no blocking session found any more");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(buf, len, "sessions unknown (%s)", PQerrorMessage(conn));
+		buf[strcspn(buf, "\n")] = '\0';
 		PQclear(r);
-		return;
+		return -1;
 	}
-	for (int i = 0; i < PQntuples(r) && used < len; i++) {
+	n = PQntuples(r);
+	if (n == 0)
+		snprintf(buf, len, "no session holds it any more");
+	for (int i = 0; i < n && used < len; i++) {
 		int w = snprintf(buf + used, len - used, "%spid %s (%s, query started %s)",
 				 i ? "; " : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 				 PQgetvalue(r, i, 2));
@@ -190,6 +198,7 @@ static void describe_blockers(PGconn *conn, const struct mig_target *target,
 		used += (size_t)w;
 	}
 	PQclear(r);
+	return n;
 }
 
 static int lock_not_granted(const PGresult *r)
@@ -225,7 +234,7 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 		}
 		PQclear(r);
 		if (attempt >= retries) {
-			describe_blockers(conn, target, who, sizeof(who));
+			mig_lock_holders(conn, target, 0, who, sizeof(who));
 			h->step_error(st, "step \"%s\": lock on %s not granted after %d attempts; blocked by %s",
 				      h->step_name(st), target ? target->qualified : "the database",
 				      attempt + 1, who);

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "plugins/migration/mig.h"
+#include "plugins/migration/ddl.h"
 
 static const struct hinge_setting settings[] = {
 	{ "conninfo", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0,
@@ -19,6 +19,10 @@ static const struct hinge_setting settings[] = {
 	  "the first wait before a retry; doubled each time, jittered" },
 	{ "retry_max", HINGE_T_DURATION, 0, "10s", 1, 3600000,
 	  "the longest wait between retries" },
+	{ "long_transaction", HINGE_T_DURATION, 0, "10s", 0, 86400000,
+	  "a transaction on the table older than this is waited for before a step locks it" },
+	{ "preflight_wait", HINGE_T_DURATION, 0, "5s", 0, 3600000,
+	  "how long to wait for such transactions before the step gives way" },
 	{ "application_name", HINGE_T_STRING, 0, "hinge/migration", 0, 0,
 	  "application_name of the plugin's sessions, as pg_stat_activity shows them" },
 	{ NULL },
@@ -26,6 +30,14 @@ static const struct hinge_setting settings[] = {
 
 /* The plugin is loaded once; fini frees what init allocated. */
 static struct mig_ctx *ctx;
+
+int mig_ctx_keep(struct mig_ctx *c, void *ptr)
+{
+	if (c->nkept >= MIG_MAX_KEPT)
+		return HINGE_ENOMEM;
+	c->kept[c->nkept++] = ptr;
+	return 0;
+}
 
 static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 {
@@ -38,7 +50,7 @@ static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 	c->p = p;
 	ctx = c;
 	host->plugin_data_set(p, c);
-	if ((rc = mig_add_column_register(c)) != 0 || (rc = mig_sql_register(c)) != 0 ||
+	if ((rc = mig_ddl_register(c, &mig_add_column_ops)) != 0 || (rc = mig_sql_register(c)) != 0 ||
 	    (rc = mig_lock_waiters_register(c)) != 0)
 		return rc;
 	return 0;
@@ -47,6 +59,9 @@ static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 static void migration_fini(struct hinge_plugin *p)
 {
 	(void)p;
+	if (ctx != NULL)
+		for (int i = 0; i < ctx->nkept; i++)
+			free(ctx->kept[i]);
 	free(ctx);
 	ctx = NULL;
 }

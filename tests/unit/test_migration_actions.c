@@ -58,6 +58,8 @@ static struct kv settings[] = {
 	{ "lock_retries", "2" },
 	{ "retry_base", "10" },
 	{ "retry_max", "40" },
+	{ "long_transaction", "10000" },
+	{ "preflight_wait", "100" },
 	{ "application_name", "hinge/migration-test" },
 	{ NULL, NULL },
 };
@@ -140,6 +142,36 @@ static int h_sleep_ms(struct hinge_plugin *p, int64_t ms)
 	return 0;
 }
 
+/* What the host does, in short: schema hinge, versions, one transaction. */
+static int h_pg_migrate(struct hinge_plugin *p, void *conn, const char *const *migrations)
+{
+	PGresult *r;
+	int have, want = 0, ok = 1;
+	char sql[160];
+
+	(void)p;
+	while (migrations[want] != NULL)
+		want++;
+	PQclear(PQexec(conn, "BEGIN; SELECT pg_advisory_xact_lock(1);"
+			     "CREATE SCHEMA IF NOT EXISTS hinge;"
+			     "CREATE TABLE IF NOT EXISTS hinge.schema_versions (component text PRIMARY KEY,"
+			     " version int NOT NULL)"));
+	r = PQexec(conn, "SELECT coalesce(max(version), 0) FROM hinge.schema_versions"
+			 " WHERE component = 'migration'");
+	have = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : want;
+	PQclear(r);
+	for (int v = have; ok && v < want; v++) {
+		r = PQexec(conn, migrations[v]);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO hinge.schema_versions VALUES ('migration', %d)"
+		 " ON CONFLICT (component) DO UPDATE SET version = %d", want, want);
+	PQclear(PQexec(conn, sql));
+	PQclear(PQexec(conn, ok ? "COMMIT" : "ROLLBACK"));
+	return ok ? 0 : HINGE_EUNAVAIL;
+}
+
 static const char *h_param_str(struct hinge_step *st, const char *key)
 {
 	const char *v = kv_find(st->params, key);
@@ -166,6 +198,12 @@ static const char *h_step_name(struct hinge_step *st)
 {
 	(void)st;
 	return "expand";
+}
+
+static const char *h_step_rollout(struct hinge_step *st)
+{
+	(void)st;
+	return "r-test";
 }
 
 static void h_step_error(struct hinge_step *st, const char *fmt, ...)
@@ -233,7 +271,9 @@ static const struct hinge_host host = {
 	.register_metric = h_register_metric,
 	.plugin_data_set = h_plugin_data_set,
 	.pg_connect = h_pg_connect,
+	.pg_migrate = h_pg_migrate,
 	.sleep_ms = h_sleep_ms,
+	.step_rollout = h_step_rollout,
 	.param_str = h_param_str,
 	.param_bool = h_param_bool,
 	.param_given = h_param_given,
@@ -384,7 +424,7 @@ static void add_column_forward_verified_reverted(void **state)
 	assert_int_equal(CALL(&st, probe), 0);
 	assert_int_equal(CALL(&st, revert), 0); /* idempotent */
 	assert_int_equal(CALL(&st, verify), HINGE_EFAIL);
-	assert_non_null(strstr(st.error, "missing"));
+	assert_non_null(strstr(st.error, "not in place on \"public\".\"items\""));
 	step_free(&st);
 }
 
@@ -593,6 +633,53 @@ static void lock_waiters_counts_waiting_sessions(void **state)
 	assert_true(v == 0);
 }
 
+static void kv_set(const char *key, const char *value)
+{
+	for (struct kv *kv = settings; kv->key != NULL; kv++)
+		if (strcmp(kv->key, key) == 0)
+			kv->value = value;
+}
+
+static void guard_waits_out_long_transactions_and_other_executors(void **state)
+{
+	struct hinge_step st = step_new("add_column", ai_model);
+	PGconn *b = blocker("SELECT count(*) FROM items"), *other;
+	char pid[32];
+
+	(void)state;
+	snprintf(pid, sizeof(pid), "pid %d (idle in transaction", PQbackendPID(b));
+	usleep(200000);
+	kv_set("long_transaction", "100");
+	assert_int_equal(CALL(&st, capture), 0);
+	assert_int_equal(CALL(&st, apply), HINGE_EBUSY);
+	kv_set("long_transaction", "10000");
+	assert_non_null(strstr(st.error, "1 long-running transaction holds \"public\".\"items\""));
+	if (strstr(st.error, pid) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", st.error, pid);
+	sql_ok(b, "COMMIT");
+	PQfinish(b);
+
+	other = db();
+	sql_ok(other, "SELECT pg_advisory_lock(hashtext('hinge/migration'),"
+		      " hashtext('\"public\".\"items\"'))");
+	assert_int_equal(CALL(&st, apply), HINGE_EBUSY);
+	assert_non_null(strstr(st.error, "another Hinge executor is changing \"public\".\"items\""));
+	assert_int_equal(CALL(&st, probe), 0);
+	PQfinish(other);
+	assert_int_equal(CALL(&st, apply), 0);
+	assert_int_equal(CALL(&st, revert), 0);
+	assert_string_equal(value("SELECT string_agg(event || ' ' || step || ' ' || rollout || ' ' || target,"
+				  " ', ' ORDER BY id) FROM hinge.migration_history WHERE id > (SELECT"
+				  " max(id) - 2 FROM hinge.migration_history)"),
+			    "applied expand r-test pg:" DB "/public.items,"
+			    " reverted expand r-test pg:" DB "/public.items");
+	assert_string_equal(value("SELECT count(DISTINCT artifact_sha256) = 1 AND bool_and(artifact_sha256 ="
+				  " encode(sha256('ALTER TABLE \"public\".\"items\" DROP COLUMN IF EXISTS"
+				  " \"ai_model\"'::bytea), 'hex')) FROM hinge.migration_history"
+				  " WHERE id > (SELECT max(id) - 2 FROM hinge.migration_history)"), "t");
+	step_free(&st);
+}
+
 /* --- sql ------------------------------------------------------------ */
 
 static void sql_with_down_forward_verified_reverted(void **state)
@@ -715,6 +802,7 @@ int main(void)
 		cmocka_unit_test(rehearsal_catches_a_broken_inverse),
 		cmocka_unit_test(lock_contention_retries_then_names_the_blocker),
 		cmocka_unit_test(lock_waiters_counts_waiting_sessions),
+		cmocka_unit_test(guard_waits_out_long_transactions_and_other_executors),
 		cmocka_unit_test(sql_with_down_forward_verified_reverted),
 		cmocka_unit_test(sql_without_down_is_irreversible),
 		cmocka_unit_test(sql_bad_input_and_lint),

@@ -1,0 +1,62 @@
+/*
+ * history.c - hinge.migration_history in the target database: every
+ * applied and reverted step with its artifact's checksum, so that a
+ * second host sharing the database sees what was done.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugins/migration/mig.h"
+
+static const char *const pg_migrations[] = {
+	"CREATE TABLE hinge.migration_history ("
+	" id bigserial PRIMARY KEY,"
+	" at timestamptz NOT NULL DEFAULT now(),"
+	" host text NOT NULL,"
+	" rollout text NOT NULL,"
+	" step text NOT NULL,"
+	" action text NOT NULL,"
+	" target text NOT NULL,"
+	" event text NOT NULL CHECK (event IN ('applied', 'reverted')),"
+	" artifact_sha256 text)",
+	NULL,
+};
+
+void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
+			const struct mig_target *target, const char *action,
+			const char *event)
+{
+	const struct hinge_host *h = c->host;
+	char hostname[256] = "", *artifact = NULL;
+	const char *params[7];
+	const void *buf;
+	size_t len;
+	PGresult *r;
+
+	if (h->pg_migrate(c->p, conn, pg_migrations) != 0) {
+		h->log(c->p, HINGE_LOG_WARNING, "cannot bring hinge.migration_history up to date");
+		return;
+	}
+	gethostname(hostname, sizeof(hostname) - 1);
+	if (h->artifact_get(st, &buf, &len) == 0)
+		artifact = strndup(buf, len);
+	params[0] = hostname;
+	params[1] = h->step_rollout(st);
+	params[2] = h->step_name(st);
+	params[3] = action;
+	params[4] = target ? target->lock : "";
+	params[5] = event;
+	params[6] = artifact;
+	r = PQexecParams(conn,
+			 "INSERT INTO hinge.migration_history"
+			 " (host, rollout, step, action, target, event, artifact_sha256)"
+			 " VALUES ($1, $2, $3, $4, $5, $6,"
+			 " encode(sha256(convert_to($7::text, 'UTF8')), 'hex'))",
+			 7, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		h->log(c->p, HINGE_LOG_WARNING, "cannot record step \"%s\" in hinge.migration_history",
+		       h->step_name(st));
+	PQclear(r);
+	free(artifact);
+}
