@@ -208,7 +208,7 @@ static int guarded_exec(struct mig_ctx *c, struct hinge_step *st, struct sqlstep
 
 	if (rc != 0)
 		return rc;
-	rc = mig_exec(c, st, s->conn, script, 1, t);
+	rc = mig_exec(c, st, s->conn, script, 1, t, NULL, NULL);
 	if (rc == 0)
 		mig_history_record(c, s->conn, st, t, "sql", event);
 	if (t != NULL)

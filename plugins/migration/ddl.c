@@ -80,6 +80,7 @@ static int ddl_open(struct ddl_action *a, struct hinge_step *st, struct ddl *d)
 
 	memset(d, 0, sizeof(*d));
 	d->c = a->c;
+	d->ops = a->ops;
 	d->st = st;
 	if ((rc = mig_connect(a->c, st, &d->conn)) != 0)
 		return rc;
@@ -89,12 +90,54 @@ static int ddl_open(struct ddl_action *a, struct hinge_step *st, struct ddl *d)
 	return a->ops->open(d);
 }
 
+static void cleanup(void *arg)
+{
+	struct ddl *d = arg;
+
+	d->ops->cleanup(d);
+}
+
 static int run_all(struct ddl *d, struct sqlv *v)
 {
 	int rc = v->oom ? HINGE_ENOMEM : 0;
+	int retry = d->ops->cleanup != NULL && d->ops->cleanup_on_retry;
 
 	for (int i = 0; rc == 0 && i < v->n; i++)
-		rc = mig_exec(d->c, d->st, d->conn, v->s[i], 0, &d->t);
+		rc = mig_exec(d->c, d->st, d->conn, v->s[i], 0, &d->t,
+			      retry ? cleanup : NULL, d);
+	if (rc != 0 && d->ops->cleanup != NULL)
+		d->ops->cleanup(d);
+	return rc;
+}
+
+int ddl_index_state(struct ddl *d, const char *rel, const char *idx)
+{
+	const char *p[2] = { rel, idx };
+	PGresult *r = mig_query(d->c, d->st, d->conn,
+		"SELECT i.indisvalid FROM pg_index i JOIN pg_class k ON k.oid = i.indexrelid"
+		" WHERE i.indrelid = $1::regclass AND k.relname = $2", 2, p);
+	int rc;
+
+	if (r == NULL)
+		return HINGE_EFAIL;
+	rc = PQntuples(r) == 0 ? 0 : mig_truthy(PQgetvalue(r, 0, 0)) ? 1 : 2;
+	PQclear(r);
+	return rc;
+}
+
+int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char *type)
+{
+	const char *p[2] = { rel, name };
+	PGresult *r = mig_query(d->c, d->st, d->conn,
+		"SELECT contype, convalidated FROM pg_constraint"
+		" WHERE conrelid = $1::regclass AND conname = $2", 2, p);
+	int rc;
+
+	if (r == NULL)
+		return HINGE_EFAIL;
+	rc = PQntuples(r) == 0 ? 0 : mig_truthy(PQgetvalue(r, 0, 1)) ? 1 : 2;
+	*type = rc ? PQgetvalue(r, 0, 0)[0] : '\0';
+	PQclear(r);
 	return rc;
 }
 
@@ -289,7 +332,7 @@ static int cb_revert(void *data, struct hinge_step *st)
 		if ((inv = artifact_text(&d)) == NULL)
 			rc = HINGE_EFAIL;
 		else if ((rc = mig_guard_take(a->c, st, d.conn, &d.t)) == 0) {
-			rc = mig_exec(a->c, st, d.conn, inv, 1, &d.t);
+			rc = mig_exec(a->c, st, d.conn, inv, 1, &d.t, NULL, NULL);
 			if (rc == 0)
 				mig_history_record(a->c, d.conn, st, &d.t, a->ops->name, "reverted");
 			mig_guard_release(d.conn, &d.t);

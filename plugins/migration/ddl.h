@@ -17,7 +17,7 @@
 struct sqlv {
 	char *s[DDL_MAX_STMTS];
 	int n;
-	int oom; /* a statement could not be added */
+	int oom; /* a statement could not be made */
 };
 
 /* Append a statement made from a format; sets v->oom on failure. */
@@ -30,6 +30,7 @@ struct ddl {
 	struct hinge_step *st;
 	PGconn *conn;
 	struct mig_target t;
+	const struct ddl_ops *ops;
 	void *aux; /* the action's own, from open, freed by close */
 };
 
@@ -55,6 +56,12 @@ struct ddl_ops {
 	 * the live table: malloc'ed; NULL uses a plain replacement of the
 	 * table's name. */
 	char *(*for_copy)(struct ddl *d, const char *text, const char *copyrel);
+	/* Remove what a forward statement that failed half way left on the
+	 * live table (a NOT VALID constraint, an INVALID index); may be NULL.
+	 * Runs when apply fails, and with cleanup_on_retry also before each
+	 * retry of a lock that was not granted. */
+	void (*cleanup)(struct ddl *d);
+	int cleanup_on_retry;
 	void (*close)(struct ddl *d);
 };
 
@@ -67,7 +74,21 @@ void ddl_error(struct ddl *d, const char *fmt, ...) __attribute__((format(printf
 /* The first line of the connection's last error, into buf. */
 const char *ddl_pq_error(struct ddl *d, char *buf, size_t len);
 
+/* The index of name idx on rel: 1 valid, 0 absent, 2 INVALID, <0. */
+int ddl_index_state(struct ddl *d, const char *rel, const char *idx);
+
+/*
+ * The constraint name on rel: its type ('c', 'f' ...) in *type and 1
+ * when validated, 2 when NOT VALID, 0 when absent, <0 on error.
+ */
+int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char *type);
+
 /* The typed actions. */
 extern const struct ddl_ops mig_add_column_ops;
+extern const struct ddl_ops mig_create_index_ops;
+extern const struct ddl_ops mig_drop_index_ops;
+extern const struct ddl_ops mig_set_not_null_ops;
+extern const struct ddl_ops mig_drop_not_null_ops;
+extern const struct ddl_ops mig_add_check_ops;
 
 #endif

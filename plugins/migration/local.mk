@@ -6,7 +6,8 @@ MIGRATION_LOGIC = plugins/migration/backoff.c plugins/migration/backoff.h \
 MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
 	plugins/migration/ddl.c plugins/migration/ddl.h plugins/migration/guard.c \
 	plugins/migration/history.c \
-	plugins/migration/act_add_column.c plugins/migration/act_sql.c \
+	plugins/migration/act_add_column.c plugins/migration/act_check.c \
+	plugins/migration/act_index.c plugins/migration/act_not_null.c plugins/migration/act_sql.c \
 	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
 
 pkglib_LTLIBRARIES += plugins/migration/migration.la

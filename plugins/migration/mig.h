@@ -60,10 +60,13 @@ char *mig_quote_ident(PGconn *conn, const char *name);
  * names the sessions holding locks on target (NULL: on any table of the
  * database): pid, state and query start.  0, HINGE_EBUSY when the lock
  * was never granted, HINGE_EFAIL on any other error (the step's error
- * says which), HINGE_ECANCELED when the agent stops.
+ * says which), HINGE_ECANCELED when the agent stops.  before_retry,
+ * when not NULL, is called with arg before each retry to remove what the
+ * failed attempt left behind.
  */
 int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
-	     const char *sql, int multi, const struct mig_target *target);
+	     const char *sql, int multi, const struct mig_target *target,
+	     void (*before_retry)(void *arg), void *arg);
 
 /*
  * The sessions holding a lock on target (NULL: on any table of the

@@ -209,7 +209,8 @@ static int lock_not_granted(const PGresult *r)
 }
 
 int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
-	     const char *sql, int multi, const struct mig_target *target)
+	     const char *sql, int multi, const struct mig_target *target,
+	     void (*before_retry)(void *arg), void *arg)
 {
 	const struct hinge_host *h = c->host;
 	int64_t retries = h->setting_int(c->p, "lock_retries");
@@ -246,6 +247,8 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 				      h->step_name(st));
 			return HINGE_ECANCELED;
 		}
+		if (before_retry != NULL)
+			before_retry(arg);
 	}
 }
 

@@ -28,6 +28,11 @@ static const struct hinge_setting settings[] = {
 	{ NULL },
 };
 
+static const struct ddl_ops *const typed[] = {
+	&mig_add_column_ops, &mig_create_index_ops, &mig_drop_index_ops,
+	&mig_set_not_null_ops, &mig_drop_not_null_ops, &mig_add_check_ops,
+};
+
 /* The plugin is loaded once; fini frees what init allocated. */
 static struct mig_ctx *ctx;
 
@@ -50,8 +55,10 @@ static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 	c->p = p;
 	ctx = c;
 	host->plugin_data_set(p, c);
-	if ((rc = mig_ddl_register(c, &mig_add_column_ops)) != 0 || (rc = mig_sql_register(c)) != 0 ||
-	    (rc = mig_lock_waiters_register(c)) != 0)
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
+		if ((rc = mig_ddl_register(c, typed[i])) != 0)
+			return rc;
+	if ((rc = mig_sql_register(c)) != 0 || (rc = mig_lock_waiters_register(c)) != 0)
 		return rc;
 	return 0;
 }

@@ -47,7 +47,7 @@ struct hinge_mquery {
 };
 
 static struct hinge_plugin plugin;
-static struct hinge_action actions[4];
+static struct hinge_action actions[16];
 static int nactions;
 static struct hinge_metric metric;
 static char conninfo[512];
