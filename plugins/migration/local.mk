@@ -17,7 +17,7 @@ plugins_migration_migration_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_migration_migration_la_LIBADD = $(LIBPQ_LIBS)
 
 check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
-	tests/unit/test_migration_actions
+	tests/unit/test_migration_actions tests/unit/test_migration_typed
 tests_unit_test_migration_logic_SOURCES = tests/unit/test_migration_logic.c \
 	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c
 tests_unit_test_migration_logic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -26,12 +26,18 @@ tests_unit_test_migration_lint_SOURCES = tests/unit/test_migration_lint.c \
 	plugins/migration/lint.c
 tests_unit_test_migration_lint_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_migration_lint_LDADD = $(CMOCKA_LIBS)
-# Drives the actions in the engine's order through a host stand-in, against
-# the test PostgreSQL.
+# These drive the actions in the engine's order through a host stand-in,
+# against the test PostgreSQL.
+MIGRATION_HOST = tests/unit/test_migration_host.c tests/unit/test_migration_host.h
 tests_unit_test_migration_actions_SOURCES = tests/unit/test_migration_actions.c \
-	$(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
 tests_unit_test_migration_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
 tests_unit_test_migration_actions_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
+tests_unit_test_migration_typed_SOURCES = tests/unit/test_migration_typed.c \
+	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+tests_unit_test_migration_typed_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_test_migration_typed_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
 TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
-	tests/unit/test_migration_actions tests/integration/migration_cli.sh
+	tests/unit/test_migration_actions tests/unit/test_migration_typed \
+	tests/integration/migration_cli.sh
 EXTRA_DIST += tests/integration/migration_cli.sh config/changes/add-ai-model.conf
