@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/cli.h"
 #include "agent/config.h"
@@ -51,13 +52,29 @@ int cli_print_json(json_t *doc)
 }
 
 /* The state database's folder is made (0700) when it is missing. */
-static void make_parent(const char *path)
+void cli_make_state_dir(struct cli *c, const char *path)
 {
 	char *copy = strdup(path);
 
-	if (copy != NULL && mkdir(dirname(copy), 0700) != 0 && errno != EEXIST)
-		hlog(HINGE_LOG_DEBUG, "hinge", "cannot create the folder of \"%s\": %m", path);
-	free(copy);
+	if (copy == NULL)
+		return;
+	if (mkdir(dirname(copy), 0700) == 0)
+		c->created_dir = copy;
+	else {
+		if (errno != EEXIST)
+			hlog(HINGE_LOG_DEBUG, "hinge", "cannot create the folder of \"%s\": %m", path);
+		free(copy);
+	}
+}
+
+void cli_apply_agent_settings(struct cli *c)
+{
+	log_configure((enum hinge_log_level)log_level_parse(settings_str(c->config->agent, "log_level")),
+		      strcmp(settings_str(c->config->agent, "log_target"), "syslog") == 0
+			      ? LOG_TARGET_SYSLOG : LOG_TARGET_STDERR);
+	host_set_http(settings_str(c->config->agent, "http_ca_bundle"),
+		      settings_str(c->config->agent, "http_proxy"));
+	state_set_busy_timeout((int)settings_ms(c->config->agent, "busy_timeout"));
 }
 
 static int prepare_config(struct cli *c)
@@ -69,12 +86,7 @@ static int prepare_config(struct cli *c)
 	rc = config_load(c->config_path ? c->config_path : config_default_path(), &c->config);
 	if (rc != 0)
 		return cli_exit_status(rc);
-	log_configure((enum hinge_log_level)log_level_parse(settings_str(c->config->agent, "log_level")),
-		      strcmp(settings_str(c->config->agent, "log_target"), "syslog") == 0
-			      ? LOG_TARGET_SYSLOG : LOG_TARGET_STDERR);
-	host_set_http(settings_str(c->config->agent, "http_ca_bundle"),
-		      settings_str(c->config->agent, "http_proxy"));
-	state_set_busy_timeout((int)settings_ms(c->config->agent, "busy_timeout"));
+	cli_apply_agent_settings(c);
 	return 0;
 }
 
@@ -87,8 +99,10 @@ int cli_prepare(struct cli *c, int need)
 	if ((need & CLI_NEED_STATE) && c->state == NULL) {
 		const char *path = settings_str(c->config->agent, "state_db");
 
-		make_parent(path);
-		rc = state_open(path, STATE_CREATE, &c->state);
+		cli_make_state_dir(c, path);
+		if (access(path, F_OK) != 0)
+			c->created_state = strdup(path);
+		rc = state_open(path, STATE_CREATE | STATE_CHECK, &c->state);
 		if (rc != 0)
 			return cli_exit_status(rc);
 		host_set_state_path(path);
@@ -102,7 +116,20 @@ int cli_prepare(struct cli *c, int need)
 	return 0;
 }
 
-void cli_release(struct cli *c)
+static void discard_created(struct cli *c)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".agent-lock" };
+	char path[4200];
+
+	for (size_t i = 0; c->created_state != NULL && i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", c->created_state, suffixes[i]);
+		unlink(path);
+	}
+	if (c->created_dir != NULL)
+		rmdir(c->created_dir);
+}
+
+void cli_release(struct cli *c, int discard)
 {
 	if (c->plugins_loaded)
 		loader_shutdown();
@@ -110,7 +137,12 @@ void cli_release(struct cli *c)
 	state_close(c->state);
 	config_free(c->config);
 	host_set_state_path(NULL);
-	host_set_http(NULL, NULL);
+	host_release_http();
+	if (discard)
+		discard_created(c);
+	free(c->created_state);
+	free(c->created_dir);
+	c->created_state = c->created_dir = NULL;
 	c->state = NULL;
 	c->config = NULL;
 }

@@ -17,6 +17,8 @@ struct cli {
 	struct config *config;
 	struct state *state;
 	int plugins_loaded;
+	char *created_state; /* the state database this command created, if any */
+	char *created_dir;   /* and its folder, if this command made it */
 };
 
 #define CLI_NEED_CONFIG 0x1  /* read and check the config */
@@ -25,7 +27,18 @@ struct cli {
 
 /* Make what a command needs; returns an exit status (0 on success). */
 int cli_prepare(struct cli *c, int need);
-void cli_release(struct cli *c);
+/*
+ * Release everything.  With discard set (the command exits 2: bad usage
+ * or input), a state database and folder this command created are
+ * removed, so that bad input leaves nothing behind.
+ */
+void cli_release(struct cli *c, int discard);
+
+/* Apply the agent group: log level and target, HTTP settings, busy timeout. */
+void cli_apply_agent_settings(struct cli *c);
+
+/* Make the state database's folder (0700), remembering that we did. */
+void cli_make_state_dir(struct cli *c, const char *path);
 
 /* Print doc as the one JSON document on stdout and drop the reference. */
 int cli_print_json(json_t *doc);
@@ -46,5 +59,6 @@ int cmd_state(struct cli *c, int argc, char **argv);
 int cmd_rollout(struct cli *c, int argc, char **argv);
 int cmd_freeze(struct cli *c, int argc, char **argv);
 int cmd_artifacts(struct cli *c, int argc, char **argv);
+int cmd_fleet(struct cli *c, int argc, char **argv);
 
 #endif

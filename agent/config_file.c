@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/config.h"
+#include "agent/fleet.h"
 #include "agent/log.h"
 
 static const char *const top_keys[] = { "agent", "plugins", "fleet" };
@@ -112,6 +113,9 @@ int config_load(const char *path, struct config **out)
 		rc = HINGE_EINVAL;
 	if (load_plugins_group(c) != 0)
 		rc = HINGE_EINVAL;
+	if (config_lookup(&c->cfg, "fleet") != NULL &&
+	    settings_parse(fleet_settings, config_lookup(&c->cfg, "fleet"), path, NULL, &c->fleet) != 0)
+		rc = HINGE_EINVAL;
 	if (rc == 0 && log_level_parse(settings_str(c->agent, "log_level")) < 0) {
 		hlog(HINGE_LOG_ERROR, "hinge", "%s: log_level: \"%s\" is not one of error, warning, notice, info, debug",
 		     settings_where(c->agent, "log_level"), settings_str(c->agent, "log_level"));
@@ -139,6 +143,7 @@ void config_free(struct config *c)
 		free(c->plugins[i].name);
 	free(c->plugins);
 	settings_free(c->agent);
+	settings_free(c->fleet);
 	config_destroy(&c->cfg);
 	free(c->file);
 	free(c);

@@ -19,6 +19,7 @@
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/fleet_agent.h"
 #include "agent/host.h"
 #include "agent/loader.h"
 #include "agent/log.h"
@@ -32,8 +33,9 @@ struct worker {
 	pthread_t thread;
 	const struct reg_job *job;
 	const struct reg_service *service;
+	const struct settings *fleet;
 	int started;
-	volatile int done;
+	int done; /* set by the worker as it ends (atomic) */
 };
 
 static void on_stop(int sig)
@@ -118,9 +120,9 @@ static void *job_thread(void *arg)
 		if (rc == 0) {
 			wait = j->j.interval_ms;
 		} else {
+			wait = wait * 2 > j->j.interval_ms * 10 ? j->j.interval_ms * 10 : wait * 2;
 			hlog(HINGE_LOG_WARNING, "hinge", "job %s failed; next run in %lld ms", j->qname,
 			     (long long)wait);
-			wait = wait * 2 > j->j.interval_ms * 10 ? j->j.interval_ms * 10 : wait * 2;
 		}
 		for (int64_t left = wait; left > 0 && !host_stop_requested(); left -= 50) {
 			struct timespec ts = { 0, (long)(left < 50 ? left : 50) * 1000000L };
@@ -129,7 +131,7 @@ static void *job_thread(void *arg)
 	}
 	state_close(st);
 	host_release_thread_state();
-	w->done = 1;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -141,22 +143,42 @@ static void *service_thread(void *arg)
 	if (rc != 0 && !host_stop_requested())
 		hlog(HINGE_LOG_ERROR, "hinge", "service %s stopped with an error", w->service->qname);
 	host_release_thread_state();
-	w->done = 1;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-static int start_workers(struct worker **out, size_t *n)
+/* Set when another live agent has this host's fleet id: the agent exits 2. */
+static volatile int fleet_refused;
+
+static void *fleet_thread(void *arg)
+{
+	struct worker *w = arg;
+
+	if (fleet_agent_run(w->fleet, NULL) != 0) {
+		fleet_refused = 1;
+		host_request_stop();
+	}
+	host_release_thread_state();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int start_workers(const struct settings *fleet, struct worker **out, size_t *n)
 {
 	size_t nj = 0, ns = 0, k = 0;
+	sigset_t all, old;
 	struct worker *w;
 
 	while (registry_job_at(nj) != NULL)
 		nj++;
 	while (registry_service_at(ns) != NULL)
 		ns++;
-	w = calloc(nj + ns + 1, sizeof(*w));
+	w = calloc(nj + ns + 2, sizeof(*w));
 	if (w == NULL)
 		return HINGE_ENOMEM;
+	/* Workers inherit a full mask: signals go to the main thread only. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (size_t i = 0; i < nj; i++, k++) {
 		w[k].job = registry_job_at(i);
 		w[k].started = pthread_create(&w[k].thread, NULL, job_thread, &w[k]) == 0;
@@ -165,36 +187,50 @@ static int start_workers(struct worker **out, size_t *n)
 		w[k].service = registry_service_at(i);
 		w[k].started = pthread_create(&w[k].thread, NULL, service_thread, &w[k]) == 0;
 	}
+	if (fleet != NULL) {
+		w[k].fleet = fleet;
+		w[k].started = pthread_create(&w[k].thread, NULL, fleet_thread, &w[k]) == 0;
+		k++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = w;
 	*n = k;
 	return 0;
 }
 
-/* Wake services, then wait for every worker up to stop_timeout. */
-static void stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
+/*
+ * Wake services, then wait for every worker up to stop_timeout.  Returns
+ * the number that did not stop: their data must then stay allocated.
+ */
+static size_t stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
 {
 	int64_t deadline = state_now_ms() + timeout_ms;
+	size_t stuck = 0;
 
 	host_request_stop();
 	for (size_t i = 0; i < n; i++)
 		if (w[i].service != NULL && w[i].service->s.stop != NULL)
 			w[i].service->s.stop(w[i].service->s.data);
 	for (size_t i = 0; i < n; i++) {
-		while (w[i].started && !w[i].done && state_now_ms() < deadline) {
+		while (w[i].started && !__atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE) &&
+		       state_now_ms() < deadline) {
 			struct timespec ts = { 0, 10 * 1000000L };
 			nanosleep(&ts, NULL);
 		}
 		if (!w[i].started)
 			continue;
-		if (w[i].done) {
+		if (__atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE)) {
 			pthread_join(w[i].thread, NULL);
 		} else {
 			hlog(HINGE_LOG_WARNING, "hinge", "%s %s did not stop within %lld ms",
-			     w[i].job ? "job" : "service",
-			     w[i].job ? w[i].job->qname : w[i].service->qname, (long long)timeout_ms);
+			     w[i].job ? "job" : w[i].service ? "service" : "the fleet loop",
+			     w[i].job ? w[i].job->qname : w[i].service ? w[i].service->qname : "",
+			     (long long)timeout_ms);
 			pthread_detach(w[i].thread);
+			stuck++;
 		}
 	}
+	return stuck;
 }
 
 static int take_agent_lock(const char *state_db, int *fd_out)
@@ -246,9 +282,14 @@ static void reload(struct cli *c)
 		config_free(fresh);
 		return;
 	}
+	/* The fleet thread keeps the fleet group it started with. */
+	settings_free(fresh->fleet);
+	fresh->fleet = c->config->fleet;
+	c->config->fleet = NULL;
 	/* Plugins hold copies of their settings; the agent group is ours. */
 	config_free(c->config);
 	c->config = fresh;
+	cli_apply_agent_settings(c);
 	hlog(HINGE_LOG_NOTICE, "hinge", "configuration reloaded");
 }
 
@@ -286,6 +327,7 @@ int daemon_run(struct cli *c)
 	install_signals();
 	if ((status = cli_prepare(c, CLI_NEED_CONFIG)) != 0)
 		return status;
+	cli_make_state_dir(c, settings_str(c->config->agent, "state_db"));
 	status = take_agent_lock(settings_str(c->config->agent, "state_db"), &lock_fd);
 	if (status != 0)
 		return cli_exit_status(status);
@@ -294,7 +336,7 @@ int daemon_run(struct cli *c)
 		return status;
 	}
 	state_db_path = strdup(state_path(c->state));
-	if (state_db_path == NULL || start_workers(&w, &n) != 0) {
+	if (state_db_path == NULL || start_workers(c->config->fleet, &w, &n) != 0) {
 		close(lock_fd);
 		return 5;
 	}
@@ -303,12 +345,21 @@ int daemon_run(struct cli *c)
 	main_loop(c);
 	sd_notify_text("STOPPING=1");
 	hlog(HINGE_LOG_NOTICE, "hinge", "stopping");
-	stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout"));
+	if (stop_workers(w, n, settings_ms(c->config->agent, "stop_timeout")) > 0) {
+		/*
+		 * A thread still runs plugin code: freeing the registrations
+		 * under it would be a use after free.  Leave at once instead;
+		 * everything the state database holds is committed.
+		 */
+		hlog(HINGE_LOG_ERROR, "hinge", "agent stopped with work still running");
+		fflush(NULL);
+		_exit(1);
+	}
 	free(w);
 	free(state_db_path);
 	close(lock_fd);
 	hlog(HINGE_LOG_NOTICE, "hinge", "agent stopped");
-	return 0;
+	return fleet_refused ? 2 : 0;
 }
 
 int cmd_agent(struct cli *c, int argc, char **argv)

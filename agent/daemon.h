@@ -6,7 +6,8 @@ struct cli;
 
 /*
  * Run the agent in the foreground.  Returns an exit status: 0 after a
- * clean stop, 3 when another agent holds this state database.
+ * clean stop, 3 when another agent holds this state database, 2 when
+ * another live agent uses this host's fleet id.
  */
 int daemon_run(struct cli *c);
 

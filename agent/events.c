@@ -3,6 +3,7 @@
  * every registered sink.  The actor is the uid and, behind sudo, the
  * invoking user and the login uid.
  */
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +16,17 @@
 #include "agent/registry.h"
 #include "state/state.h"
 
-const char *events_actor(void)
+static char actor[256];
+static pthread_once_t actor_once = PTHREAD_ONCE_INIT;
+
+/* Computed once, whichever thread logs first. */
+static void actor_init(void)
 {
-	static char actor[256];
 	struct passwd *pw;
 	const char *sudo;
 	char login[32] = "";
 	FILE *f;
 
-	if (actor[0] != '\0')
-		return actor;
 	pw = getpwuid(getuid());
 	sudo = getenv("SUDO_USER");
 	f = fopen("/proc/self/loginuid", "r");
@@ -37,6 +39,11 @@ const char *events_actor(void)
 	snprintf(actor, sizeof(actor), "uid=%u (%s)%s%s%s%s", (unsigned)getuid(),
 		 pw ? pw->pw_name : "?", sudo ? " sudo_user=" : "", sudo ? sudo : "",
 		 login[0] ? " login_uid=" : "", login);
+}
+
+const char *events_actor(void)
+{
+	pthread_once(&actor_once, actor_init);
 	return actor;
 }
 

@@ -27,7 +27,19 @@ struct hinge_db {
 
 static volatile sig_atomic_t stop_requested;
 static char *state_db_path;
+/*
+ * HTTP settings are read by plugin threads while SIGHUP may replace them:
+ * swapped atomically, and the old strings kept until the agent stops.
+ */
 static char *ca_bundle, *proxy;
+static char **retired_http;
+static size_t nretired_http;
+
+/* A plugin's settings, as a reload may be swapping them (see loader.c). */
+static const struct settings *plugin_settings(struct hinge_plugin *p)
+{
+	return __atomic_load_n(&p->settings, __ATOMIC_ACQUIRE);
+}
 
 /* One state connection per thread for samples and events. */
 static pthread_key_t thread_state_key;
@@ -69,12 +81,12 @@ void host_release_thread_state(void)
 
 void host_request_stop(void)
 {
-	stop_requested = 1;
+	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
 }
 
 int host_stop_requested(void)
 {
-	return stop_requested;
+	return __atomic_load_n(&stop_requested, __ATOMIC_ACQUIRE);
 }
 
 void host_set_state_path(const char *path)
@@ -83,12 +95,34 @@ void host_set_state_path(const char *path)
 	state_db_path = path ? strdup(path) : NULL;
 }
 
+static void swap_http(char **slot, const char *value)
+{
+	char *old = __atomic_exchange_n(slot, value ? strdup(value) : NULL, __ATOMIC_ACQ_REL);
+	char **nr;
+
+	if (old == NULL)
+		return;
+	nr = realloc(retired_http, (nretired_http + 1) * sizeof(*nr));
+	if (nr == NULL)
+		return; /* lose the string rather than free it under a reader */
+	retired_http = nr;
+	retired_http[nretired_http++] = old;
+}
+
 void host_set_http(const char *ca, const char *px)
 {
-	free(ca_bundle);
-	free(proxy);
-	ca_bundle = ca ? strdup(ca) : NULL;
-	proxy = px ? strdup(px) : NULL;
+	swap_http(&ca_bundle, ca);
+	swap_http(&proxy, px);
+}
+
+void host_release_http(void)
+{
+	host_set_http(NULL, NULL);
+	for (size_t i = 0; i < nretired_http; i++)
+		free(retired_http[i]);
+	free(retired_http);
+	retired_http = NULL;
+	nretired_http = 0;
 }
 
 static void h_log(struct hinge_plugin *p, enum hinge_log_level level, const char *fmt, ...)
@@ -102,42 +136,42 @@ static void h_log(struct hinge_plugin *p, enum hinge_log_level level, const char
 
 static const char *h_setting_str(struct hinge_plugin *p, const char *key)
 {
-	return settings_str(p->settings, key);
+	return settings_str(plugin_settings(p), key);
 }
 
 static int64_t h_setting_int(struct hinge_plugin *p, const char *key)
 {
-	return settings_int(p->settings, key);
+	return settings_int(plugin_settings(p), key);
 }
 
 static double h_setting_double(struct hinge_plugin *p, const char *key)
 {
-	return settings_double(p->settings, key);
+	return settings_double(plugin_settings(p), key);
 }
 
 static int h_setting_bool(struct hinge_plugin *p, const char *key)
 {
-	return settings_bool(p->settings, key);
+	return settings_bool(plugin_settings(p), key);
 }
 
 static int64_t h_setting_ms(struct hinge_plugin *p, const char *key)
 {
-	return settings_ms(p->settings, key);
+	return settings_ms(plugin_settings(p), key);
 }
 
 static struct hinge_json *h_setting_json(struct hinge_plugin *p, const char *key)
 {
-	return settings_json(p->settings, key);
+	return settings_json(plugin_settings(p), key);
 }
 
 static const char *h_setting_where(struct hinge_plugin *p, const char *key)
 {
-	return settings_where(p->settings, key);
+	return settings_where(plugin_settings(p), key);
 }
 
 static int h_secret_read(struct hinge_plugin *p, const char *key, char **out)
 {
-	const char *path = settings_str(p->settings, key);
+	const char *path = settings_str(plugin_settings(p), key);
 
 	*out = NULL;
 	if (path == NULL) {
@@ -150,13 +184,13 @@ static int h_secret_read(struct hinge_plugin *p, const char *key, char **out)
 static const char *h_http_ca_bundle(struct hinge_plugin *p)
 {
 	(void)p;
-	return ca_bundle;
+	return __atomic_load_n(&ca_bundle, __ATOMIC_ACQUIRE);
 }
 
 static const char *h_http_proxy(struct hinge_plugin *p)
 {
 	(void)p;
-	return proxy;
+	return __atomic_load_n(&proxy, __ATOMIC_ACQUIRE);
 }
 
 static void h_plugin_data_set(struct hinge_plugin *p, void *data)
@@ -254,20 +288,20 @@ static int h_event(struct hinge_plugin *p, enum hinge_log_level level,
 static int h_stopping(struct hinge_plugin *p)
 {
 	(void)p;
-	return stop_requested;
+	return host_stop_requested();
 }
 
 static int h_sleep_ms(struct hinge_plugin *p, int64_t ms)
 {
 	(void)p;
-	while (ms > 0 && !stop_requested) {
+	while (ms > 0 && !host_stop_requested()) {
 		int64_t slice = ms < 50 ? ms : 50;
 		struct timespec ts = { slice / 1000, (long)(slice % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
 		ms -= slice;
 	}
-	return stop_requested ? HINGE_ECANCELED : 0;
+	return host_stop_requested() ? HINGE_ECANCELED : 0;
 }
 
 static const char *h_mq_label(const struct hinge_mquery *q, const char *key)

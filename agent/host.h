@@ -13,7 +13,9 @@ struct hinge_plugin {
 	char *name;
 	char *path;
 	const struct hinge_abi *abi;
-	struct settings *settings; /* validated settings of its config group */
+	/* Validated settings of its config group; a reload swaps the pointer
+	 * atomically while plugin threads read it (see loader_reload). */
+	struct settings *settings;
 	void *data;                /* plugin_data_set */
 	int initialised;
 };
@@ -35,7 +37,9 @@ int host_stop_requested(void);
 void host_set_state_path(const char *path);
 /* Close the calling thread's cached state connection (samples, events). */
 void host_release_thread_state(void);
-/* CA bundle and proxy from the agent group. */
+/* CA bundle and proxy from the agent group; safe while plugins read them. */
 void host_set_http(const char *ca_bundle, const char *proxy);
+/* Free every CA bundle and proxy string ever set (at the very end). */
+void host_release_http(void);
 
 #endif

@@ -5,6 +5,7 @@
  * init ran it stays mapped for the life of the process.
  */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@ static size_t nplugins;
  */
 static struct settings **retired;
 static size_t nretired;
+
+/* The size of the ABI block at 1.0: it ends with fini. */
+#define HINGE_ABI_1_0_SIZE (offsetof(struct hinge_abi, fini) + sizeof(void (*)(void)))
 
 static const struct hinge_setting no_settings[] = { { NULL, 0, 0, NULL, 0, 0, NULL } };
 static const char *const plugin_group_keys[] = { "enabled", NULL };
@@ -73,9 +77,10 @@ static int check_abi(const char *path, const struct hinge_abi *abi)
 		     path, abi->minor, HINGE_ABI_MINOR);
 		return HINGE_EINVAL;
 	}
-	if (abi->size != sizeof(struct hinge_abi)) {
-		hlog(HINGE_LOG_ERROR, "hinge", "plugin \"%s\": ABI size %u differs from the agent's %zu",
-		     path, abi->size, sizeof(struct hinge_abi));
+	/* A plugin of an older minor has a shorter block; never a longer one. */
+	if (abi->size < HINGE_ABI_1_0_SIZE || abi->size > sizeof(struct hinge_abi)) {
+		hlog(HINGE_LOG_ERROR, "hinge", "plugin \"%s\": ABI size %u is outside the agent's %zu to %zu",
+		     path, abi->size, (size_t)HINGE_ABI_1_0_SIZE, sizeof(struct hinge_abi));
 		return HINGE_EINVAL;
 	}
 	if (abi->name == NULL || abi->version == NULL || abi->init == NULL) {
@@ -196,19 +201,25 @@ static int add_plugin(struct hinge_plugin *p)
 	return 0;
 }
 
+/*
+ * Three passes, so that a bad plugin changes nothing: load and check every
+ * enabled plugin (file, ABI, settings); then run every plugin's table
+ * migrations; then call every init.
+ */
 int loader_load_all(struct config *cfg, struct state *st)
 {
+	size_t first = nplugins;
 	char path[4096];
-	int rc = 0;
+	int rc;
 
+	if ((rc = check_dirs(cfg)) != 0)
+		return rc;
 	for (size_t i = 0; i < cfg->nplugins; i++) {
 		struct config_plugin *cp = &cfg->plugins[i];
 		struct hinge_plugin *p = NULL;
 
 		if (!cp->enabled)
 			continue;
-		if (rc == 0 && (rc = check_dirs(cfg)) != 0)
-			return rc;
 		if (find_plugin_file(cfg, cp, path, sizeof(path)) != 0 ||
 		    loader_load_file(path, cp->name, cfg, &p) != 0) {
 			rc = HINGE_EINVAL;
@@ -216,11 +227,16 @@ int loader_load_all(struct config *cfg, struct state *st)
 		}
 		if (add_plugin(p) != 0)
 			return HINGE_ENOMEM;
-		if (st != NULL && p->abi->migrations != NULL &&
-		    state_plugin_migrate(st, p->name, p->abi->migrations) != 0) {
-			rc = HINGE_EINVAL;
-			continue;
-		}
+	}
+	if (rc != 0)
+		return rc;
+	for (size_t i = first; st != NULL && i < nplugins; i++)
+		if (plugins[i]->abi->migrations != NULL &&
+		    state_plugin_migrate(st, plugins[i]->name, plugins[i]->abi->migrations) != 0)
+			return HINGE_EINVAL;
+	for (size_t i = first; i < nplugins; i++) {
+		struct hinge_plugin *p = plugins[i];
+
 		if (p->abi->init(p, host_table()) != 0) {
 			hlog(HINGE_LOG_ERROR, "hinge", "plugin \"%s\" (%s) failed to initialise", p->name, p->path);
 			rc = HINGE_EINVAL;
@@ -290,7 +306,7 @@ int loader_reload(struct config *cfg)
 		}
 		retired = nr;
 		retired[nretired++] = plugins[i]->settings;
-		plugins[i]->settings = fresh[i];
+		__atomic_store_n(&plugins[i]->settings, fresh[i], __ATOMIC_RELEASE);
 		if (plugins[i]->abi->reload != NULL && plugins[i]->abi->reload(plugins[i]) != 0)
 			hlog(HINGE_LOG_WARNING, "hinge", "plugin %s could not apply its new settings", plugins[i]->name);
 	}

@@ -27,8 +27,8 @@ static const char *const level_names[] = {
 
 void log_configure(enum hinge_log_level min, enum log_target t)
 {
-	min_level = min;
-	target = t;
+	__atomic_store_n(&min_level, min, __ATOMIC_RELAXED);
+	__atomic_store_n(&target, t, __ATOMIC_RELAXED);
 	if (t == LOG_TARGET_SYSLOG)
 		openlog("hinge", LOG_PID, LOG_DAEMON);
 }
@@ -54,8 +54,8 @@ void vhlog(enum hinge_log_level level, const char *source, const char *fmt,
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (level <= min_level) {
-		if (target == LOG_TARGET_SYSLOG)
+	if (level <= __atomic_load_n(&min_level, __ATOMIC_RELAXED)) {
+		if (__atomic_load_n(&target, __ATOMIC_RELAXED) == LOG_TARGET_SYSLOG)
 			syslog((int)level, "%s: %s", source, msg);
 		else
 			fprintf(stderr, "hinge: %s%s%s: %s\n",

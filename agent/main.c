@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "metrics", cmd_metrics, "metrics" },
 	{ "state", cmd_state, "state backup FILE" },
 	{ "agent", cmd_agent, "agent" },
+	{ "fleet", cmd_fleet, "fleet hosts | start | status | promote | abort | rollback | retry | drain | history | events" },
 	{ NULL, NULL, NULL },
 };
 
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
 			status = cmd->run(&c, argc, argv);
 	if (status < 0)
 		status = run_plugin_command(&c, argc, argv);
-	cli_release(&c);
+	cli_release(&c, status == 2);
 	curl_global_cleanup();
 	return status;
 }

@@ -2,6 +2,7 @@
  * pg.c - PostgreSQL connections for plugins, and schema `hinge`: the one
  * place in the code that owns it and migrates it by version.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,43 @@
 /* Arbitrary, fixed: the advisory lock that serialises schema migrations. */
 #define HINGE_SCHEMA_LOCK 0x68696e6765LL
 
-static int is_local_host(const char *host)
+/* A socket folder, localhost, or a literal loopback address. */
+static int is_local_one(const char *host, size_t len)
 {
-	if (host == NULL || *host == '\0' || *host == '/' || *host == '@')
+	char buf[256];
+	unsigned char addr[16];
+
+	if (len == 0 || host[0] == '/' || host[0] == '@')
 		return 1;
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "::1") == 0;
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (strcmp(buf, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		return addr[0] == 127;
+	if (inet_pton(AF_INET6, buf, addr) == 1)
+		return strcmp(buf, "::1") == 0;
+	return 0;
+}
+
+/* Every host of a comma-separated list must be local. */
+static int is_local_list(const char *hosts)
+{
+	const char *p = hosts;
+
+	if (hosts == NULL)
+		return 1;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!is_local_one(p, len))
+			return 0;
+		if (p[len] == '\0')
+			return 1;
+		p += len + 1;
+	}
 }
 
 int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
@@ -28,15 +60,15 @@ int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
 	PQconninfoOption *opts, *o;
 	const char *keys[64], *vals[64];
 	char appname[96], *err = NULL;
-	int n = 0, has_ssl = 0, has_app = 0, has_timeout = 0, local = 1;
+	int n = 0, has_ssl = 0, has_app = 0, has_timeout = 0, has_host = 0, local = 1;
 	PGconn *c;
 
 	*out = NULL;
 	opts = PQconninfoParse(conninfo ? conninfo : "", &err);
 	if (opts == NULL) {
-		/* libpq's message may quote the string: do not echo it. */
-		hlog(HINGE_LOG_ERROR, source, "conninfo does not parse: %s",
-		     err ? strtok(err, "\n") : "out of memory");
+		/* libpq's message quotes the string, password and all: not echoed. */
+		hlog(HINGE_LOG_ERROR, source,
+		     "conninfo does not parse as key=value pairs or a postgresql:// URI");
 		PQfreemem(err);
 		return HINGE_EINVAL;
 	}
@@ -49,15 +81,19 @@ int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
 			PQconninfoFree(opts);
 			return HINGE_EINVAL;
 		}
-		if (strcmp(o->keyword, "host") == 0)
-			local = is_local_host(o->val);
+		if (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0) {
+			local &= is_local_list(o->val);
+			has_host = 1;
+		}
 		has_ssl |= strcmp(o->keyword, "sslmode") == 0;
 		has_app |= strcmp(o->keyword, "application_name") == 0;
 		has_timeout |= strcmp(o->keyword, "connect_timeout") == 0;
 		keys[n] = o->keyword;
 		vals[n++] = o->val;
 	}
-	if (!has_ssl && !local) {
+	if (!has_host)
+		local = is_local_list(getenv("PGHOSTADDR")) && is_local_list(getenv("PGHOST"));
+	if (!has_ssl && !local && getenv("PGSSLMODE") == NULL) {
 		keys[n] = "sslmode";
 		vals[n++] = "verify-full";
 	}

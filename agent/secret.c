@@ -27,10 +27,13 @@ int secret_read_file(const char *source, const char *key, const char *path,
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		hlog(HINGE_LOG_ERROR, source, "%s: cannot read secret file \"%s\": %m", key, path);
+		int err = errno;
+
+		hlog(HINGE_LOG_ERROR, source, "%s: cannot read secret file \"%s\": %s", key, path,
+		     strerror(err));
 		if (fd >= 0)
 			close(fd);
-		return errno == ENOENT ? HINGE_EINVAL : HINGE_EUNAVAIL;
+		return err == ENOENT ? HINGE_EINVAL : HINGE_EUNAVAIL;
 	}
 	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0) {
 		hlog(HINGE_LOG_ERROR, source,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent/config.h"
+#include "agent/fleet.h"
 
 static const char *type_name(enum hinge_type t)
 {
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 	fclose(intro);
 	printf(".SH THE AGENT GROUP\n");
 	put_table(config_agent_settings);
+	printf(".SH THE FLEET GROUP\nPresent when this host takes part in fleet rollouts.\n");
+	put_table(fleet_settings);
 	for (int i = 2; i < argc; i++) {
 		const struct hinge_abi *(*entry)(void);
 		const struct hinge_abi *abi;

@@ -29,9 +29,10 @@ hingeconfdir = $(sysconfdir)/hinge
 systemdunitdir = $(prefix)/lib/systemd/system
 bashcompletiondir = $(datadir)/bash-completion/completions
 install-data-local: config/hinge.conf config/hinge.service
-	$(MKDIR_P) $(DESTDIR)$(hingeconfdir) $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(bashcompletiondir)
+	$(MKDIR_P) $(DESTDIR)$(hingeconfdir) $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(bashcompletiondir) \
+		$(DESTDIR)$(pkglibdir)
 	test -f $(DESTDIR)$(hingeconfdir)/hinge.conf || \
-		$(INSTALL_DATA) -m 0640 config/hinge.conf $(DESTDIR)$(hingeconfdir)/hinge.conf
+		$(INSTALL_DATA) -m 0644 config/hinge.conf $(DESTDIR)$(hingeconfdir)/hinge.conf
 	$(INSTALL_DATA) config/hinge.service $(DESTDIR)$(systemdunitdir)/hinge.service
 	$(INSTALL_DATA) $(srcdir)/config/hinge.bash-completion $(DESTDIR)$(bashcompletiondir)/hinge
 # The configuration goes only when it is still the shipped one.

@@ -18,6 +18,7 @@ struct state;
 
 #define STATE_CREATE 0x1   /* create the file if missing */
 #define STATE_READONLY 0x2 /* open read-only; never migrate */
+#define STATE_CHECK 0x4    /* run SQLite's quick_check first (once per command) */
 
 /*
  * Open the store at path.  Returns 0, or HINGE_EINVAL (corrupt, not a

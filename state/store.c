@@ -26,7 +26,7 @@ static int busy_timeout_ms = 5000;
 
 void state_set_busy_timeout(int ms)
 {
-	busy_timeout_ms = ms;
+	__atomic_store_n(&busy_timeout_ms, ms, __ATOMIC_RELAXED);
 }
 
 int64_t state_now_ms(void)
@@ -111,15 +111,20 @@ static int check_integrity(struct state *st)
 	return 0;
 }
 
-static int migrate(struct state *st, int from)
+static int migrate(struct state *st, int seen)
 {
-	int to = state_schema_version();
+	int to = state_schema_version(), from;
 	char sql[64];
 
-	if (from == to)
+	if (seen == to)
 		return 0;
 	if (state_begin(st) != 0)
 		return HINGE_EUNAVAIL;
+	/* Another process may have migrated since we looked: look again. */
+	if (int_pragma(st, "PRAGMA user_version", &from) != 0 || from == to) {
+		state_rollback(st);
+		return from == to ? 0 : HINGE_EUNAVAIL;
+	}
 	for (int v = from; v < to; v++) {
 		if (exec(st, state_migrations[v], "migration failed") != 0) {
 			state_rollback(st);
@@ -167,7 +172,7 @@ static int open_file(struct state *st, int flags)
 	rc = sqlite3_open_v2(st->path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return err_of(st, rc, "cannot open it");
-	sqlite3_busy_timeout(st->db, busy_timeout_ms);
+	sqlite3_busy_timeout(st->db, __atomic_load_n(&busy_timeout_ms, __ATOMIC_RELAXED));
 	return 0;
 }
 
@@ -184,7 +189,7 @@ static int prepare(struct state *st, int flags)
 		     st->path, version, state_schema_version());
 		return HINGE_EINVAL;
 	}
-	if ((rc = check_integrity(st)) != 0)
+	if ((flags & STATE_CHECK) && (rc = check_integrity(st)) != 0)
 		return rc;
 	if (flags & STATE_READONLY)
 		return 0;
@@ -192,11 +197,17 @@ static int prepare(struct state *st, int flags)
 		hlog(HINGE_LOG_ERROR, "hinge", "state database \"%s\" is read-only", st->path);
 		return HINGE_EUNAVAIL;
 	}
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			wal = strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
-		sqlite3_finalize(s);
+	/* Switching a new file to WAL needs it to itself: retry while busy. */
+	for (int64_t deadline = state_now_ms() + __atomic_load_n(&busy_timeout_ms, __ATOMIC_RELAXED); !wal;) {
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			if (sqlite3_step(s) == SQLITE_ROW)
+				wal = strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+			sqlite3_finalize(s);
+		}
+		if (wal || (sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY || state_now_ms() > deadline)
+			break;
+		sqlite3_sleep(10);
 	}
 	if (!wal)
 		return err_of(st, sqlite3_errcode(st->db) ? sqlite3_errcode(st->db) : SQLITE_CANTOPEN,
@@ -261,28 +272,50 @@ void state_rollback(struct state *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* The backup's own path must not be the database or one of its files. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Copy into DEST.tmp beside it and rename over DEST at the end, so that
+ * a failed backup leaves the previous one in place.
+ */
 int state_backup(struct state *st, const char *dest)
 {
+	char tmp[4200], wal[4200];
 	sqlite3 *to;
 	sqlite3_backup *b;
 	int rc, fd;
 
-	unlink(dest);
-	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (same_file(dest, st->path) || same_file(dest, wal)) {
+		hlog(HINGE_LOG_ERROR, "hinge", "refusing to back up \"%s\" onto itself", st->path);
+		return HINGE_EINVAL;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dest);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		hlog(HINGE_LOG_ERROR, "hinge", "cannot create backup \"%s\": %m", dest);
+		hlog(HINGE_LOG_ERROR, "hinge", "cannot create backup \"%s\": %m", tmp);
 		return HINGE_EUNAVAIL;
 	}
 	close(fd);
-	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		hlog(HINGE_LOG_ERROR, "hinge", "cannot open backup \"%s\": %s", dest, sqlite3_errmsg(to));
+	if (sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		hlog(HINGE_LOG_ERROR, "hinge", "cannot open backup \"%s\": %s", tmp, sqlite3_errmsg(to));
 		sqlite3_close(to);
+		unlink(tmp);
 		return HINGE_EUNAVAIL;
 	}
 	b = sqlite3_backup_init(to, "main", st->db, "main");
 	if (b == NULL) {
 		hlog(HINGE_LOG_ERROR, "hinge", "backup to \"%s\" failed: %s", dest, sqlite3_errmsg(to));
 		sqlite3_close(to);
+		unlink(tmp);
 		return HINGE_EUNAVAIL;
 	}
 	/* Copy in slices so that writers are held up only briefly. */
@@ -292,12 +325,14 @@ int state_backup(struct state *st, const char *dest)
 			sqlite3_sleep(10);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		hlog(HINGE_LOG_ERROR, "hinge", "backup to \"%s\" failed: %s", dest, sqlite3_errstr(rc));
-		sqlite3_close(to);
+	if (rc != SQLITE_DONE || sqlite3_close(to) != SQLITE_OK || rename(tmp, dest) != 0) {
+		hlog(HINGE_LOG_ERROR, "hinge", "backup to \"%s\" failed: %s", dest,
+		     rc != SQLITE_DONE ? sqlite3_errstr(rc) : strerror(errno));
+		if (rc != SQLITE_DONE)
+			sqlite3_close(to);
+		unlink(tmp);
 		return HINGE_EUNAVAIL;
 	}
-	sqlite3_close(to);
 	return 0;
 }
 

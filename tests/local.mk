@@ -40,5 +40,14 @@ TESTS += tests/unit/test_settings tests/unit/test_state tests/unit/test_loader
 core_test_scripts = tests/integration/core_cli.sh tests/integration/core_daemon.sh \
 	tests/integration/core_thirdparty.sh tests/integration/core_docs.sh
 TESTS += $(core_test_scripts)
-EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/run.sh \
+EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/lib/hinge.sh tests/run.sh \
+	tests/valgrind.supp \
 	tests/fixtures/app_schema.sql tests/fixtures/app_data.sql
+
+TESTS += tests/integration/fleet_basic.sh
+EXTRA_DIST += tests/integration/fleet_basic.sh
+check_PROGRAMS += tests/unit/test_fleet_waves
+tests_unit_test_fleet_waves_SOURCES = tests/unit/test_fleet_waves.c
+tests_unit_test_fleet_waves_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_fleet_waves_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_fleet_waves

@@ -373,7 +373,11 @@ struct hinge_abi {
 	const char *const *migrations;
 	/* Register actions, metrics, jobs, services and commands. */
 	int (*init)(struct hinge_plugin *p, const struct hinge_host *host);
-	/* Re-read settings after SIGHUP (they changed already); may be NULL. */
+	/*
+	 * Re-read settings after SIGHUP (they changed already); may be NULL.
+	 * Runs in the agent's main thread while the plugin's own jobs and
+	 * services go on: what they share with it needs the plugin's care.
+	 */
 	int (*reload)(struct hinge_plugin *p);
 	/* Release what init took; registered data is freed by the host. */
 	void (*fini)(struct hinge_plugin *p);

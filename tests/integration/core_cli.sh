@@ -58,6 +58,14 @@ bad "missing plugin" "agent: { state_db = \"$T/state.db\"; plugin_dir = \"$TEST_
 plugins: { missing: { enabled = true; }; };" 'plugins.missing: enabled, but there is no missing.so'
 bad "plugin of another ABI" "agent: { state_db = \"$T/state.db\"; plugin_dir = \"$TEST_PLUGINS\"; };
 plugins: { badabi: { enabled = true; }; };" 'ABI major 99 differs'
+# Bad usage on a host with no state yet leaves none behind.
+hinge_conf "$T/fresh.conf" 'plugins: { example: { enabled = true; }; };'
+sed -i "s|$T/state.db|$T/fresh/state.db|" "$T/fresh.conf"
+expect_exit "an unknown command on a new host: exit 2" 2 "$HINGE" -c "$T/fresh.conf" frobnicate
+ok "and no state folder or database was made" test ! -e "$T/fresh"
+hinge_conf "$T/nodir.conf" ''
+sed -i "s|$TEST_PLUGINS|$T/nonexistent|" "$T/nodir.conf"
+expect_exit "a plugin_dir that does not exist, with no plugin enabled: exit 2" 2 "$HINGE" -c "$T/nodir.conf" config check
 expect_exit "a missing config file: exit 2" 2 "$HINGE" -c "$T/nonexistent.conf" plugins
 ok "a missing config file: named" grep -q "could not read configuration file \"$T/nonexistent.conf\"" "$TAP_LOG"
 

@@ -59,5 +59,21 @@ ok "SIGTERM: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
 ok "stopping is notified" grep -q "STOPPING=1" "$T/notify.log"
 runs=$(H --json metrics | python3 -c 'import json,sys; d=json.load(sys.stdin); print([j["runs"] for j in d["jobs"] if j["job"]=="example.tick"][0])')
 ok "metrics shows the job's runs ($runs)" test "$runs" -gt 2
+# A job in the middle of a long operation, and a service: SIGTERM stops both.
+hinge_conf "$T/hinge.conf" "plugins: { example: { enabled = true; marker = \"$T/marker\"; interval = \"20ms\"; job_sleep = \"60s\"; service_marker = \"$T/service\"; }; };"
+"$HINGE" -c "$T/hinge.conf" agent 2>>"$T/agent.err" &
+AGENT=$!
+HINGE_PIDS="$HINGE_PIDS $AGENT"
+ok "the service runs" wait_for 10 grep -q "service started" "$T/service"
+sleep 0.3
+start=$(date +%s%N)
+kill -TERM "$AGENT"
+wait "$AGENT"
+status=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+is "SIGTERM during a 60 s job: clean exit" "$status" "0"
+ok "SIGTERM during a 60 s job: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
+ok "the service stopped cleanly" grep -q "service stopped" "$T/service"
+conf 2
 ok "the lock is free again: a new agent starts" sh -c "timeout -s TERM 1 $HINGE -c $T/hinge.conf agent; test \$? -eq 124"
 done_testing

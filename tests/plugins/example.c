@@ -28,6 +28,8 @@ static const struct hinge_setting settings[] = {
 	{ "answer", HINGE_T_DOUBLE, 0, "42", 0, 1000, "what the metric answer reads" },
 	{ "marker", HINGE_T_STRING, 0, NULL, 0, 0, "a file the job appends a line to" },
 	{ "interval", HINGE_T_DURATION, 0, "50ms", 1, 60000, "how often the job runs" },
+	{ "job_sleep", HINGE_T_DURATION, 0, "0ms", 0, 0, "how long each job run sleeps (cancellably)" },
+	{ "service_marker", HINGE_T_STRING, 0, NULL, 0, 0, "a file the service writes while it runs" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -50,11 +52,36 @@ static int tick(void *data)
 	(void)data;
 	if (marker == NULL)
 		return 0;
+	/* A long operation that gives way when the agent stops. */
+	if (host->sleep_ms(self, host->setting_ms(self, "job_sleep")) != 0)
+		return HINGE_ECANCELED;
 	f = fopen(marker, "a");
 	if (f == NULL)
 		return HINGE_EUNAVAIL;
 	fprintf(f, "tick answer=%g\n", host->setting_double(self, "answer"));
 	fclose(f);
+	return 0;
+}
+
+/* The service notes that it started and that it stopped. */
+static int serve(void *data)
+{
+	const char *marker = host->setting_str(self, "service_marker");
+	FILE *f;
+
+	(void)data;
+	if (marker == NULL)
+		return 0;
+	if ((f = fopen(marker, "a")) != NULL) {
+		fputs("service started\n", f);
+		fclose(f);
+	}
+	while (!host->stopping(self))
+		host->sleep_ms(self, 1000);
+	if ((f = fopen(marker, "a")) != NULL) {
+		fputs("service stopped\n", f);
+		fclose(f);
+	}
 	return 0;
 }
 
@@ -75,6 +102,7 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 		.name = "answer", .description = "the configured answer", .read = answer_read,
 	};
 	struct hinge_job job = { .name = "tick", .run = tick };
+	static const struct hinge_service service = { .name = "serve", .run = serve };
 	static const struct hinge_cmd cmd = {
 		.name = "hello", .usage = "hello [ARG]", .description = "say hello", .run = hello,
 	};
@@ -83,7 +111,8 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 	host = h;
 	self = p;
 	job.interval_ms = h->setting_ms(p, "interval");
-	if ((rc = h->register_metric(p, &answer)) != 0 || (rc = h->register_job(p, &job)) != 0)
+	if ((rc = h->register_metric(p, &answer)) != 0 || (rc = h->register_job(p, &job)) != 0 ||
+	    (rc = h->register_service(p, &service)) != 0)
 		return rc;
 	return h->register_command(p, &cmd);
 }

@@ -172,7 +172,7 @@ static void test_corrupt_refused(void **s)
 	fclose(f);
 	before = slurp(db, &lb);
 	capture_start(&cap);
-	assert_int_equal(state_open(db, 0, &st), HINGE_EINVAL);
+	assert_int_equal(state_open(db, STATE_CHECK, &st), HINGE_EINVAL);
 	capture_end(&cap);
 	assert_true(strstr(cap.text, "corrupt") != NULL || strstr(cap.text, "malformed") != NULL);
 	after = slurp(db, &la);
@@ -259,6 +259,51 @@ static void test_backup_and_prune(void **s)
 	state_close(copy);
 }
 
+static void test_backup_onto_itself(void **s)
+{
+	struct state *st;
+	struct capture cap;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	assert_int_equal(state_event_append(st, 1, 6, "kept", "t", NULL, "m", NULL, NULL, NULL), 0);
+	capture_start(&cap);
+	assert_int_equal(state_backup(st, db), HINGE_EINVAL);
+	capture_end(&cap);
+	assert_non_null(strstr(cap.text, "onto itself"));
+	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM events WHERE kind = 'kept'"), 1);
+	state_close(st);
+}
+
+/* Processes that create and migrate a new database at the same moment. */
+static void test_concurrent_create(void **s)
+{
+	(void)s;
+	for (int round = 0; round < 10; round++) {
+		pid_t pids[3];
+		int status;
+
+		snprintf(db, sizeof(db), "%s/new%d.db", dir, round);
+		for (int p = 0; p < 3; p++) {
+			pids[p] = fork();
+			if (pids[p] == 0) {
+				struct state *st;
+				int rc;
+
+				freopen("/dev/null", "w", stderr);
+				rc = state_open(db, STATE_CREATE, &st);
+				if (rc == 0)
+					state_close(st);
+				_exit(rc == 0 ? 0 : 1);
+			}
+		}
+		for (int p = 0; p < 3; p++) {
+			assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+			assert_int_equal(WEXITSTATUS(status), 0);
+		}
+	}
+}
+
 static void test_plugin_migrate_and_kv(void **s)
 {
 	const char *const v1[] = { "CREATE TABLE p_a (x)", NULL };
@@ -300,6 +345,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_and_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_onto_itself, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plugin_migrate_and_kv, setup, teardown),
 	};
 

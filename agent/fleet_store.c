@@ -1,0 +1,287 @@
+/*
+ * fleet_store.c - the fleet tables in schema hinge and the state machine
+ * over them.  Every change of a fleet rollout's state happens in a
+ * transaction holding its row lock (SELECT ... FOR UPDATE).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "agent/config.h"
+#include "agent/fleet.h"
+#include "agent/fleet_pg.h"
+#include "agent/fleet_waves.h"
+#include "agent/log.h"
+#include "agent/pg.h"
+
+static const char *const fleet_migrations[] = {
+	"CREATE TABLE hinge.fleet_hosts ("
+	" host_id text PRIMARY KEY,"
+	" labels jsonb NOT NULL DEFAULT '{}',"
+	" version text NOT NULL,"
+	" plugins jsonb NOT NULL DEFAULT '[]',"
+	" instance text NOT NULL,"
+	" registered_at timestamptz NOT NULL DEFAULT now(),"
+	" last_heartbeat timestamptz NOT NULL DEFAULT now(),"
+	" drained boolean NOT NULL DEFAULT false);"
+	"CREATE TABLE hinge.fleet_rollouts ("
+	" id text PRIMARY KEY,"
+	" change_id text NOT NULL,"
+	" change_text text NOT NULL,"
+	" sha256 text NOT NULL,"
+	" waves text NOT NULL,"
+	" nwaves integer NOT NULL,"
+	" current_wave integer NOT NULL DEFAULT 1,"
+	" max_failed integer NOT NULL DEFAULT 0,"
+	" late_ms bigint NOT NULL,"
+	" run_once boolean NOT NULL DEFAULT false,"
+	" state text NOT NULL DEFAULT 'running',"
+	" reason text, actor text,"
+	" created_at timestamptz NOT NULL DEFAULT now(),"
+	" updated_at timestamptz NOT NULL DEFAULT now());"
+	"CREATE TABLE hinge.fleet_assignments ("
+	" rollout_id text NOT NULL REFERENCES hinge.fleet_rollouts (id),"
+	" host_id text NOT NULL,"
+	" wave integer NOT NULL,"
+	" state text NOT NULL DEFAULT 'pending',"
+	" local_rollout text, detail text,"
+	" updated_at timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (rollout_id, host_id));"
+	"CREATE TABLE hinge.fleet_events ("
+	" id bigserial PRIMARY KEY,"
+	" rollout_id text, host_id text,"
+	" time timestamptz NOT NULL DEFAULT now(),"
+	" kind text NOT NULL, message text NOT NULL);",
+	NULL,
+};
+
+
+static void rollback(PGconn *c)
+{
+	PQclear(PQexec(c, "ROLLBACK"));
+}
+
+int fleet_connect(const struct settings *fleet, PGconn **out)
+{
+	int rc = pg_connect_as("fleet", settings_str(fleet, "conninfo"), out);
+
+	if (rc == 0 && (rc = pg_schema_migrate("fleet", *out, fleet_migrations)) != 0) {
+		PQfinish(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+const char *fleet_host_id(const struct settings *fleet)
+{
+	static char host[256];
+	const char *id = settings_str(fleet, "host_id");
+
+	if (id != NULL && *id != '\0')
+		return id;
+	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	return host;
+}
+
+/* A token of this process: two agents claiming one host id are told apart. */
+static const char *instance_token(void)
+{
+	static char tok[33];
+	unsigned char b[16];
+
+	if (tok[0] == '\0') {
+		RAND_bytes(b, sizeof(b));
+		for (int i = 0; i < 16; i++)
+			snprintf(tok + 2 * i, 3, "%02x", b[i]);
+	}
+	return tok;
+}
+
+int fleet_heartbeat(PGconn *c, const struct settings *fleet, const char *plugins_json)
+{
+	char *labels = json_dumps((json_t *)settings_json(fleet, "labels"), JSON_COMPACT);
+	char late[32];
+	const char *p[6];
+	PGresult *r;
+	int rc;
+
+	snprintf(late, sizeof(late), "%lld", (long long)settings_ms(fleet, "late_after"));
+	p[0] = fleet_host_id(fleet);
+	p[1] = labels ? labels : "{}";
+	p[2] = PACKAGE_VERSION;
+	p[3] = plugins_json ? plugins_json : "[]";
+	p[4] = instance_token();
+	p[5] = late;
+	/* Another live instance under the same id: refuse instead of taking over. */
+	r = fleet_q(c, "INSERT INTO hinge.fleet_hosts AS h (host_id, labels, version, plugins, instance)"
+	      " VALUES ($1, $2::jsonb, $3, $4::jsonb, $5)"
+	      " ON CONFLICT (host_id) DO UPDATE SET labels = excluded.labels,"
+	      "  version = excluded.version, plugins = excluded.plugins,"
+	      "  instance = excluded.instance, last_heartbeat = now()"
+	      " WHERE h.instance = excluded.instance"
+	      "  OR h.last_heartbeat < now() - $6::bigint * interval '1 millisecond'"
+	      " RETURNING host_id", 6, p);
+	free(labels);
+	if (r == NULL)
+		return HINGE_EUNAVAIL;
+	rc = PQntuples(r) == 1 ? 0 : HINGE_EINVAL;
+	if (rc != 0)
+		hlog(HINGE_LOG_ERROR, "fleet", "host id \"%s\" is used by another live agent; give this host its own fleet.host_id",
+		     p[0]);
+	PQclear(r);
+	return rc;
+}
+
+int fleet_hosts(PGconn *c, int64_t late_ms, json_t **out)
+{
+	char late[32];
+	const char *p[1] = { late };
+	PGresult *r;
+	json_t *hosts = json_array();
+
+	snprintf(late, sizeof(late), "%lld", (long long)late_ms);
+	r = fleet_q(c, "SELECT host_id, labels::text, version, plugins::text,"
+	      " last_heartbeat < now() - $1::bigint * interval '1 millisecond',"
+	      " drained, to_char(last_heartbeat AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	      " FROM hinge.fleet_hosts ORDER BY host_id", 1, p);
+	if (r == NULL) {
+		json_decref(hosts);
+		return HINGE_EUNAVAIL;
+	}
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(hosts, json_pack("{s:s, s:o, s:s, s:o, s:b, s:b, s:s}",
+			"host", PQgetvalue(r, i, 0), "labels", json_loads(PQgetvalue(r, i, 1), 0, NULL),
+			"version", PQgetvalue(r, i, 2), "plugins", json_loads(PQgetvalue(r, i, 3), 0, NULL),
+			"unreachable", PQgetvalue(r, i, 4)[0] == 't', "drained", PQgetvalue(r, i, 5)[0] == 't',
+			"last_heartbeat", PQgetvalue(r, i, 6)));
+	PQclear(r);
+	*out = json_pack("{s:s, s:o}", "schema", "hinge.fleet-hosts/1", "hosts", hosts);
+	return 0;
+}
+
+int fleet_event(PGconn *c, const char *id, const char *host, const char *kind,
+		const char *message)
+{
+	const char *p[4] = { id, host, kind, message };
+
+	return fleet_exec(c, "INSERT INTO hinge.fleet_events (rollout_id, host_id, kind, message)"
+		     " VALUES ($1, $2, $3, $4)", 4, p);
+}
+
+static void new_id(char *buf, size_t len)
+{
+	unsigned char b[4];
+
+	RAND_bytes(b, sizeof(b));
+	snprintf(buf, len, "f%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+}
+
+static void sha256_hex(const char *text, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+
+	EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Hosts the selector picks, in their stable order; NULL on error. */
+static char **pick_hosts(PGconn *c, json_t *select, size_t *n)
+{
+	char *sel = json_dumps(select ? select : json_object(), JSON_COMPACT);
+	const char *p[1] = { sel };
+	PGresult *r = fleet_q(c, "SELECT host_id FROM hinge.fleet_hosts"
+			" WHERE NOT drained AND labels @> $1::jsonb", 1, p);
+	char **ids;
+
+	free(sel);
+	if (r == NULL)
+		return NULL;
+	*n = (size_t)PQntuples(r);
+	ids = calloc(*n + 1, sizeof(*ids));
+	for (size_t i = 0; ids != NULL && i < *n; i++)
+		ids[i] = strdup(PQgetvalue(r, (int)i, 0));
+	PQclear(r);
+	if (ids != NULL)
+		fleet_hosts_order(ids, *n);
+	return ids;
+}
+
+static void free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; ids != NULL && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+static int insert_rollout(PGconn *c, const struct fleet_start *s, const char *id, int nwaves)
+{
+	char sha[65], nw[16], mf[16], late[32];
+	const char *p[11];
+
+	sha256_hex(s->change_text, sha);
+	snprintf(nw, sizeof(nw), "%d", nwaves);
+	snprintf(mf, sizeof(mf), "%d", s->max_failed);
+	snprintf(late, sizeof(late), "%lld", (long long)s->late_ms);
+	p[0] = id; p[1] = s->change_id; p[2] = s->change_text; p[3] = sha;
+	p[4] = s->waves; p[5] = nw; p[6] = mf; p[7] = late;
+	p[8] = s->run_once ? "true" : "false"; p[9] = s->reason; p[10] = s->actor;
+	return fleet_exec(c, "INSERT INTO hinge.fleet_rollouts (id, change_id, change_text, sha256,"
+		     " waves, nwaves, max_failed, late_ms, run_once, reason, actor)"
+		     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, p);
+}
+
+int fleet_start(PGconn *c, const struct fleet_start *s, char **id)
+{
+	struct fleet_wave_spec waves[FLEET_MAX_WAVES];
+	int nwaves, totals[FLEET_MAX_WAVES], rc = HINGE_EUNAVAIL;
+	char err[256], rid[16], wave[16];
+	size_t n = 0, h = 0;
+	char **ids;
+
+	nwaves = fleet_waves_parse(s->waves, waves, err, sizeof(err));
+	if (nwaves < 0) {
+		hlog(HINGE_LOG_ERROR, "fleet", "--waves %s: %s", s->waves, err);
+		return HINGE_EINVAL;
+	}
+	if (fleet_exec(c, "BEGIN", 0, NULL) != 0)
+		return HINGE_EUNAVAIL;
+	ids = pick_hosts(c, s->select, &n);
+	if (ids == NULL)
+		goto fail;
+	if (n == 0) {
+		hlog(HINGE_LOG_ERROR, "fleet", "the selector matches no host (see hinge fleet hosts)");
+		rc = HINGE_EINVAL;
+		goto fail;
+	}
+	fleet_waves_totals(waves, nwaves, (int)n, totals);
+	new_id(rid, sizeof(rid));
+	if (insert_rollout(c, s, rid, nwaves) != 0)
+		goto fail;
+	for (int w = 0; w < nwaves; w++) {
+		snprintf(wave, sizeof(wave), "%d", w + 1);
+		for (; h < (size_t)totals[w]; h++) {
+			const char *p[3] = { rid, ids[h], wave };
+
+			if (fleet_exec(c, "INSERT INTO hinge.fleet_assignments (rollout_id, host_id, wave)"
+				  " VALUES ($1, $2, $3)", 3, p) != 0)
+				goto fail;
+		}
+	}
+	if (fleet_event(c, rid, NULL, "start", s->reason ? s->reason : "started") != 0 ||
+	    fleet_exec(c, "NOTIFY hinge_fleet", 0, NULL) != 0 || fleet_exec(c, "COMMIT", 0, NULL) != 0)
+		goto fail;
+	free_ids(ids, n);
+	*id = strdup(rid);
+	return 0;
+fail:
+	rollback(c);
+	free_ids(ids, n);
+	return rc;
+}
