@@ -22,9 +22,6 @@ static const struct hinge_setting params[] = {
 	{ NULL },
 };
 
-#define SYNTAX_FMT "CREATE FUNCTION pg_temp.hinge_mig_syntax() RETURNS void" \
-	" LANGUAGE plpgsql AS %sBEGIN\n%s;\nEND%s"
-
 struct sqlstep {
 	PGconn *conn;
 	struct mig_target t;
@@ -57,43 +54,6 @@ static int sql_open(struct mig_ctx *c, struct hinge_step *st, struct sqlstep *s)
 	return 0;
 }
 
-/*
- * Whether sql parses, without running it: PL/pgSQL checks the syntax of
- * every statement of a function body it is asked to create, and the
- * function is created in a transaction that is rolled back.
- */
-static int parses(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
-		  const char *what, const char *sql)
-{
-	char tag[32], *body = mig_trim_statement(sql), *create = NULL;
-	PGresult *r;
-	int rc = HINGE_ENOMEM;
-	size_t n;
-
-	if (body == NULL || mig_dollar_tag(body, tag, sizeof(tag)) != 0)
-		goto out;
-	n = sizeof(SYNTAX_FMT) + strlen(body) + 2 * strlen(tag) + 1;
-	if ((create = malloc(n)) == NULL)
-		goto out;
-	snprintf(create, n, SYNTAX_FMT, tag, body, tag);
-	if ((rc = mig_command(c, st, conn, "BEGIN")) != 0)
-		goto out;
-	r = PQexecParams(conn, create, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-
-		c->host->step_error(st, "step \"%s\": %s does not parse: %s",
-				    c->host->step_name(st), what, m ? m : "?");
-		rc = HINGE_EINVAL;
-	}
-	PQclear(r);
-	mig_command(c, NULL, conn, "ROLLBACK");
-out:
-	free(body);
-	free(create);
-	return rc;
-}
-
 /* The verify query's first value: 1 true, 0 not, <0 when it fails. */
 static int verified(struct mig_ctx *c, struct hinge_step *st, struct sqlstep *s)
 {
@@ -114,11 +74,11 @@ static int sql_check(void *data, struct hinge_step *st)
 	int rc = sql_open(c, st, &s);
 
 	if (rc == 0)
-		rc = parses(c, st, s.conn, "up", s.up);
+		rc = mig_parses(c, st, s.conn, "up", s.up);
 	if (rc == 0 && s.down != NULL)
-		rc = parses(c, st, s.conn, "down", s.down);
+		rc = mig_parses(c, st, s.conn, "down", s.down);
 	if (rc == 0 && s.verify != NULL)
-		rc = parses(c, st, s.conn, "verify", s.verify);
+		rc = mig_parses(c, st, s.conn, "verify", s.verify);
 	if (rc == 0 && !s.has_table) {
 		PGresult *r = mig_query(c, st, s.conn, "SELECT current_database()", 0, NULL);
 
@@ -188,9 +148,9 @@ static int sql_rehearse(void *data, struct hinge_step *st)
 	int rc = sql_open_down(c, st, &s, &down);
 
 	if (rc == 0)
-		rc = parses(c, st, s.conn, "up", s.up);
+		rc = mig_parses(c, st, s.conn, "up", s.up);
 	if (rc == 0 && down[0] != '\0')
-		rc = parses(c, st, s.conn, "the stored down", down);
+		rc = mig_parses(c, st, s.conn, "the stored down", down);
 	free(down);
 	sql_close(&s);
 	return rc;

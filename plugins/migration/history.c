@@ -1,7 +1,8 @@
 /*
- * history.c - hinge.migration_history in the target database: every
- * applied and reverted step with its artifact's checksum, so that a
- * second host sharing the database sees what was done.
+ * history.c - the plugin's tables in schema hinge of the target database:
+ * migration_history, every applied and reverted step with its artifact's
+ * checksum, so that a second host sharing the database sees what was
+ * done; migration_backfill, the progress of backfills.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,24 @@ static const char *const pg_migrations[] = {
 	" target text NOT NULL,"
 	" event text NOT NULL CHECK (event IN ('applied', 'reverted')),"
 	" artifact_sha256 text)",
+	/* a backfill's progress, committed with each batch it describes */
+	"CREATE TABLE hinge.migration_backfill ("
+	" rollout text NOT NULL,"
+	" step text NOT NULL,"
+	" last_key text NOT NULL,"
+	" rows_done bigint NOT NULL,"
+	" PRIMARY KEY (rollout, step))",
 	NULL,
 };
+
+int mig_pg_tables(struct mig_ctx *c, PGconn *conn)
+{
+	int rc = c->host->pg_migrate(c->p, conn, pg_migrations);
+
+	if (rc != 0)
+		c->host->log(c->p, HINGE_LOG_WARNING, "cannot bring the plugin's tables in schema hinge up to date");
+	return rc;
+}
 
 void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
 			const struct mig_target *target, const char *action,
@@ -34,10 +51,8 @@ void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
 	size_t len;
 	PGresult *r;
 
-	if (h->pg_migrate(c->p, conn, pg_migrations) != 0) {
-		h->log(c->p, HINGE_LOG_WARNING, "cannot bring hinge.migration_history up to date");
+	if (mig_pg_tables(c, conn) != 0)
 		return;
-	}
 	gethostname(hostname, sizeof(hostname) - 1);
 	if (h->artifact_get(st, &buf, &len) == 0)
 		artifact = strndup(buf, len);

@@ -6,7 +6,7 @@ MIGRATION_LOGIC = plugins/migration/backoff.c plugins/migration/backoff.h \
 MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
 	plugins/migration/ddl.c plugins/migration/ddl.h plugins/migration/guard.c \
 	plugins/migration/history.c \
-	plugins/migration/act_add_column.c plugins/migration/act_check.c \
+	plugins/migration/act_add_column.c plugins/migration/act_backfill.c plugins/migration/act_check.c \
 	plugins/migration/act_index.c plugins/migration/act_not_null.c plugins/migration/act_sql.c \
 	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
 
@@ -17,7 +17,8 @@ plugins_migration_migration_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_migration_migration_la_LIBADD = $(LIBPQ_LIBS)
 
 check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
-	tests/unit/test_migration_actions tests/unit/test_migration_typed
+	tests/unit/test_migration_actions tests/unit/test_migration_typed \
+	tests/unit/test_migration_backfill
 tests_unit_test_migration_logic_SOURCES = tests/unit/test_migration_logic.c \
 	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c
 tests_unit_test_migration_logic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -37,7 +38,12 @@ tests_unit_test_migration_typed_SOURCES = tests/unit/test_migration_typed.c \
 	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
 tests_unit_test_migration_typed_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
 tests_unit_test_migration_typed_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
+tests_unit_test_migration_backfill_SOURCES = tests/unit/test_migration_backfill.c \
+	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+tests_unit_test_migration_backfill_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_test_migration_backfill_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
 TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
 	tests/unit/test_migration_actions tests/unit/test_migration_typed \
+	tests/unit/test_migration_backfill \
 	tests/integration/migration_cli.sh
 EXTRA_DIST += tests/integration/migration_cli.sh config/changes/add-ai-model.conf

@@ -69,6 +69,22 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	     void (*before_retry)(void *arg), void *arg);
 
 /*
+ * mig_exec for one statement with text parameters whose result the
+ * caller wants: on success *out is the result, which the caller PQclears.
+ */
+int mig_exec_query(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *sql,
+		   int nparams, const char *const *params, const struct mig_target *target,
+		   PGresult **out);
+
+/*
+ * Whether sql (an operator's statements) parses, without running it or
+ * locking what it names.  0; HINGE_EINVAL with the step's error naming
+ * what (e.g. "up") and PostgreSQL's message; another code on failure.
+ */
+int mig_parses(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *what,
+	       const char *sql);
+
+/*
  * The sessions holding a lock on target (NULL: on any table of the
  * database) whose transaction is at least older_ms old, described in buf
  * as "pid N (state, query started T)", up to three.  Returns how many,
@@ -88,6 +104,9 @@ int mig_lock_holders(PGconn *conn, const struct mig_target *target, int64_t olde
 int mig_guard_take(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 		   const struct mig_target *target);
 void mig_guard_release(PGconn *conn, const struct mig_target *target);
+
+/* Bring the plugin's tables in schema hinge up to date: 0 or <0 (logged). */
+int mig_pg_tables(struct mig_ctx *c, PGconn *conn);
 
 /*
  * Record in hinge.migration_history of the target database that the
@@ -123,6 +142,7 @@ void mig_lint_step(struct mig_ctx *c, struct hinge_step *st, const char *sql);
 
 /* The actions and metric, registered by plugin.c. */
 int mig_sql_register(struct mig_ctx *c);
+int mig_backfill_register(struct mig_ctx *c);
 int mig_lock_waiters_register(struct mig_ctx *c);
 
 #endif

@@ -13,6 +13,8 @@
 #include "plugins/migration/sqltext.h"
 
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
+#define SYNTAX_FMT "CREATE FUNCTION pg_temp.hinge_mig_syntax() RETURNS void" \
+	" LANGUAGE plpgsql AS %sBEGIN\n%s;\nEND%s"
 
 /* The step's error when there is a step, the log otherwise. */
 #define FAIL(c, st, ...) \
@@ -208,9 +210,16 @@ static int lock_not_granted(const PGresult *r)
 	return state != NULL && strcmp(state, SQLSTATE_LOCK_NOT_AVAILABLE) == 0;
 }
 
-int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
-	     const char *sql, int multi, const struct mig_target *target,
-	     void (*before_retry)(void *arg), void *arg)
+struct exec_args {
+	int multi, nparams;
+	const char *const *params;
+	void (*before_retry)(void *arg);
+	void *arg;
+	PGresult **out; /* the result on success, or NULL to clear it */
+};
+
+static int exec_loop(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *sql,
+		     const struct mig_target *target, const struct exec_args *x)
 {
 	const struct hinge_host *h = c->host;
 	int64_t retries = h->setting_int(c->p, "lock_retries");
@@ -219,12 +228,16 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	char msg[512], who[768];
 
 	for (int attempt = 0;; attempt++) {
-		PGresult *r = multi ? PQexec(conn, sql)
-				    : PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+		PGresult *r = x->multi ? PQexec(conn, sql)
+				       : PQexecParams(conn, sql, x->nparams, NULL, x->params,
+						      NULL, NULL, 0);
 		ExecStatusType s = PQresultStatus(r);
 
 		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-			PQclear(r);
+			if (x->out != NULL)
+				*x->out = r;
+			else
+				PQclear(r);
 			return 0;
 		}
 		if (!lock_not_granted(r)) {
@@ -247,9 +260,64 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 				      h->step_name(st));
 			return HINGE_ECANCELED;
 		}
-		if (before_retry != NULL)
-			before_retry(arg);
+		if (x->before_retry != NULL)
+			x->before_retry(x->arg);
 	}
+}
+
+int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+	     const char *sql, int multi, const struct mig_target *target,
+	     void (*before_retry)(void *arg), void *arg)
+{
+	const struct exec_args x = { multi, 0, NULL, before_retry, arg, NULL };
+
+	return exec_loop(c, st, conn, sql, target, &x);
+}
+
+int mig_exec_query(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *sql,
+		   int nparams, const char *const *params, const struct mig_target *target,
+		   PGresult **out)
+{
+	const struct exec_args x = { 0, nparams, params, NULL, NULL, out };
+
+	return exec_loop(c, st, conn, sql, target, &x);
+}
+
+/*
+ * Whether sql parses, without running it: PL/pgSQL checks the syntax of
+ * every statement of a function body it is asked to create, and the
+ * function is created in a transaction that is rolled back.
+ */
+int mig_parses(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *what,
+	       const char *sql)
+{
+	char tag[32], *body = mig_trim_statement(sql), *create = NULL;
+	PGresult *r;
+	int rc = HINGE_ENOMEM;
+	size_t n;
+
+	if (body == NULL || mig_dollar_tag(body, tag, sizeof(tag)) != 0)
+		goto out;
+	n = sizeof(SYNTAX_FMT) + strlen(body) + 2 * strlen(tag) + 1;
+	if ((create = malloc(n)) == NULL)
+		goto out;
+	snprintf(create, n, SYNTAX_FMT, tag, body, tag);
+	if ((rc = mig_command(c, st, conn, "BEGIN")) != 0)
+		goto out;
+	r = PQexecParams(conn, create, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+		c->host->step_error(st, "step \"%s\": %s does not parse: %s",
+				    c->host->step_name(st), what, m ? m : "?");
+		rc = HINGE_EINVAL;
+	}
+	PQclear(r);
+	mig_command(c, NULL, conn, "ROLLBACK");
+out:
+	free(body);
+	free(create);
+	return rc;
 }
 
 char *mig_fingerprint(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,

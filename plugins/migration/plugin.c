@@ -58,7 +58,8 @@ static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
 		if ((rc = mig_ddl_register(c, typed[i])) != 0)
 			return rc;
-	if ((rc = mig_sql_register(c)) != 0 || (rc = mig_lock_waiters_register(c)) != 0)
+	if ((rc = mig_sql_register(c)) != 0 || (rc = mig_backfill_register(c)) != 0 ||
+	    (rc = mig_lock_waiters_register(c)) != 0)
 		return rc;
 	return 0;
 }

@@ -114,6 +114,21 @@ static int h_pg_connect(struct hinge_plugin *p, const char *ci, void **out)
 	return 0;
 }
 
+static int stop_after = -1;
+
+void mh_stop_after(int n)
+{
+	stop_after = n;
+}
+
+static int h_stopping(struct hinge_plugin *p)
+{
+	(void)p;
+	if (stop_after < 0)
+		return 0;
+	return stop_after-- == 0;
+}
+
 static int h_sleep_ms(struct hinge_plugin *p, int64_t ms)
 {
 	(void)p;
@@ -161,6 +176,13 @@ static const char *h_param_str(struct hinge_step *st, const char *key)
 	return v;
 }
 
+static int64_t h_param_int(struct hinge_step *st, const char *key)
+{
+	const char *v = h_param_str(st, key);
+
+	return v ? atoll(v) : 0;
+}
+
 static int h_param_bool(struct hinge_step *st, const char *key)
 {
 	const char *v = h_param_str(st, key);
@@ -202,6 +224,25 @@ static void h_step_finding(struct hinge_step *st, const char *code, enum hinge_s
 	assert_non_null(hint);
 	strcat(st->findings, code);
 	strcat(st->findings, " ");
+}
+
+static void h_step_progress(struct hinge_step *st, int64_t done, int64_t total)
+{
+	assert_true(done <= total);
+	assert_true(done >= st->progress_done);
+	st->progress_done = done;
+	st->progress_total = total;
+}
+
+static int h_checkpoint_set(struct hinge_step *st, const char *text)
+{
+	snprintf(st->checkpoint, sizeof(st->checkpoint), "%s", text);
+	return 0;
+}
+
+static const char *h_checkpoint_get(struct hinge_step *st)
+{
+	return st->checkpoint[0] ? st->checkpoint : NULL;
 }
 
 static void h_step_inverse(struct hinge_step *st, const char *text)
@@ -252,6 +293,12 @@ static const struct hinge_host host = {
 	.pg_connect = h_pg_connect,
 	.pg_migrate = h_pg_migrate,
 	.sleep_ms = h_sleep_ms,
+	.stopping = h_stopping,
+	.param_int = h_param_int,
+	.param_ms = h_param_int,
+	.step_progress = h_step_progress,
+	.checkpoint_set = h_checkpoint_set,
+	.checkpoint_get = h_checkpoint_get,
 	.step_rollout = h_step_rollout,
 	.param_str = h_param_str,
 	.param_bool = h_param_bool,
