@@ -47,3 +47,11 @@ TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
 	tests/unit/test_migration_backfill \
 	tests/integration/migration_cli.sh
 EXTRA_DIST += tests/integration/migration_cli.sh config/changes/add-ai-model.conf
+
+# The benchmark's driver: one action through the tests' host stand-in.
+noinst_PROGRAMS += bench/migration_drive
+bench_migration_drive_SOURCES = bench/migration_drive.c \
+	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+bench_migration_drive_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+bench_migration_drive_LDADD = $(LIBPQ_LIBS)
+EXTRA_DIST += bench/migration.sh

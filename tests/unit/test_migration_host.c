@@ -2,9 +2,11 @@
  * test_migration_host.c - a small stand-in of the host table for the
  * migration plugin's tests: settings and step parameters from tables,
  * artifacts and findings kept in the step, pg_connect and pg_migrate done
- * the way the host does them, against the test PostgreSQL.
+ * the way the host does them, against the test PostgreSQL.  It needs no
+ * test framework, so that bench/migration_drive.c drives the plugin with
+ * it too: a broken promise of the plugin (a finding without a hint,
+ * progress going backwards) or of the test's own SQL aborts.
  */
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <cmocka.h>
 
 #include "tests/unit/test_migration_host.h"
 
@@ -42,6 +42,21 @@ static struct kv settings[] = {
 	{ "application_name", "hinge/migration-test" },
 	{ NULL, NULL },
 };
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Bail out! ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	abort();
+}
 
 static const char *kv_find(const struct kv *kv, const char *key)
 {
@@ -219,17 +234,17 @@ static void h_step_error(struct hinge_step *st, const char *fmt, ...)
 static void h_step_finding(struct hinge_step *st, const char *code, enum hinge_severity sev,
 			   const char *message, const char *hint)
 {
-	assert_true(sev >= HINGE_SEV_INFO && sev <= HINGE_SEV_ERROR);
-	assert_non_null(message);
-	assert_non_null(hint);
+	if (sev < HINGE_SEV_INFO || sev > HINGE_SEV_ERROR || message == NULL || hint == NULL)
+		die("finding %s: bad severity, message or hint", code);
 	strcat(st->findings, code);
 	strcat(st->findings, " ");
 }
 
 static void h_step_progress(struct hinge_step *st, int64_t done, int64_t total)
 {
-	assert_true(done <= total);
-	assert_true(done >= st->progress_done);
+	if (done > total || done < st->progress_done)
+		die("progress %lld of %lld after %lld", (long long)done, (long long)total,
+		    (long long)st->progress_done);
 	st->progress_done = done;
 	st->progress_total = total;
 }
@@ -320,7 +335,7 @@ const struct hinge_action *mh_action(const char *name)
 	for (int i = 0; i < nactions; i++)
 		if (strcmp(actions[i].name, name) == 0)
 			return &actions[i];
-	fail_msg("no action %s", name);
+	die("no action %s", name);
 	return NULL;
 }
 
@@ -334,14 +349,15 @@ struct hinge_step mh_step(const char *name, const struct kv *params)
 	return st;
 }
 
-void mh_forward(struct hinge_step *st)
+int mh_forward(struct hinge_step *st)
 {
-	assert_int_equal(CALL(st, check), 0);
-	assert_int_equal(CALL(st, probe), 0);
-	assert_int_equal(CALL(st, capture), 0);
-	assert_int_equal(CALL(st, rehearse), 0);
-	assert_int_equal(CALL(st, apply), 0);
-	assert_int_equal(CALL(st, verify), 0);
+	int rc;
+
+	if ((rc = CALL(st, check)) != 0 || (rc = CALL(st, probe)) != 0 ||
+	    (rc = CALL(st, capture)) != 0 || (rc = CALL(st, rehearse)) != 0 ||
+	    (rc = CALL(st, apply)) != 0)
+		return rc;
+	return CALL(st, verify);
 }
 
 void mh_step_free(struct hinge_step *st)
@@ -355,7 +371,8 @@ PGconn *mh_db(void)
 {
 	PGconn *c = PQconnectdb(mh_conninfo);
 
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	if (PQstatus(c) != CONNECTION_OK)
+		die("cannot connect: %s", PQerrorMessage(c));
 	return c;
 }
 
@@ -365,7 +382,7 @@ void mh_sql_ok(PGconn *c, const char *sql)
 	ExecStatusType s = PQresultStatus(r);
 
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", sql, PQerrorMessage(c));
+		die("%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
 }
 
@@ -377,7 +394,7 @@ const char *mh_value(const char *sql)
 	PGresult *r = PQexec(c, sql);
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", sql, PQerrorMessage(c));
+		die("%s: %s", sql, PQerrorMessage(c));
 	snprintf(buf, sizeof(buf), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "(no row)");
 	PQclear(r);
 	PQfinish(c);
@@ -389,6 +406,12 @@ int mh_metric_read(const char *table, double *out)
 	struct hinge_mquery q = { table };
 
 	return metric.read(metric.data, &q, out);
+}
+
+int mh_attach(const char *conninfo)
+{
+	snprintf(mh_conninfo, sizeof(mh_conninfo), "%s", conninfo);
+	return hinge_plugin_entry()->init(&plugin, &host);
 }
 
 int mh_setup(const char *dbname, const char *fixture)

@@ -202,7 +202,7 @@ static void drop_not_null_forward_verified_reverted(void **state)
 	struct hinge_step st = mh_step("drop_not_null", p);
 
 	(void)state;
-	mh_forward(&st);
+	assert_int_equal(mh_forward(&st), 0);
 	assert_string_equal(column_notnull("name"), "f");
 	assert_int_equal(CALL(&st, revert), 0);
 	assert_string_equal(column_notnull("name"), "t");
@@ -224,7 +224,7 @@ static void add_check_not_valid_then_validated(void **state)
 	struct hinge_step st = mh_step("add_check", p);
 
 	(void)state;
-	mh_forward(&st);
+	assert_int_equal(mh_forward(&st), 0);
 	assert_string_equal(mh_value("SELECT convalidated::text || ' ' || pg_get_constraintdef(oid)"
 				     " FROM pg_constraint WHERE conname = 'qty_small'"),
 			    "true CHECK ((qty < 1000))");
