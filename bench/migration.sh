@@ -30,8 +30,8 @@ ci=$(pg_fresh_db bench)
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 
 q -c "CREATE TABLE big (id bigint PRIMARY KEY, v int NOT NULL DEFAULT 0, w int, note text);
-      INSERT INTO big (id, v, w) SELECT g, 0, g FROM generate_series(1, $ROWS) g;
-      VACUUM ANALYZE big"
+      INSERT INTO big (id, v, w) SELECT g, 0, g FROM generate_series(1, $ROWS) g" \
+	-c "VACUUM ANALYZE big"
 cat >"$work/workload.sql" <<SQL
 \set id random(1, $ROWS)
 UPDATE big SET v = v + 1 WHERE id = :id;
@@ -64,12 +64,10 @@ run() {
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	wait "$bench_pid"
 	wait
-	cat "$work"/pgbench_log.* | awk -v name="$name" -v took="$took" '
-		{ lat[NR] = $3 / 1000.0; if ($3 / 1000.0 > max) max = $3 / 1000.0 }
-		END {
-			n = asort(lat)
-			printf "| %s | %d | %.1f ms | %.0f ms | %d ms |\n", name, n, lat[int(n * 0.99)], max, took
-		}'
+	cat "$work"/pgbench_log.* | awk '{ printf "%.1f\n", $3 / 1000.0 }' | sort -n >"$work/lat"
+	n=$(wc -l <"$work/lat")
+	printf '| %s | %d | %s ms | %.0f ms | %d ms |\n' "$name" "$n" \
+		"$(sed -n "$((n * 99 / 100))p" "$work/lat")" "$(tail -1 "$work/lat")" "$took"
 }
 
 plain() { q -c "SET lock_timeout = 0; $1"; }
@@ -107,11 +105,11 @@ hinge() {
 	q -c "ALTER TABLE big ALTER COLUMN w DROP NOT NULL"
 	run "set_not_null, Hinge, long reader" 1 hinge set_not_null table=big column=w
 	echo
-	q -c "UPDATE big SET note = NULL; VACUUM big"
+	q -c "UPDATE big SET note = NULL" -c "VACUUM big"
 	s=$(date +%s%N)
 	q -c "UPDATE big SET note = 'x' WHERE note IS NULL"
 	one=$(( ($(date +%s%N) - s) / 1000000 ))
-	q -c "UPDATE big SET note = NULL; VACUUM big"
+	q -c "UPDATE big SET note = NULL" -c "VACUUM big"
 	s=$(date +%s%N)
 	hinge backfill table=big "set=note = 'x'" "where=note IS NULL" batch_size=10000 >/dev/null
 	batched=$(( ($(date +%s%N) - s) / 1000000 ))

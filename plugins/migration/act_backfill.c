@@ -46,8 +46,6 @@ static void bf_close(struct backfill *b)
 static int bf_open(struct mig_ctx *c, struct hinge_step *st, struct backfill *b)
 {
 	const struct hinge_host *h = c->host;
-	const char *p[1];
-	PGresult *r;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -57,23 +55,7 @@ static int bf_open(struct mig_ctx *c, struct hinge_step *st, struct backfill *b)
 	    (rc = mig_target_resolve(c, st, b->conn, h->param_str(st, "schema"),
 				     h->param_str(st, "table"), &b->t)) != 0)
 		return rc;
-	p[0] = b->t.qualified;
-	r = mig_query(c, st, b->conn,
-		"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i"
-		" JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-		" WHERE i.indrelid = $1::regclass AND i.indisprimary AND i.indnatts = 1", 1, p);
-	if (r == NULL)
-		return HINGE_EUNAVAIL;
-	if (PQntuples(r) != 1) {
-		h->step_error(st, "step \"%s\": %s has no one-column primary key to walk in batches",
-			      h->step_name(st), b->t.qualified);
-		PQclear(r);
-		return HINGE_EINVAL;
-	}
-	b->qkey = mig_quote_ident(b->conn, PQgetvalue(r, 0, 0));
-	b->keytype = strdup(PQgetvalue(r, 0, 1));
-	PQclear(r);
-	return b->qkey && b->keytype ? 0 : HINGE_ENOMEM;
+	return mig_primary_key(c, st, b->conn, &b->t, &b->qkey, &b->keytype);
 }
 
 /* How many rows still match where: >= 0, or <0 on error. */

@@ -184,6 +184,8 @@ static int cb_capture(void *data, struct hinge_step *st)
 	char *inv = NULL;
 	int rc = ddl_open(a, st, &d);
 
+	if (rc == 0 && a->ops->capture != NULL)
+		rc = a->ops->capture(&d);
 	if (rc == 0 && (inv = a->ops->inverse(&d, d.t.qualified)) == NULL)
 		rc = HINGE_ENOMEM;
 	if (rc == 0)
@@ -204,6 +206,19 @@ static char *artifact_text(struct ddl *d)
 	return strndup(buf, len);
 }
 
+/* The stored inverse may be a script of several statements. */
+static int script(struct ddl *d, const char *sql)
+{
+	PGresult *r = PQexec(d->conn, sql);
+	char msg[512];
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		ddl_error(d, "rehearsal: the inverse fails: %s", ddl_pq_error(d, msg, sizeof(msg)));
+	PQclear(r);
+	return ok ? 0 : HINGE_EFAIL;
+}
+
 /*
  * Apply and revert on the copy: when the copy shows the effect already (a
  * warm re-rehearsal after apply), the artifact runs first to get the
@@ -219,7 +234,7 @@ static int rehearse_steps(struct ddl_action *a, struct ddl *d, const char *copy,
 
 	if ((n = a->ops->state(d, copy)) < 0)
 		return n;
-	if (n == 1 && mig_command(c, d->st, d->conn, inv) != 0)
+	if (n == 1 && script(d, inv) != 0)
 		return HINGE_EFAIL;
 	if ((fp0 = mig_fingerprint(c, d->st, d->conn, copy)) == NULL)
 		return HINGE_EFAIL;
@@ -231,8 +246,7 @@ static int rehearse_steps(struct ddl_action *a, struct ddl *d, const char *copy,
 		ddl_error(d, "rehearsal: the change is not in place after apply");
 		goto out;
 	}
-	if (mig_command(c, d->st, d->conn, inv) != 0 ||
-	    (fp1 = mig_fingerprint(c, d->st, d->conn, copy)) == NULL)
+	if (script(d, inv) != 0 || (fp1 = mig_fingerprint(c, d->st, d->conn, copy)) == NULL)
 		goto out;
 	if (mig_fingerprint_diff(fp0, fp1, diff, sizeof(diff)) != 0) {
 		ddl_error(d, "rehearsal: revert does not restore the table (%s)", diff);

@@ -41,6 +41,9 @@ struct ddl_ops {
 	/* Read and check parameters (the table is resolved): 0, or
 	 * HINGE_EINVAL with the step's error set. */
 	int (*open)(struct ddl *d);
+	/* Before the inverse is stored: keep what revert will need (a copy
+	 * of data the step destroys); may be NULL. */
+	int (*capture)(struct ddl *d);
 	/* Extra checks for `plan` (findings; <0 refuses); may be NULL. */
 	int (*check)(struct ddl *d);
 	/* 1 when the effect is on rel (regclass text), 0 when not; <0 on
@@ -90,5 +93,6 @@ extern const struct ddl_ops mig_drop_index_ops;
 extern const struct ddl_ops mig_set_not_null_ops;
 extern const struct ddl_ops mig_drop_not_null_ops;
 extern const struct ddl_ops mig_add_check_ops;
+extern const struct ddl_ops mig_drop_column_ops;
 
 #endif

@@ -7,6 +7,7 @@ MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
 	plugins/migration/ddl.c plugins/migration/ddl.h plugins/migration/guard.c \
 	plugins/migration/history.c \
 	plugins/migration/act_add_column.c plugins/migration/act_backfill.c plugins/migration/act_check.c \
+	plugins/migration/act_drop_column.c \
 	plugins/migration/act_index.c plugins/migration/act_not_null.c plugins/migration/act_sql.c \
 	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
 

@@ -49,6 +49,14 @@ int mig_target_resolve(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 		       const char *schema, const char *table, struct mig_target *t);
 void mig_target_free(struct mig_target *t);
 
+/*
+ * The one-column primary key of t: its quoted name and its type, each
+ * malloc'ed for the caller to free.  0; HINGE_EINVAL when the table has
+ * none (the step's error says so); HINGE_EUNAVAIL or HINGE_ENOMEM.
+ */
+int mig_primary_key(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		    const struct mig_target *t, char **qkey, char **keytype);
+
 /* PQescapeIdentifier as a malloc'ed string the caller frees (free()). */
 char *mig_quote_ident(PGconn *conn, const char *name);
 

@@ -350,3 +350,27 @@ void mig_lint_step(struct mig_ctx *c, struct hinge_step *st, const char *sql)
 
 	mig_lint_sql(sql, report_finding, arg);
 }
+
+int mig_primary_key(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		    const struct mig_target *t, char **qkey, char **keytype)
+{
+	const char *p[1] = { t->qualified };
+	PGresult *r = mig_query(c, st, conn,
+		"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i"
+		" JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+		" WHERE i.indrelid = $1::regclass AND i.indisprimary AND i.indnatts = 1", 1, p);
+
+	*qkey = *keytype = NULL;
+	if (r == NULL)
+		return HINGE_EUNAVAIL;
+	if (PQntuples(r) != 1) {
+		c->host->step_error(st, "step \"%s\": %s has no one-column primary key",
+				    c->host->step_name(st), t->qualified);
+		PQclear(r);
+		return HINGE_EINVAL;
+	}
+	*qkey = mig_quote_ident(conn, PQgetvalue(r, 0, 0));
+	*keytype = strdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return *qkey && *keytype ? 0 : HINGE_ENOMEM;
+}

@@ -31,6 +31,7 @@ static const struct hinge_setting settings[] = {
 static const struct ddl_ops *const typed[] = {
 	&mig_add_column_ops, &mig_create_index_ops, &mig_drop_index_ops,
 	&mig_set_not_null_ops, &mig_drop_not_null_ops, &mig_add_check_ops,
+	&mig_drop_column_ops,
 };
 
 /* The plugin is loaded once; fini frees what init allocated. */

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -80,6 +82,58 @@ static void backfill_in_batches_with_progress(void **state)
 	mh_step_free(&st);
 }
 
+/* Terminate the plugin's session once it has done a few batches. */
+static void *terminator(void *arg)
+{
+	PGconn *c = mh_db();
+
+	(void)arg;
+	for (int i = 0; i < 500; i++) {
+		PGresult *r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+				     " WHERE application_name = 'hinge/migration-test'"
+				     " AND (SELECT rows_done FROM hinge.migration_backfill"
+				     "  WHERE step = 'expand') >= 1000");
+		int done = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+
+		PQclear(r);
+		if (done)
+			break;
+		usleep(10000);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+static void backfill_resumes_after_its_connection_is_terminated(void **state)
+{
+	static const struct kv again[] = {
+		{ "table", "tasks" }, { "set", "touched = touched + 1, status = 'queued'" },
+		{ "where", "status = 'pending'" }, { "batch_size", "200" }, { "pause", "20" },
+		{ NULL, NULL },
+	};
+	struct hinge_step st = mh_step("backfill", again);
+	PGconn *c = mh_db();
+	pthread_t t;
+	int rc;
+
+	(void)state;
+	mh_sql_ok(c, "DELETE FROM hinge.migration_backfill; UPDATE tasks SET touched = 0");
+	PQfinish(c);
+	assert_int_equal(pthread_create(&t, NULL, terminator, NULL), 0);
+	rc = CALL(&st, apply);
+	pthread_join(t, NULL);
+	assert_int_equal(rc, HINGE_EFAIL);
+	assert_string_not_equal(mh_value("SELECT count(*) FROM tasks WHERE status = 'queued'"), "0");
+	assert_string_not_equal(mh_value("SELECT count(*) FROM tasks WHERE status = 'pending'"), "0");
+	/* resume in a new connection, from the last committed batch */
+	assert_int_equal(CALL(&st, apply), 0);
+	assert_int_equal(CALL(&st, verify), 0);
+	assert_string_equal(mh_value("SELECT count(*) FILTER (WHERE touched = 1) || ' '"
+				     " || count(*) FILTER (WHERE touched <> 1 AND status = 'queued')"
+				     " FROM tasks"), "3750 0");
+	mh_step_free(&st);
+}
+
 static void backfill_bad_input(void **state)
 {
 	static const struct kv nokey[] = {
@@ -111,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(backfill_in_batches_with_progress),
+		cmocka_unit_test(backfill_resumes_after_its_connection_is_terminated),
 		cmocka_unit_test(backfill_bad_input),
 	};
 

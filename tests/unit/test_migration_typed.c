@@ -24,7 +24,11 @@ static int setup(void **state)
 			" qty int NOT NULL DEFAULT 0, note text, memo text);"
 			"CREATE INDEX items_name ON items (name);"
 			"INSERT INTO items (name, qty, note)"
-			" SELECT 'n' || g, g % 10, 'x' FROM generate_series(1, 200) g");
+			" SELECT 'n' || g, g % 10, 'x' FROM generate_series(1, 200) g;"
+			"ALTER TABLE items ADD COLUMN price numeric(8, 2) NOT NULL DEFAULT 1.5,"
+			" ADD COLUMN tag text;"
+			"UPDATE items SET price = id * 0.25, tag = CASE WHEN id % 3 = 0 THEN NULL ELSE 't' || id END;"
+			"CREATE INDEX items_tag ON items (tag)");
 }
 
 static int teardown(void **state)
@@ -245,6 +249,70 @@ static void add_check_not_valid_then_validated(void **state)
 	mh_step_free(&st);
 }
 
+static void drop_column_keeps_the_data(void **state)
+{
+	static const struct kv p[] = { { "table", "items" }, { "column", "price" }, { NULL, NULL } };
+	struct hinge_step st = mh_step("drop_column", p);
+	char sum[64], backup[64], sql[160];
+
+	(void)state;
+	snprintf(sum, sizeof(sum), "%s", mh_value("SELECT sum(price * id) FROM items"));
+	assert_int_equal(CALL(&st, check), 0);
+	assert_non_null(strstr(st.inverse, "ADD COLUMN IF NOT EXISTS \"price\" numeric(8,2)"));
+	assert_int_equal(CALL(&st, probe), 0);
+	assert_int_equal(CALL(&st, capture), 0);
+	snprintf(backup, sizeof(backup), "%s", mh_value("SELECT relname FROM pg_class"
+		 " WHERE relname LIKE 'migration_backup_%' ORDER BY oid DESC LIMIT 1"));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM hinge.%s", backup);
+	assert_string_equal(mh_value(sql), "200");
+	assert_int_equal(CALL(&st, rehearse), 0);
+	assert_int_equal(CALL(&st, apply), 0);
+	assert_int_equal(CALL(&st, verify), 0);
+	assert_int_equal(CALL(&st, probe), 1);
+	assert_string_equal(mh_value("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass"
+				     " AND attname = 'price' AND NOT attisdropped"), "0");
+	assert_int_equal(CALL(&st, rehearse), 0); /* warm, from the artifact and the backup */
+
+	/* a backup that changed since capture is refused, and nothing is done */
+	snprintf(sql, sizeof(sql), "UPDATE hinge.%s SET value = 0 WHERE key = 3", backup);
+	{
+		PGconn *c = mh_db();
+
+		mh_sql_ok(c, sql);
+		assert_int_equal(CALL(&st, rehearse), HINGE_EFAIL);
+		assert_int_equal(CALL(&st, revert), HINGE_EFAIL);
+		assert_non_null(strstr(st.error, "fails its checksum"));
+		assert_int_equal(CALL(&st, probe), 1);
+		snprintf(sql, sizeof(sql), "UPDATE hinge.%s SET value = 0.75 WHERE key = 3", backup);
+		mh_sql_ok(c, sql);
+		PQfinish(c);
+	}
+	assert_int_equal(CALL(&st, revert), 0);
+	assert_int_equal(CALL(&st, probe), 0);
+	assert_string_equal(mh_value("SELECT sum(price * id) FROM items"), sum);
+	assert_string_equal(mh_value("SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull"
+				     " || ' ' || pg_get_expr(adbin, adrelid) FROM pg_attribute"
+				     " JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum"
+				     " WHERE attrelid = 'items'::regclass AND attname = 'price'"),
+			    "numeric(8,2) true 1.5");
+	mh_step_free(&st);
+}
+
+static void drop_column_with_an_index_fails_rehearsal(void **state)
+{
+	static const struct kv p[] = { { "table", "items" }, { "column", "tag" }, { NULL, NULL } };
+	struct hinge_step st = mh_step("drop_column", p);
+
+	(void)state;
+	assert_int_equal(CALL(&st, check), 0);
+	assert_int_equal(CALL(&st, capture), 0);
+	assert_int_equal(CALL(&st, rehearse), HINGE_EFAIL);
+	assert_non_null(strstr(st.error, "revert does not restore the table"));
+	assert_non_null(strstr(st.error, "items_tag"));
+	assert_int_equal(CALL(&st, probe), 0);
+	mh_step_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +323,8 @@ int main(void)
 		cmocka_unit_test(set_not_null_with_nulls_fails_clean),
 		cmocka_unit_test(drop_not_null_forward_verified_reverted),
 		cmocka_unit_test(add_check_not_valid_then_validated),
+		cmocka_unit_test(drop_column_keeps_the_data),
+		cmocka_unit_test(drop_column_with_an_index_fails_rehearsal),
 	};
 
 	return cmocka_run_group_tests_name("migration_typed", tests, setup, teardown);
