@@ -6,7 +6,8 @@
  *   migration_drive CONNINFO ACTION KEY=VALUE...
  *
  * Plugin settings are given as setting.KEY=VALUE (durations in ms).
- * Prints "ACTION rc=N ms=T" and exits 0 when every callback succeeded.
+ * Prints "ACTION rc=N ms=T apply_ms=A" (all callbacks, apply alone) and
+ * exits 0 when every callback succeeded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,16 @@
 
 #define MAX_PARAMS 16
 
+static double ms(struct timespec a, struct timespec b)
+{
+	return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
 int main(int argc, char **argv)
 {
 	struct kv params[MAX_PARAMS + 1];
 	struct hinge_step st;
-	struct timespec t0, t1;
+	struct timespec t0, t1, a0, a1;
 	int n = 0, rc;
 
 	if (argc < 3 || argc - 3 > MAX_PARAMS) {
@@ -46,10 +52,17 @@ int main(int argc, char **argv)
 	params[n] = (struct kv){ NULL, NULL };
 	st = mh_step(argv[2], params);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = mh_forward(&st);
+	a0 = a1 = t0;
+	if ((rc = CALL(&st, check)) == 0 && (rc = CALL(&st, probe)) == 0 &&
+	    (rc = CALL(&st, capture)) == 0 && (rc = CALL(&st, rehearse)) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &a0);
+		rc = CALL(&st, apply);
+		clock_gettime(CLOCK_MONOTONIC, &a1);
+		if (rc == 0)
+			rc = CALL(&st, verify);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%s rc=%d ms=%.0f%s%s\n", argv[2], rc,
-	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	printf("%s rc=%d ms=%.0f apply_ms=%.0f%s%s\n", argv[2], rc, ms(t0, t1), ms(a0, a1),
 	       st.error[0] ? " error=" : "", st.error);
 	mh_step_free(&st);
 	mh_teardown();

@@ -141,28 +141,28 @@ static int resume_point(struct mig_ctx *c, struct hinge_step *st, struct backfil
 }
 
 /*
- * One batch: the next batch_size keys after $1, the rows among them that
- * still match where updated, and the progress row moved on, in one
- * statement and so one transaction.  Returns the new last key and the
- * rows done so far.
+ * One batch: the key range of the next batch_size keys after $1, the rows
+ * in it that still match where updated (a range scan of the key's index),
+ * and the progress row moved on, in one statement and so one
+ * transaction.  Returns the new last key and the rows done so far.
  */
 static char *batch_sql(const struct backfill *b, int64_t size)
 {
 	char *sql;
 
 	if (asprintf(&sql,
-		     "WITH k AS (SELECT %s AS key FROM %s WHERE $1::text IS NULL OR %s > $1::%s"
-		     "  ORDER BY %s LIMIT %lld),"
-		     " u AS (UPDATE %s SET %s WHERE %s IN (SELECT key FROM k) AND (%s) RETURNING 1),"
-		     " m AS (SELECT max(key)::text AS last FROM k),"
+		     "WITH m AS (SELECT max(key) AS hi FROM (SELECT %s AS key FROM %s"
+		     "  WHERE $1::text IS NULL OR %s > $1::%s ORDER BY %s LIMIT %lld) AS k),"
+		     " u AS (UPDATE %s SET %s WHERE ($1::text IS NULL OR %s > $1::%s)"
+		     "  AND %s <= (SELECT hi FROM m) AND (%s) RETURNING 1),"
 		     " p AS (INSERT INTO hinge.migration_backfill (rollout, step, last_key, rows_done)"
-		     "  SELECT $2, $3, last, (SELECT count(*) FROM u) FROM m WHERE last IS NOT NULL"
+		     "  SELECT $2, $3, hi::text, (SELECT count(*) FROM u) FROM m WHERE hi IS NOT NULL"
 		     "  ON CONFLICT (rollout, step) DO UPDATE SET last_key = excluded.last_key,"
 		     "  rows_done = hinge.migration_backfill.rows_done + excluded.rows_done"
 		     "  RETURNING rows_done)"
-		     " SELECT (SELECT last FROM m), (SELECT rows_done FROM p)",
+		     " SELECT (SELECT hi::text FROM m), (SELECT rows_done FROM p)",
 		     b->qkey, b->t.qualified, b->qkey, b->keytype, b->qkey, (long long)size,
-		     b->t.qualified, b->set, b->qkey, b->where) < 0)
+		     b->t.qualified, b->set, b->qkey, b->keytype, b->qkey, b->where) < 0)
 		return NULL;
 	return sql;
 }
