@@ -40,6 +40,14 @@ static void ms_text(char *buf, size_t len, int64_t ms)
 	snprintf(buf, len, "%lldms", (long long)ms);
 }
 
+/* Server notices ("schema hinge already exists") go to the log, not stderr. */
+static void notice(void *arg, const char *message)
+{
+	struct mig_ctx *c = arg;
+
+	c->host->log(c->p, HINGE_LOG_DEBUG, "server: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 int mig_connect(struct mig_ctx *c, struct hinge_step *st, PGconn **out)
 {
 	const struct hinge_host *h = c->host;
@@ -55,6 +63,7 @@ int mig_connect(struct mig_ctx *c, struct hinge_step *st, PGconn **out)
 		     h->setting_where(c->p, "conninfo"));
 		return rc;
 	}
+	PQsetNoticeProcessor(raw, notice, c);
 	ms_text(lock, sizeof(lock), h->setting_ms(c->p, "lock_timeout"));
 	ms_text(stmt, sizeof(stmt), h->setting_ms(c->p, "statement_timeout"));
 	params[0] = h->setting_str(c->p, "application_name");
