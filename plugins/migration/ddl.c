@@ -261,6 +261,25 @@ out:
 }
 
 /*
+ * The rehearsal only reads the live table (ACCESS SHARE), which blocks no
+ * one; so rather than fail on a brief ACCESS EXCLUSIVE (autovacuum
+ * truncating the table's end), it waits as long as a step would in all
+ * its retries, or preflight_wait if longer.
+ */
+static int patient(struct ddl *d)
+{
+	const struct hinge_host *h = d->c->host;
+	int64_t wait = h->setting_ms(d->c->p, "lock_timeout") *
+		       (h->setting_int(d->c->p, "lock_retries") + 1);
+	char sql[64];
+
+	if (wait < h->setting_ms(d->c->p, "preflight_wait"))
+		wait = h->setting_ms(d->c->p, "preflight_wait");
+	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%lldms'", (long long)wait);
+	return mig_command(d->c, d->st, d->conn, sql);
+}
+
+/*
  * The copy is a temporary table of the same name, LIKE the live one
  * INCLUDING ALL, in a transaction that is rolled back: reading the live
  * definition takes ACCESS SHARE, nothing stronger.
@@ -283,7 +302,9 @@ static int cb_rehearse(void *data, struct hinge_step *st)
 					       : mig_replace_all(text, d.t.qualified, copy)) == NULL)
 		rc = HINGE_ENOMEM;
 	if (rc == 0 && (rc = mig_command(a->c, st, d.conn, "BEGIN")) == 0) {
-		rc = mig_command(a->c, st, d.conn, create);
+		rc = patient(&d);
+		if (rc == 0)
+			rc = mig_command(a->c, st, d.conn, create);
 		if (rc == 0)
 			rc = rehearse_steps(a, &d, copy, inv);
 		mig_command(a->c, NULL, d.conn, "ROLLBACK");

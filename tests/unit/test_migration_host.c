@@ -229,6 +229,7 @@ static void h_step_error(struct hinge_step *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->error, sizeof(st->error), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "# step error: %s\n", st->error);
 }
 
 static void h_step_finding(struct hinge_step *st, const char *code, enum hinge_severity sev,
