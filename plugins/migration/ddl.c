@@ -153,6 +153,7 @@ static int cb_check(void *data, struct hinge_step *st)
 	if (rc == 0 && (rc = a->ops->state(&d, d.t.qualified)) == HINGE_EFAIL)
 		rc = HINGE_EINVAL;
 	if (rc >= 0) {
+		mig_history_drift(a->c, d.conn, st, &d.t, a->ops->name, rc);
 		rc = 0;
 		a->c->host->step_lock_target(st, d.t.lock);
 		if ((inv = a->ops->inverse(&d, d.t.qualified)) == NULL)

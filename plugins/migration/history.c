@@ -75,3 +75,30 @@ void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
 	PQclear(r);
 	free(artifact);
 }
+
+void mig_history_drift(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
+		       const struct mig_target *target, const char *action, int in_place)
+{
+	const struct hinge_host *h = c->host;
+	const char *p[3] = { target->lock, action, h->step_name(st) };
+	PGresult *r = PQexec(conn, "SELECT to_regclass('hinge.migration_history') IS NOT NULL");
+	char msg[512];
+	int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
+
+	PQclear(r);
+	if (!have)
+		return;
+	r = PQexecParams(conn, "SELECT event, at::text, host, rollout FROM hinge.migration_history"
+			 " WHERE target = $1 AND action = $2 AND step = $3 ORDER BY id DESC LIMIT 1",
+			 3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+	    (strcmp(PQgetvalue(r, 0, 0), "applied") == 0) != (in_place != 0)) {
+		snprintf(msg, sizeof(msg),
+			 "drift: history says %s at %s by %s (rollout %s), the live catalog says %s",
+			 PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+			 PQgetvalue(r, 0, 3), in_place ? "in place" : "not in place");
+		h->step_finding(st, "M008", HINGE_SEV_WARNING, msg,
+				"someone changed the table by hand or from another tool; check it before going on");
+	}
+	PQclear(r);
+}

@@ -6,6 +6,7 @@
  *   M005 constraint validated under lock
  *   M006 volatile default (found from the catalog by add_column)
  *   M007 UPDATE or DELETE of every row in one statement
+ *   M008 drift: history in schema hinge disagrees with the live catalog
  */
 #ifndef MIGRATION_LINT_H
 #define MIGRATION_LINT_H

@@ -127,6 +127,14 @@ void mig_history_record(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
 			const char *event);
 
 /*
+ * In `plan`: an M008 finding when the last event hinge.migration_history
+ * records for this step's action on target disagrees with the live
+ * catalog (in_place: the step's effect is there now).
+ */
+void mig_history_drift(struct mig_ctx *c, PGconn *conn, struct hinge_step *st,
+		       const struct mig_target *target, const char *action, int in_place);
+
+/*
  * Run a query with text parameters and expect tuples.  The result or
  * NULL (the step's error, or the log when st is NULL, says why); the
  * caller PQclears it.

@@ -306,6 +306,31 @@ static void guard_waits_out_long_transactions_and_other_executors(void **state)
 	mh_step_free(&st);
 }
 
+static void plan_reports_drift_from_history(void **state)
+{
+	struct hinge_step st = mh_step("add_column", ai_model);
+	PGconn *c = mh_db();
+
+	(void)state;
+	assert_int_equal(CALL(&st, check), 0);
+	assert_string_equal(st.findings, "");
+	assert_int_equal(CALL(&st, capture), 0);
+	assert_int_equal(CALL(&st, apply), 0);
+	/* someone drops the column by hand */
+	mh_sql_ok(c, "ALTER TABLE items DROP COLUMN ai_model");
+	PQfinish(c);
+	assert_int_equal(CALL(&st, check), 0);
+	assert_string_equal(st.findings, "M008 ");
+	mh_step_free(&st);
+	st = mh_step("add_column", ai_model);
+	assert_int_equal(CALL(&st, capture), 0);
+	assert_int_equal(CALL(&st, apply), 0);
+	assert_int_equal(CALL(&st, check), 0);
+	assert_string_equal(st.findings, "");
+	assert_int_equal(CALL(&st, revert), 0);
+	mh_step_free(&st);
+}
+
 /* --- sql ------------------------------------------------------------ */
 
 static void sql_with_down_forward_verified_reverted(void **state)
@@ -429,6 +454,7 @@ int main(void)
 		cmocka_unit_test(lock_contention_retries_then_names_the_blocker),
 		cmocka_unit_test(lock_waiters_counts_waiting_sessions),
 		cmocka_unit_test(guard_waits_out_long_transactions_and_other_executors),
+		cmocka_unit_test(plan_reports_drift_from_history),
 		cmocka_unit_test(sql_with_down_forward_verified_reverted),
 		cmocka_unit_test(sql_without_down_is_irreversible),
 		cmocka_unit_test(sql_bad_input_and_lint),
