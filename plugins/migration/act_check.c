@@ -1,0 +1,104 @@
+/*
+ * act_check.c - migration.add_check: ADD CONSTRAINT ... CHECK NOT VALID
+ * (a brief lock, no scan), then VALIDATE CONSTRAINT, which scans under a
+ * SHARE UPDATE EXCLUSIVE lock while reads and writes go on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "plugins/migration/ddl.h"
+
+static const struct hinge_setting params[] = {
+	{ "table", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the table" },
+	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
+	{ "name", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the constraint's name" },
+	{ "check", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the condition, as SQL: \"qty >= 0\"" },
+	{ NULL },
+};
+
+struct chk {
+	const char *name, *expr;
+	char *qname;
+};
+
+static void chk_close(struct ddl *d)
+{
+	struct chk *k = d->aux;
+
+	free(k->qname);
+	free(k);
+	d->aux = NULL;
+}
+
+static int chk_open(struct ddl *d)
+{
+	struct chk *k = calloc(1, sizeof(*k));
+
+	if ((d->aux = k) == NULL)
+		return HINGE_ENOMEM;
+	k->name = d->c->host->param_str(d->st, "name");
+	k->expr = d->c->host->param_str(d->st, "check");
+	if (k->name == NULL || k->name[0] == '\0' || k->expr == NULL || k->expr[0] == '\0') {
+		ddl_error(d, "the constraint needs a name and a check");
+		return HINGE_EINVAL;
+	}
+	return (k->qname = mig_quote_ident(d->conn, k->name)) == NULL ? HINGE_ENOMEM : 0;
+}
+
+/* Validated: in place; NOT VALID: a leftover that apply replaces. */
+static int chk_state(struct ddl *d, const char *rel)
+{
+	const struct chk *k = d->aux;
+	char type;
+	int rc = ddl_constraint_state(d, rel, k->name, &type);
+
+	if (rc > 0 && type != 'c') {
+		ddl_error(d, "constraint %s of %s is not a check constraint", k->qname, rel);
+		return HINGE_EFAIL;
+	}
+	return rc == 2 ? 0 : rc;
+}
+
+static void chk_cleanup(struct ddl *d)
+{
+	const struct chk *k = d->aux;
+	char type, *sql;
+
+	if (ddl_constraint_state(d, d->t.qualified, k->name, &type) != 2 || type != 'c' ||
+	    asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", d->t.qualified,
+		     k->qname) < 0)
+		return;
+	PQclear(PQexec(d->conn, sql));
+	free(sql);
+}
+
+static void chk_forward(struct ddl *d, const char *rel, int live, struct sqlv *out)
+{
+	const struct chk *k = d->aux;
+
+	(void)live;
+	sqlv_addf(out, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s, ADD CONSTRAINT %s CHECK (%s) NOT VALID",
+		  rel, k->qname, k->qname, k->expr);
+	sqlv_addf(out, "ALTER TABLE %s VALIDATE CONSTRAINT %s", rel, k->qname);
+}
+
+static char *chk_inverse(struct ddl *d, const char *rel)
+{
+	const struct chk *k = d->aux;
+	char *sql;
+
+	return asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", rel, k->qname) < 0
+		       ? NULL : sql;
+}
+
+const struct ddl_ops mig_add_check_ops = {
+	.name = "add_check",
+	.params = params,
+	.flags = HINGE_ACTION_IDEMPOTENT_APPLY | HINGE_ACTION_IDEMPOTENT_REVERT,
+	.open = chk_open,
+	.state = chk_state,
+	.forward = chk_forward,
+	.inverse = chk_inverse,
+	.cleanup = chk_cleanup,
+	.close = chk_close,
+};
