@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,6 +335,12 @@ int daemon_run(struct cli *c)
 	int status, lock_fd = -1;
 
 	install_signals();
+	/*
+	 * glibc gives every thread that allocates an arena of its own; the
+	 * agent's threads mostly sleep, so one arena keeps its idle memory
+	 * small without contention worth having.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	if ((status = cli_prepare(c, CLI_NEED_CONFIG)) != 0)
 		return status;
 	cli_make_state_dir(c, settings_str(c->config->agent, "state_db"));

@@ -13,14 +13,27 @@ hinge=$build/hinge
 runs=21
 T=$(mktemp -d /tmp/hinge-bench.XXXXXX)
 chmod 755 "$T"
-trap 'kill $agent 2>/dev/null; rm -rf "$T"' EXIT
+. "$top/tests/lib/pg.sh"
+trap 'kill $agent 2>/dev/null; pg_stop "$T/pg"; rm -rf "$T"' EXIT
 agent=""
+# The plugins that need a database get one: a private PostgreSQL with the
+# application's schema.
+pg_start "$T/pg" >/dev/null
+createdb app
+psql -q -d app -f "$top/tests/fixtures/app_schema.sql"
+conninfo="host=$T/pg user=postgres dbname=app"
 
 dirs="\"$build/tests/plugins/.libs\""
 plugins="example: { enabled = true; interval = \"60s\"; };"
 for d in "$build"/plugins/*/.libs; do
 	[ -d "$d" ] || continue
 	dirs="$dirs, \"$d\""
+	case $(basename "$(dirname "$d")") in
+	migration | feedback | perf) plugins="$plugins $(basename "$(dirname "$d")"): { enabled = true; conninfo = \"$conninfo\"; };" ;;
+	logging) plugins="$plugins logging: { enabled = true; pg_conninfo = \"$conninfo\"; };" ;;
+	roi) plugins="$plugins roi: { enabled = true; };" ;;
+	bias_audit) plugins="$plugins bias_audit: { enabled = true; attributes = [ \"plan\" ]; prediction_column = \"approved\"; };" ;;
+	esac
 done
 cat >"$T/hinge.conf" <<CONF
 agent: { state_db = "$T/state.db"; plugin_dir = [ $dirs ]; log_level = "error"; };
