@@ -39,10 +39,19 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
+/* Whether this command printed its JSON document (stdout gets only one). */
+static int json_printed;
+
+int cli_json_printed(void)
+{
+	return json_printed;
+}
+
 int cli_print_json(json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 
+	json_printed = 1;
 	json_decref(doc);
 	if (text == NULL)
 		return 5;

@@ -43,6 +43,9 @@ void cli_make_state_dir(struct cli *c, const char *path);
 /* Print doc as the one JSON document on stdout and drop the reference. */
 int cli_print_json(json_t *doc);
 
+/* True once the command printed its document through cli_print_json. */
+int cli_json_printed(void);
+
 /* The exit status for a HINGE_E* code (0 for HINGE_OK). */
 int cli_exit_status(int err);
 

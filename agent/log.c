@@ -15,6 +15,9 @@
 #include "agent/log.h"
 
 static enum hinge_log_level min_level = HINGE_LOG_NOTICE;
+/* The first error of the command, for the JSON document of a failure. */
+static char first_error[2400];
+static pthread_mutex_t first_error_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum log_target target = LOG_TARGET_STDERR;
 /* A sink that logs must not loop back into the sinks. */
 static __thread int in_log;
@@ -31,6 +34,11 @@ void log_configure(enum hinge_log_level min, enum log_target t)
 	__atomic_store_n(&target, t, __ATOMIC_RELAXED);
 	if (t == LOG_TARGET_SYSLOG)
 		openlog("hinge", LOG_PID, LOG_DAEMON);
+}
+
+const char *log_first_error(void)
+{
+	return first_error;
 }
 
 int log_level_parse(const char *name)
@@ -54,6 +62,14 @@ void vhlog(enum hinge_log_level level, const char *source, const char *fmt,
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (level <= HINGE_LOG_ERROR) {
+		pthread_mutex_lock(&first_error_lock);
+		if (first_error[0] == '\0')
+			snprintf(first_error, sizeof(first_error), "%s%s%s",
+				 strcmp(source, "hinge") == 0 ? "" : source,
+				 strcmp(source, "hinge") == 0 ? "" : ": ", msg);
+		pthread_mutex_unlock(&first_error_lock);
+	}
 	if (level <= __atomic_load_n(&min_level, __ATOMIC_RELAXED)) {
 		if (__atomic_load_n(&target, __ATOMIC_RELAXED) == LOG_TARGET_SYSLOG)
 			syslog((int)level, "%s: %s", source, msg);

@@ -20,6 +20,9 @@ void hlog(enum hinge_log_level level, const char *source, const char *fmt, ...)
 void vhlog(enum hinge_log_level level, const char *source, const char *fmt,
 	   va_list ap) __attribute__((format(printf, 3, 0)));
 
+/* The first error logged in this process ("" when none). */
+const char *log_first_error(void);
+
 /* Parse "error", "warning", "notice", "info", "debug"; -1 when unknown. */
 int log_level_parse(const char *name);
 const char *log_level_name(enum hinge_log_level level);

@@ -9,6 +9,7 @@
 
 #include "agent/cli.h"
 #include "agent/host.h"
+#include "agent/log.h"
 #include "agent/registry.h"
 
 struct command {
@@ -42,11 +43,16 @@ static void usage(FILE *f)
 		   "               4 needs an operator, 5 unavailable; see hinge(1)\n");
 }
 
+/* Whether a plugin's command printed its own JSON document. */
+static int plugin_printed;
+
 /* A plugin's command: load the plugins, then find it. */
 static int run_plugin_command(struct cli *c, int argc, char **argv)
 {
 	const struct reg_command *rc;
 	struct hinge_command cmd = { .json = c->json, .printed = 0 };
+
+	plugin_printed = 0;
 	int status = cli_prepare(c, CLI_NEED_CONFIG | CLI_NEED_STATE | CLI_NEED_PLUGINS);
 
 	if (status != 0)
@@ -62,6 +68,7 @@ static int run_plugin_command(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	status = rc->c.run(rc->c.data, &cmd, argc, argv);
+	plugin_printed = cmd.printed;
 	if (c->json && !cmd.printed && status == 0) {
 		fprintf(stderr, "hinge: %s printed no JSON document\n", argv[0]);
 		return 1;
@@ -121,6 +128,10 @@ int main(int argc, char **argv)
 			status = cmd->run(&c, argc, argv);
 	if (status < 0)
 		status = run_plugin_command(&c, argc, argv);
+	/* With --json a failure is a document too: the status and the first error. */
+	if (c.json && status != 0 && !cli_json_printed() && !plugin_printed)
+		cli_print_json(json_pack("{s:s, s:s, s:i, s:s}", "schema", "hinge.error/1",
+					 "command", argv[0], "exit", status, "error", log_first_error()));
 	cli_release(&c, status == 2);
 	curl_global_cleanup();
 	return status;

@@ -28,6 +28,11 @@ expect_exit "an unknown command is a usage error" 2 H frobnicate
 expect_exit "config without check is a usage error" 2 H config
 expect_exit "state backup without a file is a usage error" 2 H state backup
 
+# With --json a failure is one document too: the status and the first error.
+is "a failure with --json prints hinge.error/1" \
+	"$("$HINGE" -c "$T/nonexistent.conf" --json plugins 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["schema"], d["exit"], "could not read" in d["error"])')" \
+	"hinge.error/1 2 True"
+
 # Backup: an online copy that opens and holds the plugin's tables.
 expect_exit "state backup" 0 H state backup "$T/backup.db"
 is "the backup holds the plugin's table" "$(sqlite3 "$T/backup.db" "SELECT count(*) FROM sqlite_master WHERE name = 'example_things'")" "1"
