@@ -218,8 +218,9 @@ int fleet_status(PGconn *c, const char *id, json_t **out)
 		PQclear(r);
 		return HINGE_EINVAL;
 	}
-	*out = json_array_get(rows(r), 0);
-	json_incref(*out);
+	hosts = rows(r);
+	*out = json_incref(json_array_get(hosts, 0));
+	json_decref(hosts);
 	PQclear(r);
 	r = fleet_q(c, "SELECT host_id AS host, wave::text, state, local_rollout, detail FROM hinge.fleet_assignments"
 	      " WHERE rollout_id = $1 ORDER BY wave, host_id", 1, p);

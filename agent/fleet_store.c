@@ -129,6 +129,22 @@ static const char *instance_token(void)
 	return tok;
 }
 
+/* A process that has exited but that its parent has not reaped yet. */
+static int is_zombie(long pid)
+{
+	char path[64], line[512], *close_paren;
+	FILE *f;
+	int zombie = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) != NULL && (close_paren = strrchr(line, ')')) != NULL)
+		zombie = close_paren[1] == ' ' && close_paren[2] == 'Z';
+	fclose(f);
+	return zombie;
+}
+
 /* The instance is a process of this machine that no longer runs. */
 static int instance_dead_here(const char *instance)
 {
@@ -138,7 +154,11 @@ static int instance_dead_here(const char *instance)
 	gethostname(name, sizeof(name) - 1);
 	if (sscanf(instance, "%255s %ld", host, &pid) != 2 || strcmp(host, name) != 0)
 		return 0;
-	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) != 0)
+		return errno == ESRCH;
+	return is_zombie(pid);
 }
 
 /* Take the host row over from a dead instance of this machine. */
