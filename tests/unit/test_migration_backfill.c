@@ -82,7 +82,11 @@ static void backfill_in_batches_with_progress(void **state)
 	mh_step_free(&st);
 }
 
-/* Terminate the plugin's session once it has done a few batches. */
+/*
+ * Terminate the plugin's session once it has done a few batches; only in
+ * this test's database, since other tests share the server and the
+ * application_name.
+ */
 static void *terminator(void *arg)
 {
 	PGconn *c = mh_db();
@@ -91,6 +95,7 @@ static void *terminator(void *arg)
 	for (int i = 0; i < 500; i++) {
 		PGresult *r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
 				     " WHERE application_name = 'hinge/migration-test'"
+				     " AND datname = current_database()"
 				     " AND (SELECT rows_done FROM hinge.migration_backfill"
 				     "  WHERE step = 'expand') >= 1000");
 		int done = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
