@@ -120,6 +120,11 @@ static void *job_thread(void *arg)
 		int rc = j->j.run(j->j.data);
 
 		record_job(st, j->qname, rc == 0);
+		/* Idle until the next run: neither the page caches nor the
+		 * run's freed memory need stay resident. */
+		state_release_memory(st);
+		host_shrink_thread_state();
+		malloc_trim(0);
 		if (rc == 0) {
 			wait = j->j.interval_ms;
 		} else {

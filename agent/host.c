@@ -79,6 +79,12 @@ void host_release_thread_state(void)
 	}
 }
 
+void host_shrink_thread_state(void)
+{
+	pthread_once(&thread_state_once, thread_state_init);
+	state_release_memory(pthread_getspecific(thread_state_key));
+}
+
 void host_request_stop(void)
 {
 	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);

@@ -37,6 +37,8 @@ int host_stop_requested(void);
 void host_set_state_path(const char *path);
 /* Close the calling thread's cached state connection (samples, events). */
 void host_release_thread_state(void);
+/* Give back the page cache of the calling thread's connection, if any. */
+void host_shrink_thread_state(void);
 /* CA bundle and proxy from the agent group; safe while plugins read them. */
 void host_set_http(const char *ca_bundle, const char *proxy);
 /* Free every CA bundle and proxy string ever set (at the very end). */

@@ -27,6 +27,9 @@ struct state;
  */
 int state_open(const char *path, int flags, struct state **out);
 void state_close(struct state *st);
+/* Give back the page cache of an idle connection (a long-lived agent's
+ * threads hold one each; the cache refills on the next use). */
+void state_release_memory(struct state *st);
 sqlite3 *state_sqlite(struct state *st);
 const char *state_path(const struct state *st);
 

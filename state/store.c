@@ -246,6 +246,12 @@ void state_close(struct state *st)
 	free(st);
 }
 
+void state_release_memory(struct state *st)
+{
+	if (st != NULL)
+		sqlite3_db_release_memory(st->db);
+}
+
 sqlite3 *state_sqlite(struct state *st)
 {
 	return st->db;
