@@ -216,7 +216,9 @@ static int execute(struct cli *c, const struct args *a, json_t **doc)
 {
 	struct live l = { .tty = isatty(2) };
 	struct engine_observer obs = { on_transition, on_progress, &l };
-	struct engine_opts o = { .reason = a->reason, .force = a->force, .detach = a->detach, .obs = &obs };
+	/* At a wait, a running agent carries the rollout on (DESIGN: who runs a rollout). */
+	struct engine_opts o = { .reason = a->reason, .force = a->force, .detach = a->detach,
+				 .handover = 1, .obs = &obs };
 	char *id = NULL;
 	int rc;
 

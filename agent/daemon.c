@@ -246,10 +246,35 @@ static size_t stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
 	return stuck;
 }
 
+static long read_pid(int fd)
+{
+	char pid[32] = "";
+	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+
+	if (n > 0)
+		pid[n] = '\0';
+	return atol(pid) > 0 ? atol(pid) : -1;
+}
+
+long daemon_agent_pid(const char *state_db)
+{
+	char path[4200];
+	long pid = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.agent-lock", state_db);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0)
+		pid = read_pid(fd);
+	close(fd);
+	return pid;
+}
+
 static int take_agent_lock(const char *state_db, int *fd_out)
 {
 	char path[4200];
-	int fd;
+	int fd, tries = 0;
 
 	snprintf(path, sizeof(path), "%s.agent-lock", state_db);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -257,15 +282,21 @@ static int take_agent_lock(const char *state_db, int *fd_out)
 		hlog(HINGE_LOG_ERROR, "hinge", "cannot open \"%s\": %m", path);
 		return HINGE_EUNAVAIL;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+	/* A command probing for the agent holds the lock shared for a few
+	 * microseconds: try for 200 ms before calling it another agent. */
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		long pid;
 
-		if (n > 0)
-			pid[n] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		hlog(HINGE_LOG_ERROR, "hinge", "another agent (pid %s) is running on \"%s\"",
-		     pid[0] ? pid : "?", state_db);
+		if (++tries < 20) {
+			sleep_ms(10);
+			continue;
+		}
+		pid = read_pid(fd);
+
+		if (pid > 0)
+			hlog(HINGE_LOG_ERROR, "hinge", "another agent (pid %ld) is running on \"%s\"", pid, state_db);
+		else
+			hlog(HINGE_LOG_ERROR, "hinge", "another agent (pid ?) is running on \"%s\"", state_db);
 		close(fd);
 		return HINGE_EBUSY;
 	}

@@ -29,6 +29,7 @@ struct engine_opts {
 	const char *reason; /* --reason, may be NULL */
 	int force;          /* --force */
 	int detach;         /* start: record it and leave it to the agent */
+	int handover;       /* at a wait, leave the rollout to a running agent */
 	const struct engine_observer *obs; /* may be NULL */
 };
 

@@ -34,7 +34,7 @@ TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change \
 
 engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_rollout.sh \
 	tests/integration/engine_crash.sh tests/integration/engine_requests.sh \
-	tests/integration/engine_webhook.sh
+	tests/integration/engine_webhook.sh tests/integration/engine_handover.sh
 TESTS += $(engine_test_scripts)
 EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh \
 	tests/doubles/engine_webhook.py

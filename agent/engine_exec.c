@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "agent/config.h"
+#include "agent/daemon.h"
 #include "agent/engine_crash.h"
 #include "agent/engine_run.h"
 #include "agent/engine_sql.h"
@@ -199,6 +200,8 @@ static int renew_lease(struct exec *ex)
 
 int run_wait(struct exec *ex, int64_t deadline)
 {
+	if (ex->o != NULL && ex->o->handover && (ex->agent_pid = daemon_agent_pid(state_path(ex->st))) != 0)
+		return STEP_HANDOVER;
 	for (;;) {
 		int64_t now, left;
 		int r = run_requests(ex);
@@ -330,6 +333,25 @@ static int back_done(struct exec *ex, int rc, int failed, int *outcome)
 			     -1, HINGE_LOG_ERROR, "rollback could not complete: needs an operator");
 }
 
+/*
+ * A wait (a timed pause, a gate's bake, a freeze) with an agent running:
+ * the agent carries the rollout on once this process drops its lease.
+ */
+static int hand_over(struct exec *ex)
+{
+	char msg[96];
+
+	if (ex->agent_pid > 0)
+		snprintf(msg, sizeof(msg), "handed over to the agent (pid %ld)", ex->agent_pid);
+	else
+		snprintf(msg, sizeof(msg), "handed over to the agent");
+	if (events_raise(ex->st, HINGE_LOG_NOTICE, "rollout.handover", "hinge", ex->id, msg,
+			 ex->reason, NULL) != 0)
+		return HINGE_EUNAVAIL;
+	tell(ex, NULL, "running", msg);
+	return 0;
+}
+
 /* One turn of the loop: 1 to go on, 0 when the executor stops. */
 static int turn(struct exec *ex, int *outcome)
 {
@@ -354,6 +376,10 @@ static int turn(struct exec *ex, int *outcome)
 			rc = step_forward(ex, r.cursor);
 		if (rc == 0 || rc == STEP_INTERRUPT)
 			return 1;
+		if (rc == STEP_HANDOVER) {
+			*outcome = hand_over(ex);
+			return 0;
+		}
 		if (rc == STEP_REST) {
 			*outcome = 0;
 			run_set_state(ex, "paused", NULL, -1, HINGE_LOG_NOTICE, "waiting for promote");

@@ -22,6 +22,7 @@ struct exec {
 	int64_t created_ms;
 	int force; /* rollouts.force: cross irreversible steps */
 	const char *reason; /* recorded with events: --reason, or a request's */
+	long agent_pid;     /* the agent run_wait found, for STEP_HANDOVER */
 };
 
 /* What a step's move returns besides 0 (next) and HINGE_E* codes. */
@@ -29,6 +30,7 @@ struct exec {
 #define STEP_INTERRUPT 2   /* a request changed the rollout's state */
 #define STEP_INCONCLUSIVE 3 /* a gate hit its inconclusive limit */
 #define STEP_STOP 4        /* rollback reached an irreversible step */
+#define STEP_HANDOVER 5    /* a wait left to the agent (opts.handover) */
 
 struct step_row {
 	char phase[16];
@@ -59,7 +61,8 @@ int run_set_state(struct exec *ex, const char *state, const char *error,
 		  int failed, enum hinge_log_level level, const char *message);
 
 /* Wait until deadline (unix ms), acting on requests and keeping the lease:
- * 0 at the deadline, STEP_INTERRUPT, or HINGE_ECANCELED on shutdown. */
+ * 0 at the deadline, STEP_INTERRUPT, HINGE_ECANCELED on shutdown, or
+ * STEP_HANDOVER at once when opts.handover and an agent runs. */
 int run_wait(struct exec *ex, int64_t deadline);
 
 /* Act on the rollout's open requests: 1 when one changed its state. */
