@@ -200,14 +200,16 @@ int fleet_heartbeat(PGconn *c, const struct settings *fleet, const char *plugins
 	      " WHERE h.instance = excluded.instance"
 	      "  OR h.last_heartbeat < now() - $6::bigint * interval '1 millisecond'"
 	      " RETURNING host_id", 6, p);
-	free(labels);
-	if (r == NULL)
+	if (r == NULL) {
+		free(labels);
 		return HINGE_EUNAVAIL;
-	rc = PQntuples(r) == 1 ? 0 : take_over_dead(c, p);
+	}
+	rc = PQntuples(r) == 1 ? 0 : take_over_dead(c, p); /* p[1] is labels */
 	if (rc == HINGE_EINVAL)
 		hlog(HINGE_LOG_ERROR, "fleet", "host id \"%s\" is used by another live agent; give this host its own fleet.host_id",
 		     p[0]);
 	PQclear(r);
+	free(labels);
 	return rc;
 }
 
