@@ -30,6 +30,8 @@ const struct hinge_setting config_agent_settings[] = {
 	  "how often an executor checks operator requests and its lease" },
 	{ "lease_ttl", HINGE_T_DURATION, 0, "10s", 10, 3600000,
 	  "how long a rollout's executor lease lasts without renewal" },
+	{ "callback_grace", HINGE_T_DURATION, 0, "30s", 1, 86400000,
+	  "how long a step's callback may run past the step's timeout before the process ends (the rollout then rolls back)" },
 	{ "lock_wait", HINGE_T_DURATION, 0, "30s", 0, 86400000,
 	  "how long a rollout waits for another's lock target before exit 3" },
 	{ "rehearse_interval", HINGE_T_DURATION, 0, "1h", 1, 31536000000.0,

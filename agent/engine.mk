@@ -10,7 +10,8 @@ libhingecore_la_SOURCES += \
 	agent/engine_start.c agent/engine_exec.c agent/engine_action.c \
 	agent/engine_gate.c agent/engine_request.c agent/engine_ops.c \
 	agent/engine_query.c agent/engine_artifacts.c \
-	agent/engine_webhook.c agent/engine_webhook.h agent/engine_daemon.c \
+	agent/engine_webhook.c agent/engine_webhook.h agent/engine_watchdog.c agent/engine_watchdog.h \
+	agent/engine_daemon.c \
 	agent/cmd_rollout.c agent/cmd_freeze.c agent/cmd_artifacts.c
 
 # The fault-injecting test plugin the engine's tests drive.
@@ -34,7 +35,8 @@ TESTS += tests/unit/test_engine_cond tests/unit/test_engine_change \
 
 engine_test_scripts = tests/integration/engine_plan.sh tests/integration/engine_rollout.sh \
 	tests/integration/engine_crash.sh tests/integration/engine_requests.sh \
-	tests/integration/engine_webhook.sh tests/integration/engine_handover.sh
+	tests/integration/engine_webhook.sh tests/integration/engine_handover.sh \
+	tests/integration/engine_watchdog.sh
 TESTS += $(engine_test_scripts)
 EXTRA_DIST += $(engine_test_scripts) tests/integration/engine_lib.sh \
 	tests/doubles/engine_webhook.py

@@ -16,6 +16,8 @@
 #include "agent/engine_crash.h"
 #include "agent/engine_run.h"
 #include "agent/engine_sql.h"
+#include "agent/engine_watchdog.h"
+#include "agent/host.h"
 #include "agent/log.h"
 #include "agent/step.h"
 #include "state/state.h"
@@ -68,19 +70,30 @@ int run_prepare(struct exec *ex, size_t idx, const struct step_row *row,
 	return rc;
 }
 
-/* Call one of the action's callbacks, holding it to the step's timeout. */
+/*
+ * Call one of the action's callbacks, holding it to the step's timeout:
+ * cancelled at the deadline, the process ended by the watchdog if the
+ * callback ignores that for callback_grace.
+ */
 static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 		int (*fn)(void *, struct hinge_step *), const char *what)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	int64_t t0 = state_now_ms(), took;
-	int rc;
+	int rc, slot = -1;
 
 	if (fn == NULL)
 		return 0;
+	if (ps->cs->timeout_ms > 0)
+		slot = watchdog_arm(state_path(ex->st), ex->id, ps->cs->name, what,
+				    t0 + ps->cs->timeout_ms, engine_conf()->callback_grace);
 	rc = fn(ps->ra->a.data, hs);
+	if (ps->cs->timeout_ms > 0)
+		watchdog_disarm(slot);
 	took = state_now_ms() - t0;
-	if (rc == 0 && ps->cs->timeout_ms > 0 && took > ps->cs->timeout_ms) {
+	/* Over time, finished or cancelled at the deadline: a timeout. */
+	if (ps->cs->timeout_ms > 0 && took >= ps->cs->timeout_ms &&
+	    (rc == 0 || (rc == HINGE_ECANCELED && !host_stop_requested()))) {
 		step_error(hs, "%s took %lldms, over the step's timeout of %lldms", what,
 			   (long long)took, (long long)ps->cs->timeout_ms);
 		rc = HINGE_EFAIL;

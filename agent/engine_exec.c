@@ -22,7 +22,7 @@
 #include "agent/log.h"
 #include "state/state.h"
 
-static struct engine_conf conf = { 200, 10000, 30000, 3600000 };
+static struct engine_conf conf = { 200, 10000, 30000, 3600000, 30000 };
 
 int engine_configure(const struct settings *agent)
 {
@@ -30,6 +30,7 @@ int engine_configure(const struct settings *agent)
 	conf.lease_ttl = settings_ms(agent, "lease_ttl");
 	conf.lock_wait = settings_ms(agent, "lock_wait");
 	conf.rehearse_interval = settings_ms(agent, "rehearse_interval");
+	conf.callback_grace = settings_ms(agent, "callback_grace");
 	return webhook_configure(agent);
 }
 

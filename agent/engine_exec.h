@@ -14,7 +14,7 @@ struct state;
 
 /* Settings the engine reads from the agent group (ms). */
 struct engine_conf {
-	int64_t request_poll, lease_ttl, lock_wait, rehearse_interval;
+	int64_t request_poll, lease_ttl, lock_wait, rehearse_interval, callback_grace;
 };
 const struct engine_conf *engine_conf(void);
 

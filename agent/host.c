@@ -85,6 +85,20 @@ void host_shrink_thread_state(void)
 	state_release_memory(pthread_getspecific(thread_state_key));
 }
 
+/* Set around an action's callback by the engine's watchdog. */
+static __thread int64_t step_deadline_ms;
+
+void host_set_step_deadline(int64_t deadline_ms)
+{
+	step_deadline_ms = deadline_ms;
+}
+
+/* The agent stops, or the calling thread's step is past its timeout. */
+static int cancelled(void)
+{
+	return host_stop_requested() || (step_deadline_ms > 0 && state_now_ms() >= step_deadline_ms);
+}
+
 void host_request_stop(void)
 {
 	__atomic_store_n(&stop_requested, 1, __ATOMIC_RELEASE);
@@ -294,20 +308,20 @@ static int h_event(struct hinge_plugin *p, enum hinge_log_level level,
 static int h_stopping(struct hinge_plugin *p)
 {
 	(void)p;
-	return host_stop_requested();
+	return cancelled();
 }
 
 static int h_sleep_ms(struct hinge_plugin *p, int64_t ms)
 {
 	(void)p;
-	while (ms > 0 && !host_stop_requested()) {
+	while (ms > 0 && !cancelled()) {
 		int64_t slice = ms < 50 ? ms : 50;
 		struct timespec ts = { slice / 1000, (long)(slice % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
 		ms -= slice;
 	}
-	return host_stop_requested() ? HINGE_ECANCELED : 0;
+	return cancelled() ? HINGE_ECANCELED : 0;
 }
 
 static const char *h_mq_label(const struct hinge_mquery *q, const char *key)

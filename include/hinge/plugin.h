@@ -300,10 +300,16 @@ struct hinge_host {
 	int (*event)(struct hinge_plugin *p, enum hinge_log_level level,
 		     const char *kind, const char *message, const char *detail_json);
 
-	/* True once the agent is shutting down or the step was cancelled. */
+	/*
+	 * True once the agent is shutting down or, inside an action callback,
+	 * once the step's timeout has passed: a long callback should ask and
+	 * return HINGE_ECANCELED.  One that ignores it for the agent's
+	 * callback_grace ends the process (the rollout then rolls back).
+	 */
 	int (*stopping)(struct hinge_plugin *p);
 
-	/* Sleep up to ms, returning early (HINGE_ECANCELED) when stopping. */
+	/* Sleep up to ms, returning early (HINGE_ECANCELED) when stopping()
+	 * becomes true. */
 	int (*sleep_ms)(struct hinge_plugin *p, int64_t ms);
 
 	/* --- steps (inside action callbacks) -------------------------- */

@@ -128,7 +128,7 @@ is "the gate passed" "$(J .rollout.steps[0].phase rollout status "$id")" "done"
 change slow '  id = "slow";
   steps = ( { name = "s"; action = "fault.step"; timeout = "20ms"; with = { key = "slow"; sleep = "100ms"; }; } );'
 expect_exit "a step over its timeout exits 1" 1 H rollout start "$T/slow.conf"
-is "applied, then reverted" "$(count apply slow)$(count revert slow)" "11"
+is "cancelled at its timeout: nothing applied, nothing reverted" "$(count apply slow)$(count revert slow)" "00"
 J .rollout.error rollout status "$(last_id)" >"$T/error"
 ok "the rollout's error names the timeout" grep -q 'step "s" failed: apply took [0-9]*ms, over the step.s timeout of 20ms' "$T/error"
 # A gate that cannot pass within its timeout fails.

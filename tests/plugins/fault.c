@@ -1,7 +1,7 @@
 /*
  * fault.c - a fault-injecting test plugin for the rollout engine.
  *
- * Action fault.step (params: key, fail, sleep, progress) keeps its effect
+ * Action fault.step (params: key, fail, sleep, hang, progress) keeps its effect
  * as a marker file DIR/KEY and logs every side effect as a line
  * "apply KEY" or "revert KEY" in DIR/log, so that a test can count them
  * after crashes.  A phase fails when `fail` names it or when the file
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hinge/plugin.h>
@@ -33,6 +34,7 @@ static const struct hinge_setting step_params[] = {
 	{ "key", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the marker's name" },
 	{ "fail", HINGE_T_STRING, 0, "", 0, 0, "a phase to fail: probe, capture, rehearse, apply, verify, revert" },
 	{ "sleep", HINGE_T_DURATION, 0, "0ms", 0, 0, "how long apply takes" },
+	{ "hang", HINGE_T_DURATION, 0, "0ms", 0, 0, "how long apply blocks first, deaf to cancellation" },
 	{ "progress", HINGE_T_INT, 0, "0", 0, 1000, "progress units apply reports" },
 	{ "target", HINGE_T_STRING, 0, "", 0, 0, "lock target (default fault:KEY)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
@@ -156,12 +158,16 @@ static int apply(void *data, struct hinge_step *st)
 {
 	const char *key = host->param_str(st, "key");
 	int64_t total = host->param_int(st, "progress"), ms = host->param_ms(st, "sleep");
+	int64_t hang = host->param_ms(st, "hang");
+	struct timespec ts = { hang / 1000, (long)(hang % 1000) * 1000000L };
 	char p[4096];
 	int fd, rc;
 
 	(void)data;
 	if (fails(st, "apply"))
 		return HINGE_EFAIL;
+	if (hang > 0) /* a plugin that never asks host->stopping() */
+		nanosleep(&ts, NULL);
 	for (int64_t i = 1; i <= total; i++) {
 		host->sleep_ms(self, ms / total);
 		host->step_progress(st, i, total);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# A step's timeout holds its callbacks: a cooperative one is cancelled
+# at the deadline (host->sleep_ms returns early) and the step fails; one
+# deaf to cancellation is ended with the process after callback_grace,
+# the rollout recorded as failed, and the next executor rolls it back.
+. "$HINGE_SRCDIR/tests/integration/engine_lib.sh"
+engine_setup
+sed -i 's/^  lock_wait = "300ms";/  lock_wait = "300ms";\n  callback_grace = "300ms";/' "$T/hinge.conf"
+
+change coop '  id = "coop";
+  steps = (
+    { name = "a"; action = "fault.step"; with = { key = "coop-a"; }; },
+    { name = "s"; action = "fault.step"; timeout = "100ms"; with = { key = "coop-s"; sleep = "5s"; }; }
+  );'
+s=$(date +%s%N)
+expect_exit "a cooperative callback over its timeout fails the step" 1 H rollout start "$T/coop.conf"
+is "it was cancelled at the deadline, not after its 5 s" "$(( ($(date +%s%N) - s) / 1000000 < 4000 ))" "1"
+id=$(last_id)
+is "rolled back, failed" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "rolled_back true"
+is "the cancelled apply left no effect; a was reverted" "$(count apply coop-s) $(count revert coop-a)" "0 1"
+ok "the error names the timeout" sh -c "$HINGE -c $T/hinge.conf --json rollout status $id | jq -r .rollout.steps[1].error | grep -q 'over the step.s timeout of 100ms'"
+
+change deaf '  id = "deaf";
+  steps = (
+    { name = "a"; action = "fault.step"; with = { key = "deaf-a"; }; },
+    { name = "h"; action = "fault.step"; timeout = "100ms"; with = { key = "deaf-h"; hang = "20s"; }; }
+  );'
+s=$(date +%s%N)
+expect_exit "a callback deaf to cancellation ends the process with exit 1" 1 H rollout start "$T/deaf.conf"
+is "after timeout and grace, long before the 20 s hang" "$(( ($(date +%s%N) - s) / 1000000 < 10000 ))" "1"
+id=$(last_id)
+is "the rollout is recorded failed, to roll back" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "rolling_back true"
+is "its error says why" "$(J .rollout.error rollout status "$id")" \
+	'step "h": apply did not return 300ms after the step'"'"'s timeout; the process ends so that the rollout can roll back'
+is "an error event was raised" "$(J '[.events[] | select(.kind == "rollout.failed")] | length' rollout events "$id")" "1"
+expect_exit "resume rolls it back" 1 H rollout resume "$id"
+is "rolled back" "$(J .rollout.state rollout status "$id")" "rolled_back"
+is "the hung apply never took effect; a was reverted once" "$(count apply deaf-h) $(count revert deaf-a)" "0 1"
+done_testing
