@@ -16,14 +16,14 @@
 
 static const char usage_text[] =
 	"usage: hinge rollout plan CHANGE.conf\n"
-	"       hinge rollout start CHANGE.conf [--reason T] [--detach]\n"
+	"       hinge rollout start CHANGE.conf [--reason T] [--detach | --wait]\n"
 	"       hinge rollout status [ID] | show ID | history | events ID\n"
-	"       hinge rollout promote|pause|abort|rollback|resume|finalize ID [--reason T] [--force]\n"
+	"       hinge rollout promote|pause|abort|rollback|resume|finalize ID [--reason T] [--force] [--wait]\n"
 	"       hinge rollout repair ID --step NAME --mark applied|reverted --reason T\n";
 
 struct args {
 	const char *sub, *target, *reason, *step, *mark;
-	int force, detach;
+	int force, detach, wait;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -45,13 +45,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->force = 1;
 		} else if (strcmp(argv[i], "--detach") == 0) {
 			a->detach = 1;
+		} else if (strcmp(argv[i], "--wait") == 0) {
+			a->wait = 1;
 		} else if (argv[i][0] == '-' || a->target != NULL) {
 			return HINGE_EINVAL;
 		} else {
 			a->target = argv[i];
 		}
 	}
-	return 0;
+	return a->detach && a->wait ? HINGE_EINVAL : 0;
 }
 
 struct live {
@@ -216,9 +218,10 @@ static int execute(struct cli *c, const struct args *a, json_t **doc)
 {
 	struct live l = { .tty = isatty(2) };
 	struct engine_observer obs = { on_transition, on_progress, &l };
-	/* At a wait, a running agent carries the rollout on (DESIGN: who runs a rollout). */
+	/* At a wait, a running agent carries the rollout on (DESIGN: who runs
+	 * a rollout), unless --wait asks for the outcome as the exit status. */
 	struct engine_opts o = { .reason = a->reason, .force = a->force, .detach = a->detach,
-				 .handover = 1, .obs = &obs };
+				 .handover = !a->wait, .obs = &obs };
 	char *id = NULL;
 	int rc;
 

@@ -2,7 +2,7 @@
 # rollout start with an agent running on the same state database: the
 # start returns at the first wait (a timed pause here) and the agent
 # carries the rollout on to the end, each side effect once; a start
-# without a running agent waits through the pause itself.
+# without a running agent, or with --wait, waits through the pause itself.
 . "$HINGE_SRCDIR/tests/integration/engine_lib.sh"
 engine_setup
 
@@ -40,6 +40,16 @@ for i in $(seq 200); do
 done
 is "the agent completed it" "$(J .rollout.state rollout status "$id")" "completed"
 is "each side effect once" "$(count apply soak2-a)$(count apply soak2-b)" "11"
+
+sed 's/soak-/soak3-/; s/id = "soak"/id = "soak3"/' "$T/soak.conf" >"$T/soak3.conf"
+s=$(date +%s%N)
+expect_exit "start --wait runs to the end though an agent runs" 0 H rollout start "$T/soak3.conf" --wait
+is "it waited through the pause itself" "$(( ($(date +%s%N) - s) / 1000000 >= 1500 ))" "1"
+id=$(last_id)
+is "completed, nothing handed over" \
+	"$(J .rollout.state rollout status "$id") $(J '[.events[] | select(.kind == "rollout.handover")] | length' rollout events "$id")" \
+	"completed 0"
+expect_exit "--detach with --wait is a usage error" 2 H rollout start "$T/soak3.conf" --detach --wait
 
 kill "$agent"
 wait "$agent"
