@@ -17,8 +17,9 @@ a pinned Stripe-Version header (400 when it is missing).
 --live AMOUNT adds one usd charge of AMOUNT minor units (fee 30) for every
 whole second from --live-since (default: two minutes before the start) as
 the seconds pass; with --slump FILE=AMOUNT a second from FILE's mtime on is
-charged AMOUNT instead (0: no charge) while FILE exists, as when a change
-under test breaks checkout (the fault plugin's marker is such a file).
+charged AMOUNT instead (0: no charge) until a request finds FILE gone, as
+when a change under test breaks checkout until it is reverted (the fault
+plugin's marker is such a file).
 --faults J names a JSON file, read on every request, keyed by the request's
 number (from 1):  {"2": {"status": 429, "retry_after": 1}, "3": {"status": 500},
 "4": {"malformed": true}, "5": {"delay_ms": 3000}, "6": {"ignore_after": true}}
@@ -75,17 +76,22 @@ def live_tick(srv):
     with LOCK:
         if not srv.args.live or srv.live_next >= now:
             return
-        slump_from, slump_amount = None, 0
+        slump_amount = 0
         if srv.args.slump:
             path, amount = srv.args.slump.rsplit("=", 1)
             slump_amount = int(amount)
             try:
-                slump_from = int(os.stat(path).st_mtime)
+                mtime = int(os.stat(path).st_mtime)
+                if not srv.slumps or srv.slumps[-1][1] is not None:
+                    srv.slumps.append([mtime, None])
             except FileNotFoundError:
-                pass
+                # Seconds not made yet were lived with the file: slumped too.
+                if srv.slumps and srv.slumps[-1][1] is None:
+                    srv.slumps[-1][1] = now
         new = []
         for sec in range(srv.live_next, now):
-            amount = slump_amount if slump_from is not None and sec >= slump_from else srv.args.live
+            slumped = any(a <= sec and (b is None or sec < b) for a, b in srv.slumps)
+            amount = slump_amount if slumped else srv.args.live
             if amount > 0:
                 new.append({"id": "txn_live_%d" % sec, "object": "balance_transaction",
                             "created": sec, "currency": "usd", "status": "available",
@@ -196,6 +202,7 @@ def main():
     # Swapped whole by live_tick; a request reads the one it found.
     srv.view = index(generate(args.generate, args.base))
     srv.live_next = args.live_since
+    srv.slumps = []  # [from, until) of each life of the --slump file; until None while it lives
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
