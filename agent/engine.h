@@ -89,6 +89,13 @@ int engine_show(struct state *st, const char *id, json_t **out);
 int engine_history(struct state *st, json_t **out);
 int engine_events(struct state *st, const char *id, json_t **out);
 
+/*
+ * The steps of rollout id, in order, as an array of objects {number,
+ * name, kind, phase, started_ms, ended_ms} (times 0 when unset): what
+ * host->rollout_steps walks.  HINGE_EINVAL (logged) for an unknown id.
+ */
+int engine_steps(struct state *st, const char *id, json_t **out);
+
 /* freeze on|off: no rollout starts or advances while frozen. */
 int engine_freeze(struct state *st, int on, const char *reason, json_t **out);
 

@@ -143,3 +143,19 @@ int engine_events(struct state *st, const char *id, json_t **out)
 	*out = json_pack("{s:s, s:s, s:o}", "schema", "hinge.rollout-events/1", "rollout", id, "events", ev);
 	return 0;
 }
+
+int engine_steps(struct state *st, const char *id, json_t **out)
+{
+	sqlite3 *db = state_sqlite(st);
+	json_t *r = rows(db, "SELECT id FROM rollouts WHERE id = ?", id);
+	int found = json_array_size(r) > 0;
+
+	json_decref(r);
+	*out = NULL;
+	if (!found)
+		return unknown(id);
+	*out = rows(db, "SELECT idx + 1 AS number, name, kind, phase,"
+		    " coalesce(started_ms, 0) AS started_ms, coalesce(ended_ms, 0) AS ended_ms"
+		    " FROM steps WHERE rollout_id = ? ORDER BY idx", id);
+	return 0;
+}

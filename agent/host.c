@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "agent/config.h"
+#include "agent/engine.h"
 #include "agent/events.h"
 #include "agent/host.h"
 #include "agent/log.h"
@@ -365,6 +366,38 @@ static int h_cmd_print_json(struct hinge_command *c, struct hinge_json *doc)
 	return 0;
 }
 
+/* The rows are read first, so that each() may use the database itself. */
+static int h_rollout_steps(struct hinge_plugin *p, const char *id,
+			   int (*each)(void *arg, int number, const char *name,
+				       const char *kind, const char *phase,
+				       int64_t started_ms, int64_t ended_ms),
+			   void *arg)
+{
+	struct state *st = thread_state();
+	json_t *steps, *o;
+	size_t i;
+	int rc;
+
+	if (st == NULL) {
+		hlog(HINGE_LOG_ERROR, p->name, "cannot open the state database");
+		return HINGE_EUNAVAIL;
+	}
+	if ((rc = engine_steps(st, id, &steps)) != 0)
+		return rc;
+	json_array_foreach(steps, i, o) {
+		rc = each(arg, (int)json_integer_value(json_object_get(o, "number")),
+			  json_string_value(json_object_get(o, "name")),
+			  json_string_value(json_object_get(o, "kind")),
+			  json_string_value(json_object_get(o, "phase")),
+			  json_integer_value(json_object_get(o, "started_ms")),
+			  json_integer_value(json_object_get(o, "ended_ms")));
+		if (rc != 0)
+			break;
+	}
+	json_decref(steps);
+	return rc;
+}
+
 static const struct hinge_host table = {
 	.size = sizeof(struct hinge_host),
 	.major = HINGE_ABI_MAJOR,
@@ -422,6 +455,7 @@ static const struct hinge_host table = {
 	.mq_stage_start_ms = h_mq_stage_start_ms,
 	.cmd_json = h_cmd_json,
 	.cmd_print_json = h_cmd_print_json,
+	.rollout_steps = h_rollout_steps,
 };
 
 const struct hinge_host *host_table(void)

@@ -37,6 +37,12 @@ tests_unit_test_loader_LDADD = $(CORE_TEST_LIBS)
 
 TESTS += tests/unit/test_settings tests/unit/test_state tests/unit/test_loader
 
+check_PROGRAMS += tests/unit/test_host_rollout
+tests_unit_test_host_rollout_SOURCES = tests/unit/test_host_rollout.c tests/unit/capture.h
+tests_unit_test_host_rollout_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_host_rollout_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_host_rollout
+
 core_test_scripts = tests/integration/core_cli.sh tests/integration/core_daemon.sh \
 	tests/integration/core_thirdparty.sh tests/integration/core_docs.sh
 TESTS += $(core_test_scripts)

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HINGE_ABI_MAJOR 1 /* bumped when an existing member changes */
-#define HINGE_ABI_MINOR 0 /* bumped when a member is appended */
+#define HINGE_ABI_MINOR 1 /* bumped when a member is appended */
 
 /* Error codes.  Stable; never renumbered.  Each maps to an exit status. */
 #define HINGE_OK 0
@@ -357,6 +357,23 @@ struct hinge_host {
 	int (*cmd_json)(struct hinge_command *c); /* 1 with --json */
 	/* Print a json_t as the one document on stdout; steals the ref. */
 	int (*cmd_print_json)(struct hinge_command *c, struct hinge_json *doc);
+
+	/* --- rollouts (ABI 1.1; check with HINGE_HOST_HAS) ------------ */
+	/*
+	 * Walk the steps of rollout `id` in their order: each() gets a step's
+	 * number (from 1), name, kind ("action", "pause" or "gate"), phase
+	 * ("pending", "done", "failed", "reverted", ...) and when it started
+	 * and ended, Unix ms, 0 when it has not (a reverted step ended when
+	 * its revert did).  The strings are borrowed for that call.  A
+	 * nonzero return from each() ends the walk and is returned.
+	 * HINGE_EINVAL (logged) when there is no such rollout, HINGE_EUNAVAIL
+	 * when the state database cannot be read.
+	 */
+	int (*rollout_steps)(struct hinge_plugin *p, const char *id,
+			     int (*each)(void *arg, int number, const char *name,
+					 const char *kind, const char *phase,
+					 int64_t started_ms, int64_t ended_ms),
+			     void *arg);
 };
 
 /* True when the host table carries member m (for members after 1.0). */

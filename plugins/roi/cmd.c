@@ -1,6 +1,7 @@
 /*
- * cmd.c - `hinge roi report [--period P] [--since D]`, `hinge roi compare
- * --at TIME [--window D]` and `hinge roi sync`.  The text a person reads
+ * cmd.c - `hinge roi report [--period P] [--since D]`, `hinge roi report
+ * --rollout ID` (see cmd_rollout.c), `hinge roi compare --at TIME
+ * [--window D]` and `hinge roi sync`.  The text a person reads
  * is rendered from the same document --json prints.
  */
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include "plugins/roi/store.h"
 
 #define USAGE "roi report [--period hour|day|week|month] [--since 30d]" \
-	" | roi compare --at TIME [--window D] | roi sync"
+	" | roi report --rollout ID | roi compare --at TIME [--window D] | roi sync"
 
 static int add(void *arg, const struct roi_txn *x)
 {
@@ -117,20 +118,30 @@ static int report(struct roi *r, struct hinge_command *cmd, int argc, char **arg
 {
 	enum roi_period period = ROI_DAY;
 	int64_t since = 30LL * 86400000, now = roi_now_ms() / 1000;
+	const char *rollout = NULL;
 	struct roi_report rep;
-	int rc, status = 0;
+	int rc, status = 0, periods = 0;
 	json_t *doc;
 
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--period") == 0 && i + 1 < argc &&
 		    roi_period_parse(argv[i + 1], &period) == 0)
-			i++;
+			periods = ++i;
 		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc &&
 			 roi_duration_parse(argv[i + 1], &since) == 0)
-			i++;
+			periods = ++i;
+		else if (strcmp(argv[i], "--rollout") == 0 && i + 1 < argc && rollout == NULL)
+			rollout = argv[++i];
 		else
 			return bad_arg(argv[i]);
 	}
+	if (rollout != NULL && periods) {
+		fprintf(stderr, "hinge roi: report --rollout cuts its own windows: it takes no"
+			" --period or --since\nusage: hinge %s\n", USAGE);
+		return 2;
+	}
+	if (rollout != NULL)
+		return roi_rollout_report(r, cmd, rollout);
 	if ((rc = roi_report_init(&rep, period, roi_conf(r)->tz, now - since / 1000, now + 1)) != 0) {
 		if (rc == HINGE_ENOMEM)
 			return 5;

@@ -204,10 +204,15 @@ json_t *roi_report_json(const struct roi_report *rep, const struct roi_rates *ra
 	json_object_set_new(doc, "periods", periods);
 	json_object_set_new(doc, "total", figures_json(&f, cost, rates->to));
 	json_object_set_new(json_object_get(doc, "total"), "currencies", currencies_json(&all));
+	roi_report_sync_fields(doc, stale, last_error, last_ok_ms);
+	roi_ledger_free(&all);
+	return doc;
+}
+
+void roi_report_sync_fields(json_t *doc, int stale, const char *last_error, int64_t last_ok_ms)
+{
 	json_object_set_new(doc, "stale", json_boolean(stale));
 	json_object_set_new(doc, "last_error", last_error && *last_error ? json_string(last_error)
 								   : json_null());
 	json_object_set_new(doc, "last_sync", last_ok_ms > 0 ? iso(last_ok_ms / 1000) : json_null());
-	roi_ledger_free(&all);
-	return doc;
 }

@@ -75,4 +75,8 @@ int roi_delta_pct(int64_t before, int64_t after, double *out);
 json_t *roi_report_json(const struct roi_report *rep, const struct roi_rates *rates,
 			int stale, const char *last_error, int64_t last_ok_ms);
 
+/* Set the fields of a document that describe the last sync: stale,
+ * last_error (null when none) and last_sync (null before the first). */
+void roi_report_sync_fields(json_t *doc, int stale, const char *last_error, int64_t last_ok_ms);
+
 #endif

@@ -64,6 +64,12 @@ int roi_window(struct roi *r, int64_t from, int64_t to, struct roi_figures *f);
 /* Register the metrics: 0 or what register_metric returned. */
 int roi_metrics_register(struct roi *r);
 
+/*
+ * `roi report --rollout ID`: print each stage's figures before and after
+ * it began (cmd_rollout.c).  Returns the exit status.
+ */
+int roi_rollout_report(struct roi *r, struct hinge_command *cmd, const char *id);
+
 /* Register the `roi` command: 0 or what register_command returned. */
 int roi_command_register(struct roi *r);
 

@@ -14,6 +14,12 @@ a pinned Stripe-Version header (400 when it is missing).
   i == 33                         payout   usd -10000 (not revenue)
   i % 50 == 1                     charge   eur  2000, fee 0
   otherwise                       charge   usd  1000, fee 59
+--live AMOUNT adds one usd charge of AMOUNT minor units (fee 30) for every
+whole second from --live-since (default: two minutes before the start) as
+the seconds pass; with --slump FILE=AMOUNT a second from FILE's mtime on is
+charged AMOUNT instead (0: no charge) until a request finds FILE gone, as
+when a change under test breaks checkout until it is reverted (the fault
+plugin's marker is such a file).
 --faults J names a JSON file, read on every request, keyed by the request's
 number (from 1):  {"2": {"status": 429, "retry_after": 1}, "3": {"status": 500},
 "4": {"malformed": true}, "5": {"delay_ms": 3000}, "6": {"ignore_after": true}}
@@ -58,6 +64,43 @@ def generate(n, base):
     return txns
 
 
+def index(txns):
+    """The list newest first, with what a page lookup needs."""
+    txns = sorted(txns, key=lambda t: t["created"], reverse=True)
+    return txns, {t["id"]: i for i, t in enumerate(txns)}, [-t["created"] for t in txns]
+
+
+def live_tick(srv):
+    """Make the live charges of the seconds that have passed since the last call."""
+    now = int(time.time())
+    with LOCK:
+        if not srv.args.live or srv.live_next >= now:
+            return
+        slump_amount = 0
+        if srv.args.slump:
+            path, amount = srv.args.slump.rsplit("=", 1)
+            slump_amount = int(amount)
+            try:
+                mtime = int(os.stat(path).st_mtime)
+                if not srv.slumps or srv.slumps[-1][1] is not None:
+                    srv.slumps.append([mtime, None])
+            except FileNotFoundError:
+                # Seconds not made yet were lived with the file: slumped too.
+                if srv.slumps and srv.slumps[-1][1] is None:
+                    srv.slumps[-1][1] = now
+        new = []
+        for sec in range(srv.live_next, now):
+            slumped = any(a <= sec and (b is None or sec < b) for a, b in srv.slumps)
+            amount = slump_amount if slumped else srv.args.live
+            if amount > 0:
+                new.append({"id": "txn_live_%d" % sec, "object": "balance_transaction",
+                            "created": sec, "currency": "usd", "status": "available",
+                            "amount": amount, "fee": 30, "net": amount - 30, "type": "charge",
+                            "reporting_category": "charge"})
+        srv.live_next = now
+        srv.view = index(srv.view[0] + new)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -88,6 +131,7 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(url.query)
         entry = {"n": n, "path": url.path, "query": {k: v[0] for k, v in q.items()},
                  "version": self.headers.get("Stripe-Version")}
+        live_tick(srv)
         status, body, headers = self.answer(n, url, q, fault)
         entry["status"] = status
         # Logged before the reply goes out: a test that counts requests
@@ -97,7 +141,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, body, headers)
         mutate = faults.get("mutate")
         if mutate and not STATE["mutated"] and n >= mutate["after"]:
-            for t in srv.txns:
+            for t in srv.view[0]:
                 if t["id"] == mutate["id"]:
                     t["fee"] = mutate["fee"]
                     t["net"] = t["amount"] - t["fee"]
@@ -126,14 +170,15 @@ class Handler(BaseHTTPRequestHandler):
         limit = min(int(q.get("limit", ["10"])[0]), 100)
         gte = int(q.get("created[gte]", ["0"])[0])
         after = None if fault.get("ignore_after") else q.get("starting_after", [None])[0]
+        txns, pos, neg_created = srv.view
         # Newest first: the rows with created >= gte are a prefix.
-        end = bisect.bisect_left(srv.neg_created, -gte + 1)
+        end = bisect.bisect_left(neg_created, -gte + 1)
         start = 0
         if after is not None:
-            if after not in srv.pos or srv.pos[after] >= end:
+            if after not in pos or pos[after] >= end:
                 return 400, {"error": {"type": "invalid_request_error"}}, ()
-            start = srv.pos[after] + 1
-        rows = srv.txns[start:min(end, start + limit)]
+            start = pos[after] + 1
+        rows = txns[start:min(end, start + limit)]
         return 200, {"object": "list", "url": "/v1/balance_transactions",
                      "has_more": start + limit < end, "data": rows}, ()
 
@@ -146,14 +191,18 @@ def main():
     ap.add_argument("--faults")
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--base", type=int, default=int(time.time()) - 86400)
+    ap.add_argument("--live", type=int, default=0)
+    ap.add_argument("--live-since", type=int, default=int(time.time()) - 120)
+    ap.add_argument("--slump")
     args = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.args = args
     with open(args.key_file) as f:
         srv.key = f.read().strip()
-    srv.txns = generate(args.generate, args.base)
-    srv.pos = {t["id"]: i for i, t in enumerate(srv.txns)}
-    srv.neg_created = [-t["created"] for t in srv.txns]
+    # Swapped whole by live_tick; a request reads the one it found.
+    srv.view = index(generate(args.generate, args.base))
+    srv.live_next = args.live_since
+    srv.slumps = []  # [from, until) of each life of the --slump file; until None while it lives
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
