@@ -67,9 +67,9 @@ synced_after() { # ms: wait until a sync completed after then
 	for _ in $(seq 200); do [ "$(last_ok)" -gt "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
-run() { # id key: run the change to its end; its exit status in $status, id in $id
+run() { # id key: run the change to its end here (--wait: the agent runs); its exit status in $status, id in $id
 	change "$1" "$2"
-	"$H" -c "$d/hinge.conf" rollout start "$d/$1.conf" --reason test >"$d/$1.out" 2>>"$TAP_LOG"
+	"$H" -c "$d/hinge.conf" rollout start "$d/$1.conf" --reason test --wait >"$d/$1.out" 2>>"$TAP_LOG"
 	status=$?
 	id=$(J ".rollouts[] | select(.change == \"$1\") | .id" rollout history)
 }
