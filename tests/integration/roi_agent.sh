@@ -1,8 +1,8 @@
 #!/bin/sh
 # roi_agent.sh - the roi plugin inside `hinge agent`: the sync runs as a
 # job every sync_interval and publishes after each run the Prometheus
-# textfile (checked by promtool when Debian's prometheus package is
-# installed, and by its format rules here in any case) and table
+# textfile (checked by promtool, from Debian's prometheus package, which
+# deps.sh installs, and by its format rules here) and table
 # hinge.roi_period; every metric and label the Grafana dashboard
 # config/dashboards/roi.json queries is in the textfile; SIGHUP applies
 # new settings to the running job; a stop during a retry wait ends it
@@ -69,9 +69,7 @@ ok "no temporary file left" test ! -e "$d/roi.prom.tmp"
 ok "it counts the 250" grep -qx 'hinge_roi_transactions 250' "$d/roi.prom"
 ok "fresh" grep -qx 'hinge_roi_stale 0' "$d/roi.prom"
 
-if command -v promtool >/dev/null 2>&1; then
-	ok "promtool check metrics accepts it" sh -c "promtool check metrics <'$d/roi.prom'"
-fi
+ok "promtool check metrics accepts it" sh -c "promtool check metrics <'$d/roi.prom'"
 # The exposition format: every sample's metric has HELP and TYPE before it,
 # names and labels are well formed, values are numbers.
 ok "exposition format" python3 - "$d/roi.prom" <<'PY'
