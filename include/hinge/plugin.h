@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HINGE_ABI_MAJOR 1 /* bumped when an existing member changes */
-#define HINGE_ABI_MINOR 0 /* bumped when a member is appended */
+#define HINGE_ABI_MINOR 1 /* bumped when a member is appended */
 
 /* Error codes.  Stable; never renumbered.  Each maps to an exit status. */
 #define HINGE_OK 0
@@ -351,6 +351,14 @@ struct hinge_host {
 	int (*cmd_json)(struct hinge_command *c); /* 1 with --json */
 	/* Print a json_t as the one document on stdout; steals the ref. */
 	int (*cmd_print_json)(struct hinge_command *c, struct hinge_json *doc);
+
+	/* --- appended in ABI 1.1 (check with HINGE_HOST_HAS) ---------- */
+	/*
+	 * The i-th label of the gate condition, counting from 0: its value,
+	 * with its name in *key; NULL past the last.  So that a metric can
+	 * refuse a label it does not know instead of ignoring it.
+	 */
+	const char *(*mq_label_at)(const struct hinge_mquery *q, size_t i, const char **key);
 };
 
 /* True when the host table carries member m (for members after 1.0). */
