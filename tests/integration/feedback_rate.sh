@@ -58,20 +58,22 @@ SQL
 # Wilson at 95% (z = 1.959964, z^2 = 3.841459), k of n, p = k/n:
 #   centre = (p + z^2/2n) / (1 + z^2/n)
 #   half   = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)
-# pro 40 of 50: z^2/n = 0.076829; centre = 0.838415 / 1.076829 = 0.778598;
-#   half = 1.820125 * sqrt(0.0032 + 0.000384146) = 0.108966
+# pro 40 of 50: z^2/n = 0.076829; centre = 0.838415 / 1.076829 = 0.778596;
+#   half = 1.820125 * sqrt(0.0032 + 0.000384146) = 0.108967
 #   -> 0.8 in [0.6696, 0.8876]
-# free 3 of 8: z^2/n = 0.480182; centre = 0.615091 / 1.480182 = 0.415552;
-#   half = 1.324138 * sqrt(0.029297 + 0.015006) = 0.278707
+# free 3 of 8: z^2/n = 0.480182; centre = 0.615091 / 1.480182 = 0.415551;
+#   half = 1.324137 * sqrt(0.029297 + 0.015006) = 0.278707
 #   -> 0.375 in [0.1368, 0.6943], insufficient (8 < 10)
 # team 0 of 12: z^2/n = 0.320122; centre = 0.160061 / 1.320122 = 0.121247;
-#   half = 1.484682 * sqrt(0 + 0.006669) = 0.121247 -> 0 in [0, 0.2425]
+#   half = 1.484684 * sqrt(0 + 0.006669) = 0.121247 -> 0 in [0, 0.2425]
 # none 2 of 5: z^2/n = 0.768292; centre = 0.784146 / 1.768292 = 0.443448;
-#   half = 1.108393 * sqrt(0.048 + 0.038415) = 0.325829
+#   half = 1.108394 * sqrt(0.048 + 0.038415) = 0.325827
 #   -> 0.4 in [0.1176, 0.7693], insufficient (5 < 10)
 # all 45 of 75: z^2/n = 0.051219; centre = 0.625610 / 1.051219 = 0.595128;
-#   half = 1.864467 * sqrt(0.0032 + 0.000170719) = 0.108248
+#   half = 1.864467 * sqrt(0.0032 + 0.000170732) = 0.108247
 #   -> 0.6 in [0.4869, 0.7034]
+# statsmodels' proportion_confint(k, n, method="wilson") gives the same to
+# four places; feedback_statsmodels.sh cross-checks it on seeded data.
 doc=$(report --segment plan --since 2h)
 is "report --segment plan exits 0" "$?" 0
 is "response rate per plan: forms shown of the plan, rated" "$(printf '%s' "$doc" | field "$rates")" \
