@@ -115,9 +115,10 @@ static void print_report(json_t *doc)
 			       seg ? seg : "(none)");
 		print_figure("CSAT", json_object_get(g, "csat"), 0);
 		print_figure("NPS", json_object_get(g, "nps"), 1);
+		/* No key at all when the forms shown could not be counted. */
 		if (json_is_object(json_object_get(g, "response_rate")))
 			print_figure("rate", json_object_get(g, "response_rate"), 0);
-		else
+		else if (json_is_null(json_object_get(g, "response_rate")))
 			printf("  %-5s no forms shown\n", "rate");
 	}
 	if (json_array_size(json_object_get(doc, "groups")) == 0)
