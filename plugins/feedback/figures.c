@@ -198,14 +198,6 @@ static json_t *rate_json(struct fb *fb, uint64_t shown, uint64_t rated)
 			 "sufficient", f.sufficient, "value", f.value, "lo", f.lo, "hi", f.hi);
 }
 
-/* NULL first, then byte order: how both the state database and fb_rates sort. */
-static int segment_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
 int fb_figures_add_rates(struct fb *fb, int64_t since_ms, const char *group_by,
 			 json_t *groups, json_t **total)
 {
@@ -222,7 +214,7 @@ int fb_figures_add_rates(struct fb *fb, int64_t since_ms, const char *group_by,
 	while (i < json_array_size(groups) || j < n) {
 		g = json_array_get(groups, i);
 		c = g == NULL ? 1 : j == n ? -1
-			: segment_cmp(json_string_value(json_object_get(g, "segment")),
+			: fb_segment_cmp(json_string_value(json_object_get(g, "segment")),
 				      r[j].segment);
 		if (c > 0)
 			g = unrated_group(r[j].segment);

@@ -24,35 +24,58 @@ void fb_rate_groups_free(struct fb_rate_group *g, size_t n)
 	free(g);
 }
 
-/* 1 when both are NULL or equal strings. */
-static int same(const char *a, const char *b)
+int fb_segment_cmp(const char *a, const char *b)
 {
-	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
 }
 
-/* Count one shown row into the last group, or a new one; 0 or -1. */
+/*
+ * The group of seg in the sorted array, inserted where it belongs when
+ * new (a binary search: grouping here spares PostgreSQL a sort of every
+ * form shown).  NULL when out of memory.
+ */
+static struct fb_rate_group *group_of(const char *seg, struct fb_rate_group **g, size_t *n)
+{
+	struct fb_rate_group *bigger;
+	size_t lo = 0, hi = *n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = fb_segment_cmp((*g)[mid].segment, seg)) == 0)
+			return &(*g)[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if ((bigger = realloc(*g, (*n + 1) * sizeof(**g))) == NULL)
+		return NULL;
+	*g = bigger;
+	memmove(&bigger[lo + 1], &bigger[lo], (*n - lo) * sizeof(*bigger));
+	bigger[lo] = (struct fb_rate_group){ .segment = seg ? strdup(seg) : NULL };
+	(*n)++;
+	return seg != NULL && bigger[lo].segment == NULL ? NULL : &bigger[lo];
+}
+
+/* Count one shown row into its group; 0 or -1. */
 static int count_row(sqlite3_stmt *rated, const char *seg, const char *txn,
 		     struct fb_rate_group **g, size_t *n)
 {
-	struct fb_rate_group *bigger;
+	struct fb_rate_group *grp = group_of(seg, g, n);
 	int rc;
 
-	if (*n == 0 || !same((*g)[*n - 1].segment, seg)) {
-		if ((bigger = realloc(*g, (*n + 1) * sizeof(**g))) == NULL)
-			return -1;
-		*g = bigger;
-		(*g)[*n] = (struct fb_rate_group){ .segment = seg ? strdup(seg) : NULL };
-		if (seg != NULL && (*g)[*n].segment == NULL)
-			return -1;
-		(*n)++;
-	}
+	if (grp == NULL)
+		return -1;
 	sqlite3_bind_text(rated, 1, txn, -1, SQLITE_STATIC);
 	rc = sqlite3_step(rated);
 	sqlite3_reset(rated);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
-	(*g)[*n - 1].shown++;
-	(*g)[*n - 1].rated += rc == SQLITE_ROW;
+	grp->shown++;
+	grp->rated += rc == SQLITE_ROW;
 	return 0;
 }
 
@@ -66,11 +89,9 @@ static int count_shown(struct fb *fb, PGconn *c, sqlite3_stmt *rated, int64_t si
 	int rc = 0, st;
 
 	snprintf(since, sizeof(since), "%" PRId64, since_ms);
-	/* COLLATE "C" and NULLS FIRST: the order of the state database's groups. */
 	if (!PQsendQueryParams(c, "SELECT segments ->> $2::text, transaction_id"
 			       " FROM hinge.feedback_shown WHERE shown_at >="
-			       " 'epoch'::timestamptz + ($1::bigint || ' milliseconds')::interval"
-			       " ORDER BY (segments ->> $2::text) COLLATE \"C\" NULLS FIRST",
+			       " 'epoch'::timestamptz + ($1::bigint || ' milliseconds')::interval",
 			       2, NULL, v, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(c)) {
 		fb->h->log(fb->p, HINGE_LOG_ERROR, "cannot count the forms shown: %s",

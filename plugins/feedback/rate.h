@@ -31,6 +31,12 @@ struct fb_rate_group {
 int fb_rates(struct fb *fb, int64_t since_ms, const char *group_by,
 	     struct fb_rate_group **out, size_t *n);
 
+/*
+ * Segment values in the order groups are sorted, here and in the state
+ * database (fb_aggregate): NULL first, then byte order.  <0, 0 or >0.
+ */
+int fb_segment_cmp(const char *a, const char *b);
+
 /* Free the n groups fb_rates returned. */
 void fb_rate_groups_free(struct fb_rate_group *g, size_t n);
 
