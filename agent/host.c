@@ -333,6 +333,18 @@ static const char *h_mq_label(const struct hinge_mquery *q, const char *key)
 	return NULL;
 }
 
+static const char *h_mq_label_at(const struct hinge_mquery *q, size_t i, const char **key)
+{
+	const char *const *l = q->labels;
+
+	for (; l != NULL && l[0] != NULL && i > 0; l += 2)
+		i--;
+	if (l == NULL || l[0] == NULL)
+		return NULL;
+	*key = l[0];
+	return l[1];
+}
+
 static int64_t h_mq_rollout_start_ms(const struct hinge_mquery *q)
 {
 	return q->rollout_start_ms;
@@ -456,6 +468,7 @@ static const struct hinge_host table = {
 	.cmd_json = h_cmd_json,
 	.cmd_print_json = h_cmd_print_json,
 	.rollout_steps = h_rollout_steps,
+	.mq_label_at = h_mq_label_at,
 };
 
 const struct hinge_host *host_table(void)

@@ -3,7 +3,8 @@
 # ratings from PostgreSQL and reporting on them: wall time and peak
 # memory (maximum RSS of the hinge process) of the first pass (ingest
 # everything, then the report), of a second pass (nothing new: the
-# overlap window re-read), and of the report per segment.  Prints the
+# overlap window re-read) and of the report per segment, those two with
+# the response rate over 1,250,000 forms shown.  Prints the
 # figures and writes them into bench/feedback_README.md.
 #
 #   usage: bench/feedback_ingest.sh [BUILD_DIR] [ROWS]
@@ -54,7 +55,18 @@ measure() { # label, then the hinge arguments: "seconds max_rss_kib"
 }
 first=$(measure --json feedback report --since 31d)
 n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(g["csat"]["n"] + g["nps"]["n"] for g in d["groups"]), d["rejected"])' "$T/out")
+# Forms shown (the response rate's denominator, created by the first
+# pass's migrations): every rated transaction and a quarter as many never
+# rated, each with its plan.
+psql -X -q -v ON_ERROR_STOP=1 "$conninfo" <<SQL
+INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments, shown_at)
+SELECT 'ch_' || g, (g % 50000)::text, jsonb_build_object('plan', (ARRAY['free', 'pro', 'team'])[g % 3 + 1]),
+       now() - interval '30 days' + g * (interval '30 days' / ($rows * 5 / 4))
+FROM generate_series(1, $rows * 5 / 4) g;
+ANALYZE hinge.feedback_shown;
+SQL
 second=$(measure --json feedback report --since 31d)
+shown=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["response_rate"]; print(r["shown"], r["rated"])' "$T/out")
 seg=$(measure feedback report --since 31d --segment plan)
 db_kib=$(($(stat -c %s "$T/state.db") / 1024))
 
@@ -68,6 +80,9 @@ Run on $(date -u +%Y-%m-%d), $cpu, $(nproc) cores, PostgreSQL $(psql -X -At "$co
 state database on $disk. $rows ratings over 30 days in \`public.ratings\`
 (a tenth NPS, three plans, 0.1% invalid), default settings (batch 5000,
 overlap 5m), \`segments = ["plan"]\`. Ratings counted and rejected after the first pass: $n.
+Before the second pass, $(($rows * 5 / 4)) forms shown go into \`hinge.feedback_shown\` (every rated
+transaction and a quarter more), so that the second pass and the per-segment report
+also count the response rate; forms shown and rated: $shown.
 One run each, load average $load at the start; peak memory is the
 maximum RSS of the \`hinge\` process.  Each command also pays the core's
 \`PRAGMA quick_check\` of the state database once.

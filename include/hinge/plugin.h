@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HINGE_ABI_MAJOR 1 /* bumped when an existing member changes */
-#define HINGE_ABI_MINOR 1 /* bumped when a member is appended */
+#define HINGE_ABI_MINOR 2 /* bumped when a member is appended */
 
 /* Error codes.  Stable; never renumbered.  Each maps to an exit status. */
 #define HINGE_OK 0
@@ -374,6 +374,14 @@ struct hinge_host {
 					 const char *kind, const char *phase,
 					 int64_t started_ms, int64_t ended_ms),
 			     void *arg);
+
+	/* --- appended in ABI 1.2 (check with HINGE_HOST_HAS) ---------- */
+	/*
+	 * The i-th label of the gate condition, counting from 0: its value,
+	 * with its name in *key; NULL past the last.  So that a metric can
+	 * refuse a label it does not know instead of ignoring it.
+	 */
+	const char *(*mq_label_at)(const struct hinge_mquery *q, size_t i, const char **key);
 };
 
 /* True when the host table carries member m (for members after 1.0). */

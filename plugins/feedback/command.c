@@ -115,11 +115,14 @@ static void print_report(json_t *doc)
 			       seg ? seg : "(none)");
 		print_figure("CSAT", json_object_get(g, "csat"), 0);
 		print_figure("NPS", json_object_get(g, "nps"), 1);
+		/* No key at all when the forms shown could not be counted. */
+		if (json_is_object(json_object_get(g, "response_rate")))
+			print_figure("rate", json_object_get(g, "response_rate"), 0);
+		else if (json_is_null(json_object_get(g, "response_rate")))
+			printf("  %-5s no forms shown\n", "rate");
 	}
 	if (json_array_size(json_object_get(doc, "groups")) == 0)
-		printf("  no ratings\n");
-	if (json_is_object(json_object_get(doc, "response_rate")))
-		print_figure("rate", json_object_get(doc, "response_rate"), 0);
+		printf("  no ratings, no forms shown\n");
 	json_array_foreach(json_object_get(doc, "alarms"), i, a)
 		printf("alarm: %s shifted %s in the bucket from %" JSON_INTEGER_FORMAT " ms (value %.4g)\n",
 		       json_string_value(json_object_get(a, "figure")),
@@ -131,38 +134,12 @@ static void print_report(json_t *doc)
 		       json_integer_value(json_object_get(doc, "rejected")));
 }
 
-/*
- * The response rate: ratings over forms the endpoint served, or JSON
- * null when it served none or the application counts its own (more
- * ratings than forms shown).
- */
-static json_t *response_rate(struct fb *fb, int64_t since_ms, json_t *groups)
-{
-	uint64_t ratings = 0;
-	struct fb_figure f;
-	int64_t shown = 0;
-	json_t *g;
-	size_t i;
-
-	if (fb_shown_since(fb, since_ms, &shown) < 0 || shown <= 0)
-		return json_null();
-	json_array_foreach(groups, i, g)
-		ratings += (uint64_t)json_integer_value(json_object_get(json_object_get(g, "csat"), "n")) +
-			   (uint64_t)json_integer_value(json_object_get(json_object_get(g, "nps"), "n"));
-	if (fb_proportion(ratings, (uint64_t)shown,
-			  (uint64_t)fb->h->setting_int(fb->p, "min_sample"),
-			  fb_z_for_confidence(fb->h->setting_double(fb->p, "confidence")), &f) < 0)
-		return json_null();
-	return json_pack("{s:I, s:b, s:f, s:f, s:f}", "n", (json_int_t)f.n, "sufficient",
-			 f.sufficient, "value", f.value, "lo", f.lo, "hi", f.hi);
-}
-
 static int cmd_report(struct fb *fb, struct hinge_command *cmd, int argc,
 		      char **argv)
 {
 	static const char *const opts[] = { "--since", "--segment", NULL };
 	const char *since = "7d", *seg = NULL;
-	json_t *groups = NULL, *alarms = NULL, *doc;
+	json_t *groups = NULL, *alarms = NULL, *rate = NULL, *doc;
 	int64_t since_ms, rejected = 0;
 	int bad, rc, refresh;
 
@@ -189,15 +166,19 @@ static int cmd_report(struct fb *fb, struct hinge_command *cmd, int argc,
 	    (rc = fb_alarms_since(fb, since_ms, &alarms)) < 0 ||
 	    (rc = fb_rejects_since(fb, since_ms, &rejected)) < 0) {
 		json_decref(groups);
+		json_decref(alarms);
 		fprintf(stderr, "hinge feedback report: cannot read the state database\n");
 		return status_of(rc);
 	}
+	if (fb_figures_add_rates(fb, since_ms, seg, groups, &rate) < 0)
+		fprintf(stderr, "hinge feedback report: cannot count the forms shown;"
+			" the response rate is left out\n");
 	doc = json_pack("{s:s, s:s, s:I, s:s?, s:f, s:I, s:o, s:o, s:o, s:I, s:b}",
 			"schema", "hinge.feedback.report/1", "since", since,
 			"since_ms", (json_int_t)since_ms, "segment", seg,
 			"confidence", fb->h->setting_double(fb->p, "confidence"),
 			"min_sample", (json_int_t)fb->h->setting_int(fb->p, "min_sample"),
-			"groups", groups, "response_rate", response_rate(fb, since_ms, groups),
+			"groups", groups, "response_rate", rate ? rate : json_null(),
 			"alarms", alarms, "rejected", (json_int_t)rejected,
 			"refreshed", refresh == 0);
 	if (doc == NULL)

@@ -1,7 +1,9 @@
 /*
  * endpoint.c - the ingestion endpoint, a libmicrohttpd service:
- *   GET  {path}?transaction=&user=&token=   the form, filled in and
- *                                           counted as shown
+ *   GET  {path}?transaction=&user=&token=[&segment=value...]
+ *                                           the form, filled in and
+ *                                           counted as shown with the
+ *                                           configured segments given
  *   POST {path}  (url-encoded: transaction, user, token, scale, score,
  *                 comment)                  one rating per transaction
  * Answers: 201 stored; 400 malformed; 403 forged token; 404 no such
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -106,25 +109,59 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
 		   ExecStatusType want, int *rows);
 
 /*
- * Count the form as shown (the response rate's denominator), once per
- * transaction.  A database that is down costs the count, not the form.
+ * The segment values the form link carries, one query parameter per
+ * configured segment (`&plan=pro`), as a JSON object text the caller
+ * frees; absent ones are left out.  NULL with *bad naming the parameter
+ * when a value is not 1 to 128 printable characters, or out of memory.
  */
-static void record_shown(struct endpoint *e, const char *const *v)
+static char *link_segments(struct endpoint *e, struct MHD_Connection *c, const char **bad)
 {
+	json_t *segs = (json_t *)e->fb->h->setting_json(e->fb->p, "segments");
+	json_t *obj = json_object();
+	const char *key, *v;
+	char *text;
+	size_t i;
+
+	*bad = NULL;
+	for (i = 0; json_is_array(segs) && i < json_array_size(segs); i++) {
+		key = json_string_value(json_array_get(segs, i));
+		if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key)) == NULL)
+			continue;
+		if (!fb_id_valid(v)) {
+			*bad = key;
+			json_decref(obj);
+			return NULL;
+		}
+		json_object_set_new(obj, key, json_string(v));
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	return text;
+}
+
+/*
+ * Count the form as shown (the response rate's denominator), once per
+ * transaction, with the segments of its link.  A database that is down
+ * costs the count, not the form.
+ */
+static void record_shown(struct endpoint *e, const char *const *v, const char *segments)
+{
+	const char *p[3] = { v[0], v[1], segments };
+
 	if (db_ready(e) < 0 ||
-	    exec_ok(e->conn, "INSERT INTO hinge.feedback_shown (transaction_id, user_id)"
-		    " VALUES ($1, $2) ON CONFLICT (transaction_id) DO NOTHING",
-		    2, v, PGRES_COMMAND_OK, NULL) < 0)
+	    exec_ok(e->conn, "INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments)"
+		    " VALUES ($1, $2, $3::jsonb) ON CONFLICT (transaction_id) DO NOTHING",
+		    3, p, PGRES_COMMAND_OK, NULL) < 0)
 		e->fb->h->log(e->fb->p, HINGE_LOG_WARNING, "cannot count a form as shown");
 }
 
 static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 {
 	const char *names[] = { "transaction", "user", "token", "action" };
-	const char *values[4];
+	const char *values[4], *bad;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
-	char *page;
+	char *page, *segments, msg[200];
 	int i, status;
 
 	if (e->form == NULL)
@@ -139,7 +176,14 @@ static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 				 (int64_t)time(NULL));
 	if (status != FB_TOKEN_OK)
 		return refuse_token(c, status);
-	record_shown(e, values);
+	if ((segments = link_segments(e, c, &bad)) == NULL) {
+		if (bad == NULL)
+			return MHD_NO;
+		snprintf(msg, sizeof(msg), "The segment %s must be 1 to 128 printable characters.", bad);
+		return reply(c, MHD_HTTP_BAD_REQUEST, msg);
+	}
+	record_shown(e, values, segments);
+	free(segments);
 	values[3] = e->path;
 	if ((page = fb_template_fill(e->form, names, values, 4)) == NULL)
 		return MHD_NO;

@@ -11,6 +11,7 @@
 
 #include "figures.h"
 #include "ingest.h"
+#include "rate.h"
 #include "stats.h"
 
 int64_t fb_now_ms(void)
@@ -173,6 +174,70 @@ static json_t *figure_json(const struct fb_figure *f, int with_se)
 	return o;
 }
 
+/* Ratings figures with n 0, for a segment with forms shown but no rating. */
+static json_t *unrated_group(const char *segment)
+{
+	struct fb_figure none = { 0 };
+
+	return json_pack("{s:s?, s:o, s:o}", "segment", segment, "csat", figure_json(&none, 0),
+			 "nps", figure_json(&none, 1));
+}
+
+/* The response rate of forms shown and rated, or JSON null when none shown. */
+static json_t *rate_json(struct fb *fb, uint64_t shown, uint64_t rated)
+{
+	struct fb_figure f;
+
+	if (shown == 0 || fb_proportion(rated, shown,
+					(uint64_t)fb->h->setting_int(fb->p, "min_sample"),
+					fb_z_for_confidence(fb->h->setting_double(fb->p, "confidence")),
+					&f) < 0)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:b, s:f, s:f, s:f}", "n", (json_int_t)f.n,
+			 "shown", (json_int_t)shown, "rated", (json_int_t)rated,
+			 "sufficient", f.sufficient, "value", f.value, "lo", f.lo, "hi", f.hi);
+}
+
+int fb_figures_add_rates(struct fb *fb, int64_t since_ms, const char *group_by,
+			 json_t *groups, json_t **total)
+{
+	struct fb_rate_group *r = NULL;
+	uint64_t shown = 0, rated = 0;
+	size_t n = 0, i = 0, j = 0;
+	json_t *merged, *g;
+	int rc, c;
+
+	if ((rc = fb_rates(fb, since_ms, group_by, &r, &n)) < 0)
+		return rc;
+	/* Both lists are sorted alike: merge them, one group per segment. */
+	merged = json_array();
+	while (i < json_array_size(groups) || j < n) {
+		g = json_array_get(groups, i);
+		c = g == NULL ? 1 : j == n ? -1
+			: fb_segment_cmp(json_string_value(json_object_get(g, "segment")),
+				      r[j].segment);
+		if (c > 0)
+			g = unrated_group(r[j].segment);
+		else
+			json_incref(g);
+		json_object_set_new(g, "response_rate", c < 0 ? json_null()
+							     : rate_json(fb, r[j].shown, r[j].rated));
+		if (c >= 0) {
+			shown += r[j].shown;
+			rated += r[j].rated;
+			j++;
+		}
+		i += c <= 0;
+		json_array_append_new(merged, g);
+	}
+	fb_rate_groups_free(r, n);
+	json_array_clear(groups);
+	json_array_extend(groups, merged);
+	json_decref(merged);
+	*total = rate_json(fb, shown, rated);
+	return 0;
+}
+
 int fb_figures(struct fb *fb, int64_t since_ms, const char *group_by,
 	       const struct fb_filter *filters, size_t nfilter, json_t **out)
 {
@@ -287,26 +352,3 @@ int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n)
 	fb->h->db_close(hdb);
 	return rc == SQLITE_ROW ? 0 : HINGE_EUNAVAIL;
 }
-
-int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n)
-{
-	char since[32];
-	const char *v[1] = { since };
-	PGresult *r;
-	void *conn;
-	int rc;
-
-	if ((rc = fb_pg_open(fb, &conn)) < 0)
-		return rc;
-	snprintf(since, sizeof(since), "%" PRId64, since_ms);
-	r = PQexecParams(conn, "SELECT count(*) FROM hinge.feedback_shown"
-			 " WHERE shown_at >= 'epoch'::timestamptz + ($1::bigint || ' milliseconds')::interval",
-			 1, NULL, v, NULL, NULL, 0);
-	rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : HINGE_EUNAVAIL;
-	if (rc == 0)
-		*n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(conn);
-	return rc;
-}
-

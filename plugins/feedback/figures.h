@@ -48,10 +48,17 @@ int fb_rejects_list(struct fb *fb, int64_t since_ms, json_t **out);
 int fb_rejects_since(struct fb *fb, int64_t since_ms, int64_t *n);
 
 /*
- * Forms the endpoint served since since_ms (hinge.feedback_shown), into
- * *n.  Returns 0 or a HINGE_E* code.
+ * Add the response rate to the groups fb_figures made with the same
+ * since_ms and group_by: each group gets "response_rate" {n (forms
+ * shown), shown, rated, sufficient, value, lo, hi} or null when no form
+ * of its segment was shown; a segment with forms shown but no rating
+ * gets a group of its own (its CSAT and NPS at n 0).  *total gets the
+ * rate over all groups (a new reference, null when none shown).  The
+ * segment of a form shown is the one recorded with it (see rate.h).
+ * Returns 0 or a HINGE_E* code (logged); groups is unchanged then.
  */
-int fb_shown_since(struct fb *fb, int64_t since_ms, int64_t *n);
+int fb_figures_add_rates(struct fb *fb, int64_t since_ms, const char *group_by,
+			 json_t *groups, json_t **total);
 
 /* 1 when key is one of the configured segments, else 0. */
 int fb_segment_known(struct fb *fb, const char *key);

@@ -9,6 +9,7 @@ plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
 	plugins/feedback/store.c plugins/feedback/store.h \
 	plugins/feedback/ingest.c plugins/feedback/ingest.h \
 	plugins/feedback/figures.c plugins/feedback/figures.h \
+	plugins/feedback/rate.c plugins/feedback/rate.h \
 	plugins/feedback/metrics.c \
 	plugins/feedback/endpoint.c plugins/feedback/endpoint.h \
 	plugins/feedback/form.c plugins/feedback/form.h \
@@ -45,7 +46,8 @@ TESTS += tests/unit/test_feedback_args
 feedback_test_scripts = tests/integration/feedback_token.sh \
 	tests/integration/feedback_ingest.sh tests/integration/feedback_endpoint.sh \
 	tests/integration/feedback_alarm.sh tests/integration/feedback_browser.sh \
-	tests/integration/feedback_statsmodels.sh tests/integration/feedback_rollout.sh
+	tests/integration/feedback_statsmodels.sh tests/integration/feedback_rollout.sh \
+	tests/integration/feedback_rate.sh
 TESTS += $(feedback_test_scripts)
 EXTRA_DIST += $(feedback_test_scripts) tests/fixtures/feedback_ratings.sql \
 	tests/integration/feedback_browser_cdp.py
@@ -66,7 +68,9 @@ tests_unit_test_feedback_store_LDADD = $(CMOCKA_LIBS) $(SQLITE_LIBS)
 TESTS += tests/unit/test_feedback_store
 
 check_PROGRAMS += tests/unit/test_feedback_exposure
+# Through the migration tests' host stand-in.
 tests_unit_test_feedback_exposure_SOURCES = tests/unit/test_feedback_exposure.c \
+	tests/unit/test_migration_host.c tests/unit/test_migration_host.h \
 	plugins/feedback/exposure.c plugins/feedback/pgschema.c plugins/feedback/fb.h
 tests_unit_test_feedback_exposure_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)

@@ -5,7 +5,8 @@
  * start inside one: ratings from before the change do not speak for it,
  * while those of its soak pauses do (the engine's stage restarts at the
  * gate itself, which would leave a gate right after its soak with no
- * data).  Labels filter by segment: feedback.csat{plan="pro"}.
+ * data).  Labels filter by segment: feedback.csat{plan="pro"}; a label
+ * that is no configured segment makes the metric unreadable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,49 @@ struct metric {
 	enum which which;
 };
 
+static const struct {
+	const char *name, *description;
+} defs[] = {
+	[CSAT] = { "csat", "share of CSAT ratings that are 4 or 5 (0-1); no data below min_sample" },
+	[NPS] = { "nps", "net promoter score (-100 to 100); no data below min_sample" },
+	[CSAT_LOWER] = { "csat_lower_bound", "lower end of CSAT's Wilson interval" },
+	[ALARM] = { "alarm", "CUSUM trend alarms raised in the window" },
+};
+
 static int64_t window_start(struct fb *fb, const struct hinge_mquery *q)
 {
 	int64_t start = fb->h->mq_rollout_start_ms(q);
 	int64_t window = fb_now_ms() - fb->h->setting_ms(fb->p, "metric_window");
 
 	return start > window ? start : window;
+}
+
+/*
+ * Every label of the condition must be a configured segment (and
+ * feedback.alarm takes none): a misspelt one would otherwise be ignored
+ * and the gate would judge every rating.  Returns 0 or HINGE_EINVAL
+ * (logged, naming the setting).
+ */
+static int labels_known(struct metric *m, const struct hinge_mquery *q)
+{
+	struct fb *fb = m->fb;
+	const char *key;
+	size_t i;
+
+	if (!HINGE_HOST_HAS(fb->h, mq_label_at))
+		return 0;
+	for (i = 0; fb->h->mq_label_at(q, i, &key) != NULL; i++)
+		if (m->which == ALARM) {
+			fb->h->log(fb->p, HINGE_LOG_ERROR,
+				   "feedback.alarm takes no label (%s): it charts every rating", key);
+			return HINGE_EINVAL;
+		} else if (!fb_segment_known(fb, key)) {
+			fb->h->log(fb->p, HINGE_LOG_ERROR,
+				   "feedback.%s: label %s is not a segment (setting segments at %s)",
+				   defs[m->which].name, key, fb->h->setting_where(fb->p, "segments"));
+			return HINGE_EINVAL;
+		}
+	return 0;
 }
 
 static int read_metric(void *data, const struct hinge_mquery *q, double *out)
@@ -39,7 +77,7 @@ static int read_metric(void *data, const struct hinge_mquery *q, double *out)
 	json_t *doc, *fig;
 	int rc;
 
-	if ((rc = fb_refresh(fb)) < 0)
+	if ((rc = labels_known(m, q)) < 0 || (rc = fb_refresh(fb)) < 0)
 		return rc;
 	if (m->which == ALARM) {
 		if ((rc = fb_alarms_since(fb, window_start(fb, q), &doc)) < 0)
@@ -73,14 +111,6 @@ static int read_metric(void *data, const struct hinge_mquery *q, double *out)
 
 int fb_metrics_register(struct fb *fb)
 {
-	static const struct {
-		const char *name, *description;
-	} defs[] = {
-		[CSAT] = { "csat", "share of CSAT ratings that are 4 or 5 (0-1); no data below min_sample" },
-		[NPS] = { "nps", "net promoter score (-100 to 100); no data below min_sample" },
-		[CSAT_LOWER] = { "csat_lower_bound", "lower end of CSAT's Wilson interval" },
-		[ALARM] = { "alarm", "CUSUM trend alarms raised in the window" },
-	};
 	size_t i;
 	int rc;
 

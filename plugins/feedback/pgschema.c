@@ -1,7 +1,7 @@
 /*
  * pgschema.c - the feedback plugin's tables in PostgreSQL schema `hinge`:
  * the flags the application reads, the ratings the endpoint writes and
- * the forms it served.  host->pg_migrate applies them by version.
+ * the forms it served, with their segments.  host->pg_migrate applies them by version.
  */
 #include "fb.h"
 
@@ -47,6 +47,11 @@ const char *const fb_pg_migrations[] = {
 	" user_id text NOT NULL,"
 	" shown_at timestamptz NOT NULL DEFAULT now());"
 	"CREATE INDEX feedback_shown_time ON hinge.feedback_shown (shown_at);",
+	/* The segment values of each form shown (by segment name, as text),
+	 * so that the response rate splits by segment like the other
+	 * figures. */
+	"ALTER TABLE hinge.feedback_shown ADD COLUMN segments jsonb NOT NULL DEFAULT '{}'"
+	" CHECK (jsonb_typeof(segments) = 'object');",
 	NULL,
 };
 

@@ -24,7 +24,9 @@ static const struct hinge_setting settings[] = {
 	{ "ratings_table", HINGE_T_STRING, 0, "hinge.feedback_ratings", 0, 0,
 	  "table the ratings are read from: id, created_at, transaction_id, user_id, scale, score" },
 	{ "segments", HINGE_T_STRINGS, 0, NULL, 0, 0,
-	  "columns of the ratings table reports and metrics can split by (plan, flow_step ...)" },
+	  "columns of the ratings table reports and metrics can split by (plan, flow_step ...);"
+	  " the response rate splits by the same names in the segments of the forms shown"
+	  " (the endpoint takes them from the form link: &plan=pro)" },
 	{ "overlap", HINGE_T_DURATION, 0, "5m", 0, 86400000,
 	  "how far back each pass re-reads, for rows committed late" },
 	{ "batch", HINGE_T_INT, 0, "5000", 1, 1000000,

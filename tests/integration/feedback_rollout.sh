@@ -4,7 +4,8 @@
 # during the soak pauses pass the CSAT gates and the form reaches 100%;
 # poor ratings fail the first gate and the engine puts the flag back as
 # it was; rolling the completed rollout back removes the flag.  A gate's
-# labels pick a segment: feedback.csat{plan="pro"}.
+# labels pick a segment: feedback.csat{plan="pro"}; a label that is no
+# segment is refused by name.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
 hinge=$HINGE_BUILDDIR/hinge
@@ -82,4 +83,18 @@ run_segment seg-pro pro
 is "a gate on the pro segment passes" "$?" 0
 run_segment seg-free free
 is "a gate on the free segment fails" "$?" 1
+
+# A label that is no segment is refused, not ignored (which would judge
+# every rating): the metric is unreadable and the message names the setting.
+cat >"$dir/typo.conf" <<CONF
+change: { id = "seg-typo"; on_failure = "rollback"; steps = (
+  { name = "expose"; action = "feedback.exposure"; with = { percentage = 10; }; },
+  { name = "health"; gate = [ "feedback.csat{plna=\"pro\"} >= 0.1" ];
+    bake = "300ms"; interval = "100ms"; inconclusive_limit = 0; } ); };
+CONF
+"$hinge" -c "$dir/hinge.conf" rollout start "$dir/typo.conf" --reason test >"$dir/out" 2>"$dir/err"
+is "a gate on a misspelt segment label is inconclusive, for an operator: exit 4" "$?" 4
+case $(cat "$dir/err") in *"feedback.csat: label plna is not a segment (setting segments at "*) t=yes ;; *) t=no ;; esac
+is "and the message names label and setting" "$t" yes
+cat "$dir/err" >>"$TAP_LOG"
 done_testing

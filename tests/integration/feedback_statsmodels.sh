@@ -2,7 +2,8 @@
 # feedback_statsmodels.sh - the report's intervals against
 # python3-statsmodels on seeded random ratings: CSAT's Wilson interval
 # (proportion_confint, method "wilson") and NPS's standard error (numpy's
-# population standard deviation of the +1/0/-1 scores over sqrt(n)), per
+# population standard deviation of the +1/0/-1 scores over sqrt(n)), and
+# the response rate's Wilson interval over seeded forms shown, per
 # segment, at 95% and at 90%.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
@@ -24,15 +25,29 @@ UPDATE ratings SET score = CASE WHEN scale = 'csat' THEN 1 + floor(random() * 5)
                                 ELSE floor(random() * 11) END;
 SQL
 psql -X -At -F ' ' "$conninfo" -c "SELECT plan, scale, score FROM ratings" >"$dir/ratings"
-
-for confidence in 0.95 0.9; do
+config() { # confidence
 	cat >"$dir/hinge.conf" <<CONF
 agent: { state_db = "$dir/state.db"; plugin_dir = "$HINGE_BUILDDIR/plugins/feedback/.libs"; };
 plugins: { feedback: { enabled = true; conninfo = "$conninfo"; ratings_table = "public.ratings";
-  segments = [ "plan" ]; confidence = $confidence; }; };
+  segments = [ "plan" ]; confidence = $1; }; };
 CONF
+}
+config 0.95
+"$hinge" -c "$dir/hinge.conf" feedback report >/dev/null 2>>"$TAP_LOG" || bail "no schema hinge"
+# Forms shown: about 80% of ch_1..ch_4500, of which ch_1..ch_3000 are rated.
+psql -X -q -v ON_ERROR_STOP=1 "$conninfo" >>"$TAP_LOG" <<'SQL' || bail "no forms shown"
+SELECT setseed(0.5);
+INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments)
+SELECT 'ch_' || g, '1', jsonb_build_object('plan', (ARRAY['free', 'pro', 'team'])[1 + g % 3])
+FROM generate_series(1, 4500) g WHERE random() < 0.8;
+SQL
+psql -X -At -F ' ' "$conninfo" -c "SELECT segments->>'plan', substr(transaction_id, 4)::int <= 3000
+	FROM hinge.feedback_shown" >"$dir/shown"
+
+for confidence in 0.95 0.9; do
+	config "$confidence"
 	"$hinge" -c "$dir/hinge.conf" --json feedback report --segment plan --since 2d >"$dir/report" 2>>"$TAP_LOG"
-	/usr/bin/python3 - "$dir/report" "$dir/ratings" "$confidence" >"$dir/diff" <<'PY'
+	/usr/bin/python3 - "$dir/report" "$dir/ratings" "$confidence" "$dir/shown" >"$dir/diff" <<'PY'
 import json, sys
 import numpy as np
 from statsmodels.stats.proportion import proportion_confint
@@ -50,14 +65,19 @@ for g in report["groups"]:
     se = 100 * nps.std() / np.sqrt(len(nps))
     want = [len(csat), k / len(csat), lo, hi, len(nps), 100 * nps.mean(), se,
             100 * nps.mean() - z * se, 100 * nps.mean() + z * se]
-    c, n = g["csat"], g["nps"]
-    got = [c["n"], c["value"], c["lo"], c["hi"], n["n"], n["value"], n["se"], n["lo"], n["hi"]]
+    shown = [r for p, r in (l.split() for l in open(sys.argv[4])) if p == g["segment"]]
+    rated = shown.count("t")
+    rlo, rhi = proportion_confint(rated, len(shown), alpha=1 - conf, method="wilson")
+    want += [len(shown), rated, rated / len(shown), rlo, rhi]
+    c, n, r = g["csat"], g["nps"], g["response_rate"]
+    got = [c["n"], c["value"], c["lo"], c["hi"], n["n"], n["value"], n["se"], n["lo"], n["hi"],
+           r["shown"], r["rated"], r["value"], r["lo"], r["hi"]]
     for w, o in zip(want, got):
         if abs(w - o) > 1e-9:
             print(g["segment"], "want", w, "got", o)
 print("groups", len(report["groups"]))
 PY
 	is "three segments at $confidence" "$(tail -1 "$dir/diff")" "groups 3"
-	is "CSAT and NPS intervals match statsmodels at $confidence" "$(grep -vc '^groups' "$dir/diff")" 0
+	is "CSAT, NPS and response rate intervals match statsmodels at $confidence" "$(grep -vc '^groups' "$dir/diff")" 0
 done
 done_testing

@@ -1,6 +1,6 @@
 /*
  * test_migration_host.c - a small stand-in of the host table for the
- * migration plugin's tests: settings and step parameters from tables,
+ * migration plugin's tests (and test_feedback_exposure.c): settings and step parameters from tables,
  * artifacts and findings kept in the step, pg_connect and pg_migrate done
  * the way the host does them, against the test PostgreSQL.  It needs no
  * test framework, so that bench/migration_drive.c drives the plugin with
@@ -198,6 +198,13 @@ static int64_t h_param_int(struct hinge_step *st, const char *key)
 	return v ? atoll(v) : 0;
 }
 
+static double h_param_double(struct hinge_step *st, const char *key)
+{
+	const char *v = h_param_str(st, key);
+
+	return v ? atof(v) : 0;
+}
+
 static int h_param_bool(struct hinge_step *st, const char *key)
 {
 	const char *v = h_param_str(st, key);
@@ -312,6 +319,7 @@ static const struct hinge_host host = {
 	.stopping = h_stopping,
 	.param_int = h_param_int,
 	.param_ms = h_param_int,
+	.param_double = h_param_double,
 	.step_progress = h_step_progress,
 	.checkpoint_set = h_checkpoint_set,
 	.checkpoint_get = h_checkpoint_get,

@@ -1,6 +1,7 @@
 /*
  * test_migration_host.h - the host stand-in the migration plugin's tests
- * drive its actions and metric through (test_migration_host.c).
+ * drive its actions and metric through (test_migration_host.c); the
+ * feedback plugin's exposure test drives its action through it too.
  */
 #ifndef TEST_MIGRATION_HOST_H
 #define TEST_MIGRATION_HOST_H
