@@ -63,6 +63,33 @@ static void put_description(FILE *f, const struct perf_proposal *p)
 	free(d);
 }
 
+/*
+ * migration.create_index takes its columns as SQL ("\"k\", \"v\""):
+ * each name quoted as an identifier, embedded quotes doubled, as
+ * PQescapeIdentifier would (the names come from PostgreSQL's own plan).
+ */
+static void put_columns(FILE *f, const struct perf_proposal *p)
+{
+	char *sql = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&sql, &len);
+
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < p->ncols; i++) {
+		fputs(i ? ", \"" : "\"", m);
+		for (const char *s = p->cols[i]; *s; s++) {
+			if (*s == '"')
+				fputc('"', m);
+			fputc(*s, m);
+		}
+		fputc('"', m);
+	}
+	fclose(m);
+	put_string(f, sql);
+	free(sql);
+}
+
 static void put_steps(FILE *f, const struct perf_proposal *p, const char *name)
 {
 	fputs("  steps = (\n    { name = \"index\"; action = \"migration.create_index\";\n"
@@ -72,12 +99,9 @@ static void put_steps(FILE *f, const struct perf_proposal *p, const char *name)
 	put_string(f, p->table);
 	fputs("; name = ", f);
 	put_string(f, name);
-	fputs("; columns = [ ", f);
-	for (size_t i = 0; i < p->ncols; i++) {
-		fputs(i ? ", " : "", f);
-		put_string(f, p->cols[i]);
-	}
-	fprintf(f, " ]; }; },\n    { name = \"prove\";\n"
+	fputs("; columns = ", f);
+	put_columns(f, p);
+	fprintf(f, "; }; },\n    { name = \"prove\";\n"
 		"      gate = [ \"perf.query_gain{queryid=\\\"%" PRId64 "\\\"} == 1\",\n"
 		"               \"perf.query_mean_ms{queryid=\\\"%" PRId64 "\\\"} < %.3f\" ];\n"
 		"      bake = ", p->queryid, p->queryid,

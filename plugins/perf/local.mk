@@ -61,8 +61,9 @@ plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_perf_perf_la_LIBADD = $(PERF_LIBS)
 
 TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh \
-	tests/integration/perf_advise.sh
+	tests/integration/perf_advise.sh tests/integration/perf_rollout.sh
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
 	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
-	tests/integration/perf_lib.sh tests/integration/perf_advise.sh
+	tests/integration/perf_lib.sh tests/integration/perf_advise.sh \
+	tests/integration/perf_rollout.sh
 EXTRA_DIST += bench/perf.sh bench/perf_README.md plugins/perf/README.md
