@@ -54,10 +54,12 @@ static void put_description(FILE *f, const struct perf_proposal *p)
 	if (m == NULL)
 		return;
 	fprintf(m, "statement %" PRId64 " (%.0f calls, mean %.3f ms, %.1f ms in "
-		"all) scans %s.%s sequentially with filter %s; on a sampled "
-		"copy an index brings its cost from %.2f to %.2f",
+		"all) scans %s.%s sequentially with filter %s; checked %s, the "
+		"index brings its cost from %.2f to %.2f",
 		p->queryid, p->calls, p->mean_ms, p->total_ms, p->schema,
-		p->table, p->filter, p->cost_without, p->cost_with);
+		p->table, p->filter, p->check && strcmp(p->check, "hypothetical index") == 0 ?
+		"as a hypothetical index (hypopg)" : "on a sampled copy",
+		p->cost_without, p->cost_with);
 	fclose(m);
 	put_string(f, d);
 	free(d);

@@ -20,6 +20,7 @@ static struct perf_proposal proposal(void)
 		.schema = "public", .table = "perf_big", .ncols = 2,
 		.queryid = -3097106866161585255LL, .calls = 5, .mean_ms = 24.5,
 		.total_ms = 122.5, .filter = "((k = $1) AND (v = 'a\"b'::text))",
+		.check = "sampled copy",
 		.cost_without = 2300, .cost_with = 12.25, .margin = 0.1,
 		.bake_ms = 1800000, .interval_ms = 1500, .failure_limit = 1,
 		.inconclusive_limit = 20,
@@ -56,7 +57,8 @@ static void test_change_text(void **state)
 	assert_non_null(strstr(t, "with = { schema = \"public\"; table = \"perf_big\";"
 				  " name = \"perf_big_k_v_idx\"; columns = \"\\\"k\\\", \\\"v\\\"\"; };"));
 	/* The filter's quote is escaped inside the description. */
-	assert_non_null(strstr(t, "(v = 'a\\\"b'::text))"));
+	assert_non_null(strstr(t, "(v = 'a\\\"b'::text)); checked on a sampled copy, the"
+				  " index brings its cost from 2300.00 to 12.25"));
 	assert_non_null(strstr(t, "gate = [ \"perf.query_gain{queryid=\\\"-3097106866161585255\\\"} == 1\","));
 	/* The mean bound is the mean less the margin: 24.5 * 0.9. */
 	assert_non_null(strstr(t, "perf.query_mean_ms{queryid=\\\"-3097106866161585255\\\"} < 22.050\" ];"));
@@ -94,6 +96,19 @@ static void test_change_parses(void **state)
 	free(t);
 }
 
+/* The description names how the index was checked. */
+static void test_hypothetical(void **state)
+{
+	struct perf_proposal p = proposal();
+	char *t;
+
+	(void)state;
+	p.check = "hypothetical index";
+	assert_non_null(t = perf_change_text(&p));
+	assert_non_null(strstr(t, "; checked as a hypothetical index (hypopg), the index brings"));
+	free(t);
+}
+
 /* Columns are SQL for migration.create_index: quoted identifiers. */
 static void test_columns_quoted(void **state)
 {
@@ -120,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_change_text),
 		cmocka_unit_test(test_change_parses),
 		cmocka_unit_test(test_columns_quoted),
+		cmocka_unit_test(test_hypothetical),
 	};
 	return cmocka_run_group_tests_name("perf_change", tests, NULL, NULL);
 }
