@@ -10,8 +10,10 @@ perf_db perf_rollout perf_queries.sql
 sql() {
 	psql -q -X -v ON_ERROR_STOP=1 "$ci" "$@" >>"$TAP_LOG" 2>&1
 }
-# Statistics from here on only: the fixture's bulk load is not the workload.
-sql -c "CREATE EXTENSION pg_stat_statements" -c "SELECT pg_stat_statements_reset()"
+# Statistics from here on only: the fixture's bulk load is not the
+# workload.  This database's only: other tests share the cluster.
+sql -c "CREATE EXTENSION pg_stat_statements" \
+	-c "SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = current_database()"
 cat >"$T/hinge.conf" <<CONF
 agent: { state_db = "$T/state.db"; log_level = "info";
   plugin_dir = [ "$HINGE_BUILDDIR/plugins/perf/.libs", "$HINGE_BUILDDIR/plugins/migration/.libs" ]; };
