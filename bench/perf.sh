@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/perf.sh - the perf plugin's analysis time: `hinge perf tasks` over
 # 1,000,000 task rows, and `perf snapshot`, `perf queries` and
-# `perf advise` over 10,000 distinct statements in pg_stat_statements.
+# `perf advise` over 10,000 distinct statements in pg_stat_statements,
+# and the two ways advise checks a candidate index (sampled copy, hypopg).
 # Starts a private PostgreSQL of its own (pg_stat_statements.max must be
 # raised, which needs a restart), prints the figures and writes them to
 # bench/perf_README.md.
@@ -76,6 +77,20 @@ snap_ms=$(time_ms $runs "$hinge" -c "$T/hinge.conf" perf snapshot)
 sleep 1
 queries_ms=$(time_ms $runs "$hinge" -c "$T/hinge.conf" --json perf queries --since 500ms)
 advise_ms=$(time_ms $runs "$hinge" -c "$T/hinge.conf" --json perf advise)
+# One planted slow statement on 200,000 rows: its candidate index checked
+# on a sampled copy (sample_rows 100000), then as a hypothetical index.
+createdb perf_bench_advise
+ci2="host=$T/pg user=postgres dbname=perf_bench_advise"
+psql -q -X -v ON_ERROR_STOP=1 "$ci2" -f "$top/tests/fixtures/perf_queries.sql" \
+	-c "CREATE EXTENSION pg_stat_statements" >/dev/null
+seq 1 20 | awk '{ printf "SELECT count(*) FROM perf_big WHERE k = %d;\n", $1 }' |
+	psql -q -X "$ci2" >/dev/null
+sed "s|$ci|$ci2|; s|\"$T/state.db\"|\"$T/state2.db\"|" "$T/hinge.conf" >"$T/advise.conf"
+copy_ms=$(time_ms $runs "$hinge" -c "$T/advise.conf" --json perf advise)
+psql -q -X -c "CREATE EXTENSION hypopg" "$ci2" >/dev/null
+hypo_ms=$(time_ms $runs "$hinge" -c "$T/advise.conf" --json perf advise)
+method=$("$hinge" -c "$T/advise.conf" --json perf advise | jq -r '.advice[0].check.method')
+
 snapshots=$(sqlite3 "$T/state.db" "SELECT count(*) FROM perf_snapshot")
 db_kb=$(($(stat -c %s "$T/state.db") / 1024))
 
@@ -96,6 +111,8 @@ load average $load at the end (other work on the host slows every figure).
 | \`perf snapshot\` of $stmts statements | $snap_ms ms |
 | \`perf queries\` (snapshot, baseline, windows of $stmts statements) | $queries_ms ms |
 | \`perf advise\` (the same, plus EXPLAIN of the top 10) | $advise_ms ms |
+| \`perf advise\`, a planted statement on 200000 rows, candidate checked on a sampled copy of 100000 rows | $copy_ms ms |
+| the same, checked as a $method (hypopg installed) | $hypo_ms ms |
 | state database after $snapshots snapshots | $db_kb KiB |
 <!-- /PERF -->
 FIG

@@ -10,6 +10,8 @@
 
 #include "plugins/perf/change.h"
 #include "plugins/perf/explain.h"
+#include "plugins/perf/hypo.h"
+#include "plugins/perf/probe.h"
 #include "plugins/perf/queries.h"
 
 /* Rows as objects; integer, float and boolean columns typed. */
@@ -90,15 +92,6 @@ static char *covering_index(const struct perf_ctx *c, PGconn *conn,
 	return out;
 }
 
-/* Print an identifier quoted as PostgreSQL wants it. */
-static void put_ident(FILE *f, PGconn *conn, const char *name)
-{
-	char *q = PQescapeIdentifier(conn, name, strlen(name));
-
-	fputs(q ? q : name, f);
-	PQfreemem(q);
-}
-
 static json_t *index_json(PGconn *conn, const struct perf_scan *s,
 			  char cols[][64], size_t ncols)
 {
@@ -114,14 +107,14 @@ static json_t *index_json(PGconn *conn, const struct perf_scan *s,
 	memcpy(p.cols, cols, ncols * sizeof(cols[0]));
 	perf_index_name(&p, name);
 	fputs("CREATE INDEX CONCURRENTLY ", f);
-	put_ident(f, conn, name);
+	perf_probe_put_ident(f, conn, name);
 	fputs(" ON ", f);
-	put_ident(f, conn, s->schema);
+	perf_probe_put_ident(f, conn, s->schema);
 	fputc('.', f);
-	put_ident(f, conn, s->relation);
+	perf_probe_put_ident(f, conn, s->relation);
 	for (size_t i = 0; i < ncols; i++) {
 		fputs(i ? ", " : " (", f);
-		put_ident(f, conn, cols[i]);
+		perf_probe_put_ident(f, conn, cols[i]);
 		json_array_append_new(list, json_string(cols[i]));
 	}
 	fputc(')', f);
@@ -134,6 +127,11 @@ static json_t *index_json(PGconn *conn, const struct perf_scan *s,
 
 static json_t *check_json(const struct perf_sample *smp)
 {
+	if (smp->hypothetical)
+		return json_pack("{s:s, s:s, s:f, s:f, s:b}", "method",
+				 "hypothetical index", "index", smp->index,
+				 "cost_without", smp->cost_without, "cost_with",
+				 smp->cost_with, "uses_index", smp->uses_index);
 	if (!smp->checked)
 		return json_pack("{s:s, s:s}", "method", "none", "reason",
 				 "the statement names the table with its schema,"
@@ -165,14 +163,15 @@ static int system_schema(const char *schema)
  * indexable column, an index already leads with it); refusals of
  * PostgreSQL go to refused. */
 static json_t *advise_scan(const struct perf_ctx *c, PGconn *conn,
-			   const struct perf_stmt *w, const struct perf_scan *s,
-			   double root_cost, json_t *refused)
+			   const struct perf_hypo *hy, const struct perf_stmt *w,
+			   const struct perf_scan *s, double root_cost, json_t *refused)
 {
 	char cols[PERF_MAX_COLS][64], *covered, *err = NULL;
 	size_t n = perf_filter_columns(s->filter, cols);
 	struct perf_sample smp;
 	json_t *table, *a;
 	double rows;
+	int rc;
 
 	if (n == 0 || system_schema(s->schema))
 		return NULL;
@@ -185,8 +184,9 @@ static json_t *advise_scan(const struct perf_ctx *c, PGconn *conn,
 	rows = json_number_value(json_object_get(table, "reltuples"));
 	if (rows <= 0)
 		rows = json_number_value(json_object_get(table, "n_live_tup"));
-	if (perf_explain_sample(c, conn, w->query, s, cols, n, rows, &smp,
-				&err) != 0) {
+	rc = hy->usable ? perf_explain_hypo(c, conn, hy, w->query, s, cols, n, &smp, &err) :
+	     perf_explain_sample(c, conn, w->query, s, cols, n, rows, &smp, &err);
+	if (rc != 0) {
 		json_array_append_new(refused, json_pack("{s:o, s:s}", "statement",
 			stmt_json(w), "error", err ? err : "no plan"));
 		free(err);
@@ -205,7 +205,8 @@ static json_t *advise_scan(const struct perf_ctx *c, PGconn *conn,
 
 /* Advice for one statement's scans; refusals go to refused. */
 static void advise_stmt(const struct perf_ctx *c, PGconn *conn,
-			const struct perf_stmt *w, json_t *advice, json_t *refused)
+			const struct perf_hypo *hy, const struct perf_stmt *w,
+			json_t *advice, json_t *refused)
 {
 	struct perf_scan scans[8];
 	json_t *plan = NULL;
@@ -223,7 +224,7 @@ static void advise_stmt(const struct perf_ctx *c, PGconn *conn,
 	}
 	n = perf_plan_seqscans(plan, scans, 8, &cost);
 	for (size_t i = 0; i < n; i++) {
-		json_t *a = advise_scan(c, conn, w, &scans[i], cost, refused);
+		json_t *a = advise_scan(c, conn, hy, w, &scans[i], cost, refused);
 
 		if (a != NULL)
 			json_array_append_new(advice, a);
@@ -282,6 +283,7 @@ static int advise(const struct perf_ctx *c, const struct perf_args *a,
 {
 	json_t *advice = json_array(), *refused = json_array();
 	struct perf_window w;
+	struct perf_hypo hy;
 	PGconn *conn;
 	int rc = perf_pg_open(c, &conn);
 
@@ -292,13 +294,14 @@ static int advise(const struct perf_ctx *c, const struct perf_args *a,
 		PQfinish(conn);
 		return rc;
 	}
+	perf_hypo_detect(c, conn, &hy);
 	for (size_t i = 0; i < w.n && i < (size_t)a->limit; i++)
-		advise_stmt(c, conn, &w.by_total[i], advice, refused);
-	*out = json_pack("{s:s, s:o, s:I, s:o, s:o}", "schema",
+		advise_stmt(c, conn, &hy, &w.by_total[i], advice, refused);
+	*out = json_pack("{s:s, s:o, s:I, s:s, s:o, s:o}", "schema",
 			 "hinge.perf.advice/1", "from_ms",
 			 w.base.taken_ms ? json_integer(w.base.taken_ms) : json_null(),
-			 "to_ms", (json_int_t)w.cur.taken_ms, "advice", advice,
-			 "refused", refused);
+			 "to_ms", (json_int_t)w.cur.taken_ms, "hypopg", hy.status,
+			 "advice", advice, "refused", refused);
 	perf_window_free(&w);
 	if (*out != NULL)
 		catalog_lists(c, conn, a->limit, *out);
@@ -333,8 +336,8 @@ static void print_advice(const json_t *doc)
 		if (jstr(a, "check", "reason"))
 			printf("  not checked: %s\n", jstr(a, "check", "reason"));
 		else
-			printf("  sampled copy: cost %.2f without, %.2f with the index\n",
-			       jnum(a, "check", "cost_without"),
+			printf("  %s: cost %.2f without, %.2f with the index\n",
+			       jstr(a, "check", "method"), jnum(a, "check", "cost_without"),
 			       jnum(a, "check", "cost_with"));
 	}
 	json_array_foreach(json_object_get(doc, "refused"), i, a)
@@ -353,6 +356,7 @@ static void print_advice(const json_t *doc)
 		       json_string_value(json_object_get(a, "indexes")));
 	if (json_array_size(json_object_get(doc, "advice")) == 0)
 		printf("no index to advise\n");
+	printf("hypopg: %s\n", json_string_value(json_object_get(doc, "hypopg")));
 }
 
 int perf_cmd_advise(const struct perf_ctx *c, struct hinge_command *cmd,
@@ -366,7 +370,8 @@ int perf_cmd_advise(const struct perf_ctx *c, struct hinge_command *cmd,
 	return perf_cmd_output(c, cmd, doc, print_advice);
 }
 
-/* The first advice proved on a sampled copy (for queryid, if given). */
+/* The first advice proved on a sampled copy or with a hypothetical
+ * index (for queryid, if given). */
 static const json_t *pick(const json_t *doc, const char *queryid)
 {
 	const json_t *a;
@@ -392,6 +397,7 @@ static char *proposal_text(const struct perf_ctx *c, const json_t *a)
 		.mean_ms = jnum(a, "statement", "mean_ms"),
 		.total_ms = jnum(a, "statement", "total_ms"),
 		.filter = jstr(a, "plan", "filter"),
+		.check = jstr(a, "check", "method"),
 		.cost_without = jnum(a, "check", "cost_without"),
 		.cost_with = jnum(a, "check", "cost_with"),
 		.margin = h->setting_double(c->p, "gain_margin"),
@@ -454,7 +460,7 @@ int perf_cmd_propose(const struct perf_ctx *c, struct hinge_command *cmd,
 	if ((best = pick(doc, a->queryid)) == NULL) {
 		c->host->log(c->p, HINGE_LOG_ERROR,
 			     "no index to propose%s%s: no advice proved on a "
-			     "sampled copy (see hinge perf advise)",
+			     "sampled copy or hypothetical index (see hinge perf advise)",
 			     a->queryid ? " for statement " : "",
 			     a->queryid ? a->queryid : "");
 		json_decref(doc);

@@ -54,13 +54,42 @@ static void put_description(FILE *f, const struct perf_proposal *p)
 	if (m == NULL)
 		return;
 	fprintf(m, "statement %" PRId64 " (%.0f calls, mean %.3f ms, %.1f ms in "
-		"all) scans %s.%s sequentially with filter %s; on a sampled "
-		"copy an index brings its cost from %.2f to %.2f",
+		"all) scans %s.%s sequentially with filter %s; checked %s, the "
+		"index brings its cost from %.2f to %.2f",
 		p->queryid, p->calls, p->mean_ms, p->total_ms, p->schema,
-		p->table, p->filter, p->cost_without, p->cost_with);
+		p->table, p->filter, p->check && strcmp(p->check, "hypothetical index") == 0 ?
+		"as a hypothetical index (hypopg)" : "on a sampled copy",
+		p->cost_without, p->cost_with);
 	fclose(m);
 	put_string(f, d);
 	free(d);
+}
+
+/*
+ * migration.create_index takes its columns as SQL ("\"k\", \"v\""):
+ * each name quoted as an identifier, embedded quotes doubled, as
+ * PQescapeIdentifier would (the names come from PostgreSQL's own plan).
+ */
+static void put_columns(FILE *f, const struct perf_proposal *p)
+{
+	char *sql = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&sql, &len);
+
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < p->ncols; i++) {
+		fputs(i ? ", \"" : "\"", m);
+		for (const char *s = p->cols[i]; *s; s++) {
+			if (*s == '"')
+				fputc('"', m);
+			fputc(*s, m);
+		}
+		fputc('"', m);
+	}
+	fclose(m);
+	put_string(f, sql);
+	free(sql);
 }
 
 static void put_steps(FILE *f, const struct perf_proposal *p, const char *name)
@@ -72,12 +101,9 @@ static void put_steps(FILE *f, const struct perf_proposal *p, const char *name)
 	put_string(f, p->table);
 	fputs("; name = ", f);
 	put_string(f, name);
-	fputs("; columns = [ ", f);
-	for (size_t i = 0; i < p->ncols; i++) {
-		fputs(i ? ", " : "", f);
-		put_string(f, p->cols[i]);
-	}
-	fprintf(f, " ]; }; },\n    { name = \"prove\";\n"
+	fputs("; columns = ", f);
+	put_columns(f, p);
+	fprintf(f, "; }; },\n    { name = \"prove\";\n"
 		"      gate = [ \"perf.query_gain{queryid=\\\"%" PRId64 "\\\"} == 1\",\n"
 		"               \"perf.query_mean_ms{queryid=\\\"%" PRId64 "\\\"} < %.3f\" ];\n"
 		"      bake = ", p->queryid, p->queryid,

@@ -19,7 +19,8 @@ struct perf_proposal {
 	int64_t queryid;
 	double calls, mean_ms, total_ms; /* the statement in the window */
 	const char *filter;              /* the plan's filter, as evidence */
-	double cost_without, cost_with;  /* the sampled copy's plans */
+	const char *check;               /* "sampled copy" or "hypothetical index" */
+	double cost_without, cost_with;  /* its plans' costs */
 	double margin;                   /* gain_margin */
 	int64_t bake_ms, interval_ms;
 	long failure_limit, inconclusive_limit;

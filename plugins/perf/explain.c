@@ -2,129 +2,31 @@
  * explain.c - generic plans and sampled copies (see explain.h).
  */
 #include "plugins/perf/explain.h"
+#include "plugins/perf/probe.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Run sql; on failure copy the server's message to *err. */
-static int run(PGconn *conn, const char *sql, char **err)
-{
-	PGresult *r = PQexec(conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-		 PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok && err != NULL && *err == NULL) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-
-		*err = strdup(m ? m : PQerrorMessage(conn));
-	}
-	PQclear(r);
-	return ok ? 0 : HINGE_EINVAL;
-}
-
-/* BEGIN, with a timeout and generic plans. */
-static int begin(const struct perf_ctx *c, PGconn *conn, char **err)
-{
-	int64_t ms = c->host->setting_ms(c->p, "explain_timeout");
-	char set[200];
-
-	/* Never wait long behind another's lock on the table either. */
-	snprintf(set, sizeof(set),
-		 "SET LOCAL statement_timeout = %" PRId64 "; "
-		 "SET LOCAL lock_timeout = %" PRId64 "; "
-		 "SET LOCAL plan_cache_mode = force_generic_plan", ms, ms);
-	if (run(conn, "BEGIN", err) != 0 || run(conn, set, err) != 0)
-		return HINGE_EINVAL;
-	return 0;
-}
-
-/* PREPARE through the extended protocol, which runs one statement only,
- * whatever the statistics' text holds. */
-static int prepare(PGconn *conn, const char *query, char **err)
-{
-	char *prep = NULL;
-	PGresult *r;
-	int rc = 0;
-
-	if (asprintf(&prep, "PREPARE perf_advise AS %s", query) < 0)
-		return HINGE_ENOMEM;
-	r = PQexecParams(conn, prep, 0, NULL, NULL, NULL, NULL, 0);
-	free(prep);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-
-		if (*err == NULL)
-			*err = strdup(m ? m : PQerrorMessage(conn));
-		rc = HINGE_EINVAL;
-	}
-	PQclear(r);
-	return rc;
-}
-
-/* EXPLAIN the prepared statement with a NULL per parameter. */
-static json_t *explain(PGconn *conn, int nparams, char **err)
-{
-	size_t len = 64 + 6 * (size_t)nparams;
-	char *sql = malloc(len);
-	json_t *plan = NULL;
-	PGresult *r;
-	size_t n;
-
-	if (sql == NULL)
-		return NULL;
-	n = (size_t)snprintf(sql, len, "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE perf_advise");
-	for (int i = 0; i < nparams; i++)
-		n += (size_t)snprintf(sql + n, len - n, "%sNULL", i ? ", " : "(");
-	snprintf(sql + n, len - n, "%s", nparams ? ")" : "");
-	r = PQexec(conn, sql);
-	free(sql);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		plan = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	else if (*err == NULL)
-		*err = strdup(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
-			      PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
-			      "EXPLAIN returned no plan");
-	PQclear(r);
-	return plan;
-}
-
-/* Roll back and forget the prepared statement (PREPARE outlives it). */
-static void end(PGconn *conn)
-{
-	run(conn, "ROLLBACK", NULL);
-	run(conn, "DEALLOCATE ALL", NULL);
-}
-
 int perf_explain_generic(const struct perf_ctx *c, PGconn *conn,
 			 const char *query, json_t **plan, char **err)
 {
-	int rc = begin(c, conn, err);
+	int rc = perf_probe_begin(c, conn, err);
 
-	rc = rc ? rc : prepare(conn, query, err);
-	*plan = rc == 0 ? explain(conn, perf_param_count(query), err) : NULL;
-	end(conn);
+	rc = rc ? rc : perf_probe_prepare(conn, query, err);
+	*plan = rc == 0 ? perf_probe_explain(conn, perf_param_count(query), err) : NULL;
+	perf_probe_end(conn);
 	if (rc == 0 && *plan == NULL)
 		rc = HINGE_EINVAL;
 	return rc;
-}
-
-/* A quoted identifier, malloc'ed. */
-static char *ident(PGconn *conn, const char *name)
-{
-	char *q = PQescapeIdentifier(conn, name, strlen(name));
-	char *out = q ? strdup(q) : NULL;
-
-	PQfreemem(q);
-	return out;
 }
 
 /* CREATE TEMP TABLE <table> AS a sample of schema.table; ANALYZE it. */
 static int make_copy(PGconn *conn, const struct perf_scan *scan, double pct,
 		     char **err)
 {
-	char *s = ident(conn, scan->schema), *t = ident(conn, scan->relation);
+	char *s = perf_probe_ident(conn, scan->schema);
+	char *t = perf_probe_ident(conn, scan->relation);
 	char *sql = NULL;
 	int rc = HINGE_ENOMEM;
 
@@ -132,7 +34,7 @@ static int make_copy(PGconn *conn, const struct perf_scan *scan, double pct,
 		"CREATE TEMP TABLE %2$s AS SELECT * FROM %1$s.%2$s"
 		" TABLESAMPLE SYSTEM (%3$.6f); ANALYZE pg_temp.%2$s",
 		s, t, pct) >= 0) {
-		rc = run(conn, sql, err);
+		rc = perf_probe_run(conn, sql, err);
 		free(sql);
 	}
 	free(s);
@@ -144,30 +46,10 @@ static int make_copy(PGconn *conn, const struct perf_scan *scan, double pct,
 static int index_copy(PGconn *conn, const struct perf_scan *scan,
 		      char cols[][64], size_t ncols, char **err)
 {
-	char *t = ident(conn, scan->relation), *sql = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&sql, &len);
-	int rc;
+	char *sql = perf_probe_index_sql(conn, "pg_temp", scan->relation, cols, ncols);
+	int rc = sql ? perf_probe_run(conn, sql, err) : HINGE_ENOMEM;
 
-	if (f == NULL || t == NULL) {
-		if (f)
-			fclose(f);
-		free(sql);
-		free(t);
-		return HINGE_ENOMEM;
-	}
-	fprintf(f, "CREATE INDEX ON pg_temp.%s (", t);
-	for (size_t i = 0; i < ncols; i++) {
-		char *col = ident(conn, cols[i]);
-
-		fprintf(f, "%s%s", i ? ", " : "", col ? col : "");
-		free(col);
-	}
-	fputc(')', f);
-	fclose(f);
-	rc = run(conn, sql, err);
 	free(sql);
-	free(t);
 	return rc;
 }
 
@@ -199,13 +81,13 @@ int perf_explain_sample(const struct perf_ctx *c, PGconn *conn,
 	memset(out, 0, sizeof(*out));
 	/* The copy must exist before PREPARE resolves the table's name; the
 	 * rollback drops it with the index. */
-	rc = begin(c, conn, err);
+	rc = perf_probe_begin(c, conn, err);
 	rc = rc ? rc : make_copy(conn, scan, pct, err);
-	rc = rc ? rc : prepare(conn, query, err);
-	if (rc == 0 && (without = explain(conn, nparams, err)) != NULL &&
+	rc = rc ? rc : perf_probe_prepare(conn, query, err);
+	if (rc == 0 && (without = perf_probe_explain(conn, nparams, err)) != NULL &&
 	    index_copy(conn, scan, cols, ncols, err) == 0)
-		with = explain(conn, nparams, err);
-	end(conn);
+		with = perf_probe_explain(conn, nparams, err);
+	perf_probe_end(conn);
 	if (rc == 0 && with == NULL)
 		rc = HINGE_EINVAL;
 	if (rc == 0) {

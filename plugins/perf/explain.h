@@ -23,9 +23,11 @@
 int perf_explain_generic(const struct perf_ctx *c, PGconn *conn,
 			 const char *query, json_t **plan, char **err);
 
-/* What the sampled copy says of a candidate index. */
+/* What the sampled copy, or a hypothetical index, says of a candidate. */
 struct perf_sample {
 	int checked;        /* 0: the copy could not stand in for the table */
+	int hypothetical;   /* 1: checked with hypopg (hypo.h), not a copy */
+	char index[64];     /* the hypothetical index's name */
 	double rows;        /* rows in the copy */
 	double cost_without, cost_with;
 	int uses_index;

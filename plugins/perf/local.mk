@@ -43,6 +43,7 @@ PERF_SOURCES = plugins/perf/plugin.c plugins/perf/perf.h \
 	plugins/perf/tasks.c plugins/perf/tasks.h \
 	plugins/perf/queries.c plugins/perf/queries.h plugins/perf/metrics.c \
 	plugins/perf/advise.c plugins/perf/explain.c plugins/perf/explain.h \
+	plugins/perf/probe.c plugins/perf/probe.h plugins/perf/hypo.c plugins/perf/hypo.h \
 	plugins/perf/snapshot.c plugins/perf/snapshot.h \
 	plugins/perf/report.c plugins/perf/report.h \
 	plugins/perf/stats.c plugins/perf/stats.h \
@@ -61,8 +62,10 @@ plugins_perf_perf_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_perf_perf_la_LIBADD = $(PERF_LIBS)
 
 TESTS += tests/integration/perf_tasks.sh tests/integration/perf_queries.sh \
-	tests/integration/perf_advise.sh
+	tests/integration/perf_advise.sh tests/integration/perf_rollout.sh \
+	tests/integration/perf_hypopg.sh
 EXTRA_DIST += tests/integration/perf_tasks.sh tests/fixtures/perf_tasks.sql \
 	tests/integration/perf_queries.sh tests/fixtures/perf_queries.sql \
-	tests/integration/perf_lib.sh tests/integration/perf_advise.sh
+	tests/integration/perf_lib.sh tests/integration/perf_advise.sh \
+	tests/integration/perf_rollout.sh tests/integration/perf_hypopg.sh
 EXTRA_DIST += bench/perf.sh bench/perf_README.md plugins/perf/README.md

@@ -229,3 +229,24 @@ size_t perf_filter_columns(const char *filter, char cols[][64])
 		strcpy(cols[n++], range);
 	return n;
 }
+
+static int uses_named(const json_t *node, const char *index)
+{
+	const char *name = str(node, "Index Name");
+	const json_t *child;
+	size_t i;
+
+	if (name && strcmp(name, index) == 0)
+		return 1;
+	json_array_foreach(json_object_get(node, "Plans"), i, child)
+		if (uses_named(child, index))
+			return 1;
+	return 0;
+}
+
+int perf_plan_uses_named_index(const json_t *doc, const char *index)
+{
+	const json_t *plan = root(doc);
+
+	return plan != NULL && uses_named(plan, index);
+}

@@ -47,6 +47,10 @@ size_t perf_plan_seqscans(const json_t *doc, struct perf_scan *out, size_t max,
  * it). */
 int perf_plan_uses_index(const json_t *doc, const char *relation);
 
+/* True when a node of the plan scans the index of that name (a
+ * hypothetical index is named "<oid>btree_table_col"). */
+int perf_plan_uses_named_index(const json_t *doc, const char *index);
+
 #define PERF_MAX_COLS 4
 
 /*

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plugins/perf/hypo.h"
 #include "plugins/perf/perf.h"
 
 static const struct hinge_setting settings[] = {
@@ -44,6 +45,10 @@ static const struct hinge_setting settings[] = {
 	  "statement_timeout of each EXPLAIN and sampled copy of advice" },
 	{ "sample_rows", HINGE_T_INT, 0, "100000", 1, 1000000000,
 	  "about how many rows the sampled copy of a table holds" },
+	{ "hypopg", HINGE_T_STRING, 0, "installed", 0, 0,
+	  "check candidate indexes with hypopg: \"installed\" where the database"
+	  " has the extension, \"transient\" also creating it inside each check's"
+	  " rolled-back transaction, \"off\" never (sampled copies)" },
 	{ "propose_bake", HINGE_T_DURATION, 0, "30m", 1, 31536000000.0,
 	  "how long the proposed gate bakes" },
 	{ "propose_interval", HINGE_T_DURATION, 0, "1m", 1, 86400000,
@@ -197,6 +202,13 @@ static int perf_init(struct hinge_plugin *p, const struct hinge_host *host)
 
 	if (c == NULL)
 		return HINGE_ENOMEM;
+	if (perf_hypo_mode_parse(host->setting_str(p, "hypopg")) < 0) {
+		host->log(p, HINGE_LOG_ERROR, "%s: hypopg: \"%s\" is not installed, "
+			  "transient or off", host->setting_where(p, "hypopg"),
+			  host->setting_str(p, "hypopg"));
+		free(c);
+		return HINGE_EINVAL;
+	}
 	c->p = p;
 	c->host = host;
 	perf_host = host;

@@ -73,7 +73,7 @@ ok "propose names the file it wrote" grep -q "wrote $T/change.conf" "$T/text"
 ok "the change builds the index with migration.create_index" \
 	grep -q 'action = "migration.create_index";' "$T/change.conf"
 ok "with the advised table and column" \
-	grep -q 'with = { schema = "public"; table = "perf_big"; name = "perf_big_k_idx"; columns = \[ "k" \]; };' "$T/change.conf"
+	grep -q 'with = { schema = "public"; table = "perf_big"; name = "perf_big_k_idx"; columns = "\\"k\\""; };' "$T/change.conf"
 ok "the gate proves the gain of that statement" \
 	grep -q "perf.query_gain{queryid=\\\\\"$id\\\\\"} == 1" "$T/change.conf"
 ok "and bounds its mean" grep -q "perf.query_mean_ms{queryid=\\\\\"$id\\\\\"} < " "$T/change.conf"

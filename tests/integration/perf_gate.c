@@ -50,7 +50,7 @@ static const char *const settings[][2] = {
 	{ "task_failed_status", "error" }, { "failure_weight", "1" },
 	{ "window", "24h" }, { "limit", "10" }, { "snapshot_interval", "1m" },
 	{ "snapshot_retention", "1d" }, { "min_calls", "30" },
-	{ "gain_margin", "0.3" }, { "baseline", "1h" },
+	{ "gain_margin", "0.3" }, { "baseline", "1h" }, { "hypopg", "installed" },
 };
 
 static void h_log(struct hinge_plugin *p, enum hinge_log_level l, const char *fmt, ...)

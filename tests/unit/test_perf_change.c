@@ -20,6 +20,7 @@ static struct perf_proposal proposal(void)
 		.schema = "public", .table = "perf_big", .ncols = 2,
 		.queryid = -3097106866161585255LL, .calls = 5, .mean_ms = 24.5,
 		.total_ms = 122.5, .filter = "((k = $1) AND (v = 'a\"b'::text))",
+		.check = "sampled copy",
 		.cost_without = 2300, .cost_with = 12.25, .margin = 0.1,
 		.bake_ms = 1800000, .interval_ms = 1500, .failure_limit = 1,
 		.inconclusive_limit = 20,
@@ -54,9 +55,10 @@ static void test_change_text(void **state)
 	assert_non_null(strstr(t, "change: {\n  id = \"perf_big_k_v_idx\";"));
 	assert_non_null(strstr(t, "action = \"migration.create_index\";"));
 	assert_non_null(strstr(t, "with = { schema = \"public\"; table = \"perf_big\";"
-				  " name = \"perf_big_k_v_idx\"; columns = [ \"k\", \"v\" ]; };"));
+				  " name = \"perf_big_k_v_idx\"; columns = \"\\\"k\\\", \\\"v\\\"\"; };"));
 	/* The filter's quote is escaped inside the description. */
-	assert_non_null(strstr(t, "(v = 'a\\\"b'::text))"));
+	assert_non_null(strstr(t, "(v = 'a\\\"b'::text)); checked on a sampled copy, the"
+				  " index brings its cost from 2300.00 to 12.25"));
 	assert_non_null(strstr(t, "gate = [ \"perf.query_gain{queryid=\\\"-3097106866161585255\\\"} == 1\","));
 	/* The mean bound is the mean less the margin: 24.5 * 0.9. */
 	assert_non_null(strstr(t, "perf.query_mean_ms{queryid=\\\"-3097106866161585255\\\"} < 22.050\" ];"));
@@ -84,12 +86,44 @@ static void test_change_parses(void **state)
 	assert_non_null(strstr(v, "filter ((k = $1) AND (v = 'a\"b'::text))"));
 	assert_true(config_lookup_string(&cfg, "change.steps.[0].action", &v));
 	assert_string_equal(v, "migration.create_index");
-	assert_true(config_lookup_string(&cfg, "change.steps.[0].with.columns.[1]", &v));
-	assert_string_equal(v, "v");
+	assert_true(config_lookup_string(&cfg, "change.steps.[0].with.columns", &v));
+	assert_string_equal(v, "\"k\", \"v\"");
 	assert_true(config_lookup_string(&cfg, "change.steps.[1].gate.[0]", &v));
 	assert_string_equal(v, "perf.query_gain{queryid=\"-3097106866161585255\"} == 1");
 	assert_true(config_lookup_string(&cfg, "change.steps.[1].bake", &v));
 	assert_string_equal(v, "30m");
+	config_destroy(&cfg);
+	free(t);
+}
+
+/* The description names how the index was checked. */
+static void test_hypothetical(void **state)
+{
+	struct perf_proposal p = proposal();
+	char *t;
+
+	(void)state;
+	p.check = "hypothetical index";
+	assert_non_null(t = perf_change_text(&p));
+	assert_non_null(strstr(t, "; checked as a hypothetical index (hypopg), the index brings"));
+	free(t);
+}
+
+/* Columns are SQL for migration.create_index: quoted identifiers. */
+static void test_columns_quoted(void **state)
+{
+	struct perf_proposal p = proposal();
+	const char *v = NULL;
+	config_t cfg;
+	char *t;
+
+	(void)state;
+	strcpy(p.cols[1], "Odd \"name\"");
+	assert_non_null(t = perf_change_text(&p));
+	config_init(&cfg);
+	assert_int_equal(config_read_string(&cfg, t), CONFIG_TRUE);
+	assert_true(config_lookup_string(&cfg, "change.steps.[0].with.columns", &v));
+	assert_string_equal(v, "\"k\", \"Odd \"\"name\"\"\"");
 	config_destroy(&cfg);
 	free(t);
 }
@@ -100,6 +134,8 @@ int main(void)
 		cmocka_unit_test(test_index_name),
 		cmocka_unit_test(test_change_text),
 		cmocka_unit_test(test_change_parses),
+		cmocka_unit_test(test_columns_quoted),
+		cmocka_unit_test(test_hypothetical),
 	};
 	return cmocka_run_group_tests_name("perf_change", tests, NULL, NULL);
 }

@@ -46,7 +46,7 @@ static const char seqscan_plan[] =
 static const char index_plan[] =
 	"[{\"Plan\": {\"Node Type\": \"Aggregate\", \"Total Cost\": 12.5,"
 	" \"Plans\": [{\"Node Type\": \"Bitmap Heap Scan\", \"Relation Name\": \"perf_big\","
-	" \"Plans\": [{\"Node Type\": \"Bitmap Index Scan\", \"Index Name\": \"i\"}]}]}}]";
+	" \"Plans\": [{\"Node Type\": \"Bitmap Index Scan\", \"Index Name\": \"<13556>btree_perf_big_k\"}]}]}}]";
 
 static void test_seqscans(void **state)
 {
@@ -66,12 +66,16 @@ static void test_seqscans(void **state)
 	assert_float_equal(s[0].cost, 4300.0, 0);
 	assert_float_equal(s[0].plan_rows, 200, 0);
 	assert_false(perf_plan_uses_index(doc, "perf_big"));
+	assert_false(perf_plan_uses_named_index(doc, "<13556>btree_perf_big_k"));
 	json_decref(doc);
 
 	doc = json_loads(index_plan, 0, NULL);
 	assert_int_equal(perf_plan_seqscans(doc, s, 4, &cost), 0);
 	assert_true(perf_plan_uses_index(doc, "perf_big"));
 	assert_false(perf_plan_uses_index(doc, "other"));
+	/* hypopg's hypothetical index, found by its name at any depth. */
+	assert_true(perf_plan_uses_named_index(doc, "<13556>btree_perf_big_k"));
+	assert_false(perf_plan_uses_named_index(doc, "<13557>btree_perf_big_v"));
 	json_decref(doc);
 
 	doc = json_loads("{\"not\": \"a plan\"}", 0, NULL);
