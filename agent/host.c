@@ -402,6 +402,7 @@ static const struct hinge_host table = {
 	.mq_stage_start_ms = h_mq_stage_start_ms,
 	.cmd_json = h_cmd_json,
 	.cmd_print_json = h_cmd_print_json,
+	.step_retry_after = step_retry_after,
 };
 
 const struct hinge_host *host_table(void)

@@ -23,6 +23,7 @@ static const struct hinge_setting params[] = {
 	  "the rows still to change, as SQL: \"ai_model IS NULL\"; none left means done" },
 	{ "batch_size", HINGE_T_INT, 0, "1000", 1, 1000000, "rows per batch" },
 	{ "pause", HINGE_T_DURATION, 0, "0ms", 0, 3600000, "the pause between batches" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -88,6 +89,8 @@ static int bf_check(void *data, struct hinge_step *st)
 		rc = HINGE_ENOMEM;
 	if (rc == 0)
 		rc = mig_parses(c, st, b.conn, "the backfill", probe);
+	if (rc == 0)
+		rc = mig_window_check(c, st, b.conn);
 	if (rc == 0) {
 		c->host->step_lock_target(st, b.t.lock);
 		c->host->step_inverse(st, "none: a backfill overwrites; revert the column it filled");
@@ -214,6 +217,8 @@ static int bf_apply(void *data, struct hinge_step *st)
 	long long done = 0, left = 0;
 	int rc = bf_open(c, st, &b);
 
+	if (rc == 0)
+		rc = mig_window_wait(c, st, b.conn);
 	if (rc == 0)
 		rc = resume_point(c, st, &b, &last, &done);
 	if (rc == 0 && (left = remaining(c, st, &b)) < 0)
