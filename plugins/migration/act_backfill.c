@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "plugins/migration/mig.h"
 #include "plugins/migration/sqltext.h"
@@ -170,12 +171,28 @@ static char *batch_sql(const struct backfill *b, int64_t size)
 	return sql;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * What resume relies on commits with each batch in the target database;
+ * the engine's checkpoint (a commit of the state database, an fsync) only
+ * shows how far the backfill got, so it is written at most once per
+ * CHECKPOINT_EVERY_MS and after the last batch, not once per batch.
+ */
+#define CHECKPOINT_EVERY_MS 1000
+
 static int run_batches(struct mig_ctx *c, struct hinge_step *st, struct backfill *b,
 		       const char *sql, char *last, long long done, long long total)
 {
 	const struct hinge_host *h = c->host;
-	int64_t pause = h->param_ms(st, "pause");
-	int rc = 0;
+	int64_t pause = h->param_ms(st, "pause"), saved = now_ms();
+	int rc = 0, unsaved = 0;
 
 	while (rc == 0) {
 		const char *p[3] = { last, h->step_rollout(st), h->step_name(st) };
@@ -197,14 +214,20 @@ static int run_batches(struct mig_ctx *c, struct hinge_step *st, struct backfill
 		last = strdup(PQgetvalue(r, 0, 0));
 		done = atoll(PQgetvalue(r, 0, 1));
 		PQclear(r);
-		if (last == NULL)
+		unsaved = 1;
+		if (last == NULL) {
 			rc = HINGE_ENOMEM;
-		else
+		} else if (now_ms() - saved >= CHECKPOINT_EVERY_MS) {
 			rc = h->checkpoint_set(st, last);
+			saved = now_ms();
+			unsaved = 0;
+		}
 		h->step_progress(st, done, total > done ? total : done);
 		if (rc == 0 && pause > 0 && h->sleep_ms(c->p, pause) != 0)
 			rc = HINGE_ECANCELED;
 	}
+	if (unsaved && last != NULL && h->checkpoint_set(st, last) != 0 && rc == 0)
+		rc = HINGE_EUNAVAIL;
 	free(last);
 	return rc;
 }
