@@ -102,9 +102,11 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
  * not open) wait as it asked, the way a gate waits: an operator's
  * request gets through (STEP_INTERRUPT: the phase stays "applying", with
  * nothing applied), the lease is kept, and past the step's timeout the
- * step fails with apply's reason.  The first answer is announced.
+ * step fails with apply's reason.  The first answer is announced.  When
+ * the wait itself ends the move (a request, shutdown), *waited_out is set.
  */
-static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs)
+static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
+			    int *waited_out)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	int64_t t0 = state_now_ms(), timeout = ps->cs->timeout_ms;
@@ -129,8 +131,10 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs)
 		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
 		if (timeout > 0 && wake > t0 + timeout)
 			wake = t0 + timeout;
-		if ((rc = run_wait(ex, wake)) != 0)
+		if ((rc = run_wait(ex, wake)) != 0) {
+			*waited_out = 1;
 			return rc;
+		}
 	}
 }
 
@@ -191,16 +195,16 @@ static int settle_applying(struct exec *ex, size_t idx, struct hinge_step *hs, i
 
 static int do_apply(struct exec *ex, size_t idx, struct hinge_step *hs, int fresh)
 {
-	int need = 1, rc;
+	int need = 1, waited_out = 0, rc;
 
 	if (!fresh && (rc = settle_applying(ex, idx, hs, &need)) != 0)
 		return rc;
 	if (!need)
 		return 0;
 	crash_point("apply.begin");
-	rc = apply_when_ready(ex, idx, hs);
+	rc = apply_when_ready(ex, idx, hs, &waited_out);
 	crash_point("apply.done");
-	if (rc == STEP_INTERRUPT || rc == HINGE_ECANCELED)
+	if (waited_out)
 		return rc;
 	if (rc == 0)
 		return run_step_phase(ex, idx, "applied", NULL, 0, "applied");
