@@ -46,18 +46,11 @@ static int chk_open(struct ddl *d)
 	return (k->qname = mig_quote_ident(d->conn, k->name)) == NULL ? HINGE_ENOMEM : 0;
 }
 
-/* Validated: in place; NOT VALID: a leftover that apply replaces. */
 static int chk_state(struct ddl *d, const char *rel)
 {
 	const struct chk *k = d->aux;
-	char type;
-	int rc = ddl_constraint_state(d, rel, k->name, &type);
 
-	if (rc > 0 && type != 'c') {
-		ddl_error(d, "constraint %s of %s is not a check constraint", k->qname, rel);
-		return HINGE_EFAIL;
-	}
-	return rc == 2 ? 0 : rc;
+	return ddl_added_constraint_state(d, rel, k->name, k->qname, 'c', "a check constraint");
 }
 
 static void chk_cleanup(struct ddl *d)

@@ -138,18 +138,11 @@ static int fk_open(struct ddl *d)
 	return 0;
 }
 
-/* Validated: in place; NOT VALID: a leftover that apply replaces. */
 static int fk_state(struct ddl *d, const char *rel)
 {
 	const struct fk *k = d->aux;
-	char type;
-	int rc = ddl_constraint_state(d, rel, k->name, &type);
 
-	if (rc > 0 && type != 'f') {
-		ddl_error(d, "constraint %s of %s is not a foreign key", k->qname, rel);
-		return HINGE_EFAIL;
-	}
-	return rc == 2 ? 0 : rc;
+	return ddl_added_constraint_state(d, rel, k->name, k->qname, 'f', "a foreign key");
 }
 
 /* The NOT VALID key a failed validation leaves on the live table. */

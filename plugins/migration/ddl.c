@@ -141,6 +141,19 @@ int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char 
 	return rc;
 }
 
+int ddl_added_constraint_state(struct ddl *d, const char *rel, const char *name,
+			       const char *qname, char type, const char *what)
+{
+	char found;
+	int rc = ddl_constraint_state(d, rel, name, &found);
+
+	if (rc > 0 && found != type) {
+		ddl_error(d, "constraint %s of %s is not %s", qname, rel, what);
+		return HINGE_EFAIL;
+	}
+	return rc == 2 ? 0 : rc;
+}
+
 char *ddl_drop_constraint_sql(const char *rel, const char *qname)
 {
 	char *sql;

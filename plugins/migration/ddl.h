@@ -87,6 +87,15 @@ int ddl_index_state(struct ddl *d, const char *rel, const char *idx);
 int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char *type);
 
 /*
+ * The state of a constraint an action adds, for its ops->state: 1 when
+ * validated, 0 when absent or NOT VALID (a leftover apply replaces);
+ * HINGE_EFAIL when name is a constraint of another type than type
+ * (the step's error calls it "not WHAT"), <0 on error.
+ */
+int ddl_added_constraint_state(struct ddl *d, const char *rel, const char *name,
+			       const char *qname, char type, const char *what);
+
+/*
  * Drop constraint name (quoted: qname) of type from the live table when
  * it is there NOT VALID: what a validation that failed leaves behind.
  */
