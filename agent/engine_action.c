@@ -71,15 +71,16 @@ int run_prepare(struct exec *ex, size_t idx, const struct step_row *row,
 }
 
 /*
- * Call one of the action's callbacks, holding it to the step's timeout:
- * cancelled at the deadline, the process ended by the watchdog if the
- * callback ignores that for callback_grace.
+ * Call one of the action's callbacks, holding it to the step's timeout
+ * counted from t0 (an apply that waited counts its wait): cancelled at
+ * the deadline, the process ended by the watchdog if the callback
+ * ignores that for callback_grace.
  */
 static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
-		int (*fn)(void *, struct hinge_step *), const char *what)
+		int (*fn)(void *, struct hinge_step *), const char *what, int64_t t0)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
-	int64_t t0 = state_now_ms(), took;
+	int64_t took;
 	int rc, slot = -1;
 
 	if (fn == NULL)
@@ -91,6 +92,10 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 	if (ps->cs->timeout_ms > 0)
 		watchdog_disarm(slot);
 	took = state_now_ms() - t0;
+	if (rc == HINGE_ENOTYET && fn != ps->ra->a.apply) {
+		step_error(hs, "%s answered \"not yet\", which only apply may", what);
+		rc = HINGE_EFAIL;
+	}
 	/* Over time, finished or cancelled at the deadline: a timeout. */
 	if (ps->cs->timeout_ms > 0 && took >= ps->cs->timeout_ms &&
 	    (rc == 0 || (rc == HINGE_ECANCELED && !host_stop_requested()))) {
@@ -98,9 +103,50 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 			   (long long)took, (long long)ps->cs->timeout_ms);
 		rc = HINGE_EFAIL;
 	}
-	if (rc != 0 && hs->error == NULL)
+	if (rc != 0 && rc != HINGE_ENOTYET && hs->error == NULL)
 		step_error(hs, "%s failed (error %d)", what, rc);
 	return rc;
+}
+
+/*
+ * Apply, and while it answers "not yet" (a maintenance window that is
+ * not open) wait as it asked, the way a gate waits: an operator's
+ * request gets through (STEP_INTERRUPT: the phase stays "applying", with
+ * nothing applied), the lease is kept, and past the step's timeout the
+ * step fails with apply's reason.  The first answer is announced.  When
+ * the wait itself ends the move (a request, shutdown), *waited_out is set.
+ */
+static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
+			    int *waited_out)
+{
+	const struct plan_step *ps = &ex->plan->steps[idx];
+	int64_t t0 = state_now_ms(), timeout = ps->cs->timeout_ms;
+	int rc;
+
+	for (int announced = 0;; announced = 1) {
+		int64_t now, wake;
+		const char *why;
+
+		hs->retry_ms = 0;
+		if ((rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0)) != HINGE_ENOTYET)
+			return rc;
+		why = hs->retry_why ? hs->retry_why : "apply is not ready yet";
+		now = state_now_ms();
+		if (timeout > 0 && now - t0 >= timeout) {
+			step_error(hs, "still not applied after %lldms, the step's timeout: %s",
+				   (long long)(now - t0), why);
+			return HINGE_EFAIL;
+		}
+		if (!announced && (rc = run_step_phase(ex, idx, "applying", NULL, 0, why)) != 0)
+			return rc;
+		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
+		if (timeout > 0 && wake > t0 + timeout)
+			wake = t0 + timeout;
+		if ((rc = run_wait(ex, wake)) != 0) {
+			*waited_out = 1;
+			return rc;
+		}
+	}
 }
 
 static int probe(struct exec *ex, size_t idx, struct hinge_step *hs)
@@ -160,15 +206,17 @@ static int settle_applying(struct exec *ex, size_t idx, struct hinge_step *hs, i
 
 static int do_apply(struct exec *ex, size_t idx, struct hinge_step *hs, int fresh)
 {
-	int need = 1, rc;
+	int need = 1, waited_out = 0, rc;
 
 	if (!fresh && (rc = settle_applying(ex, idx, hs, &need)) != 0)
 		return rc;
 	if (!need)
 		return 0;
 	crash_point("apply.begin");
-	rc = call(ex, idx, hs, ex->plan->steps[idx].ra->a.apply, "apply");
+	rc = apply_when_ready(ex, idx, hs, &waited_out);
 	crash_point("apply.done");
+	if (waited_out)
+		return rc;
 	if (rc == 0)
 		return run_step_phase(ex, idx, "applied", NULL, 0, "applied");
 	/* A failed apply may have done part of its work: the probe says. */
@@ -202,7 +250,7 @@ static int perform(struct exec *ex, size_t idx, size_t k, struct hinge_step *hs,
 	if (k == 2)
 		return do_apply(ex, idx, hs, fresh);
 	crash_point(m->begin);
-	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what);
+	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what, state_now_ms());
 	crash_point(m->end);
 	if (rc != 0)
 		return failed(ex, idx, m->on_fail, hs);
@@ -357,7 +405,7 @@ static int back(struct exec *ex, size_t idx, struct step_row *row, struct hinge_
 	    (rc = run_step_phase(ex, idx, "reverting", NULL, 0, "reverting")) != 0)
 		return rc;
 	crash_point("revert.begin");
-	rc = call(ex, idx, hs, ps->ra->a.revert, "revert");
+	rc = call(ex, idx, hs, ps->ra->a.revert, "revert", state_now_ms());
 	crash_point("revert.done");
 	if (rc != 0) {
 		run_step_phase(ex, idx, "reverting", hs->error, 0, hs->error);

@@ -469,6 +469,7 @@ static const struct hinge_host table = {
 	.cmd_print_json = h_cmd_print_json,
 	.rollout_steps = h_rollout_steps,
 	.mq_label_at = h_mq_label_at,
+	.step_retry_after = step_retry_after,
 };
 
 const struct hinge_host *host_table(void)

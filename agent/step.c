@@ -35,6 +35,7 @@ void step_clear(struct hinge_step *st)
 	json_decref(st->findings);
 	free(st->artifact);
 	free(st->checkpoint);
+	free(st->retry_why);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -189,4 +190,16 @@ int step_checkpoint_set(struct hinge_step *st, const char *text)
 const char *step_checkpoint_get(struct hinge_step *st)
 {
 	return st->checkpoint;
+}
+
+void step_retry_after(struct hinge_step *st, int64_t ms, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	st->retry_ms = ms;
+	replace(&st->retry_why, buf);
 }

@@ -26,6 +26,8 @@ struct hinge_step {
 	size_t artifact_len;
 	char artifact_sha256[65]; /* hex; set with the artifact */
 	char *checkpoint;
+	int64_t retry_ms;       /* step_retry_after: apply's HINGE_ENOTYET */
+	char *retry_why;
 	/* Engine hooks: make a checkpoint durable, show progress. */
 	int (*on_checkpoint)(struct hinge_step *st, void *data);
 	void (*on_progress)(struct hinge_step *st, void *data);
@@ -62,5 +64,7 @@ int step_artifact_set(struct hinge_step *st, const void *buf, size_t len);
 int step_artifact_get(struct hinge_step *st, const void **buf, size_t *len);
 int step_checkpoint_set(struct hinge_step *st, const char *text);
 const char *step_checkpoint_get(struct hinge_step *st);
+void step_retry_after(struct hinge_step *st, int64_t ms, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HINGE_ABI_MAJOR 1 /* bumped when an existing member changes */
-#define HINGE_ABI_MINOR 2 /* bumped when a member is appended */
+#define HINGE_ABI_MINOR 3 /* bumped when a member is appended */
 
 /* Error codes.  Stable; never renumbered.  Each maps to an exit status. */
 #define HINGE_OK 0
@@ -51,6 +51,9 @@ extern "C" {
 #define HINGE_ENOMEM (-6)   /* out of memory (exit 5) */
 #define HINGE_ENODATA (-7)  /* metric: no data yet; a gate counts it inconclusive */
 #define HINGE_ECANCELED (-8)/* the operation was cancelled (shutdown, abort) */
+/* apply only (ABI 1.3): not yet; the engine waits as host->step_retry_after
+ * said, acting on operator requests, then calls apply again */
+#define HINGE_ENOTYET (-9)
 
 /* Log levels, as syslog orders them. */
 enum hinge_log_level {
@@ -382,6 +385,18 @@ struct hinge_host {
 	 * refuse a label it does not know instead of ignoring it.
 	 */
 	const char *(*mq_label_at)(const struct hinge_mquery *q, size_t i, const char **key);
+
+	/* --- appended in ABI 1.3 (check with HINGE_HOST_HAS) ---------- */
+	/*
+	 * Inside apply, before returning HINGE_ENOTYET: call apply again
+	 * after ms, and why (shown by events and `rollout status`).  The
+	 * engine waits the way a gate does: an abort, rollback or pause gets
+	 * through, the lease is kept, and the whole wait counts against the
+	 * step's timeout, past which the step fails with why.  The phase
+	 * stays "applying"; apply must not have changed anything yet.
+	 */
+	void (*step_retry_after)(struct hinge_step *st, int64_t ms, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
 };
 
 /* True when the host table carries member m (for members after 1.0). */

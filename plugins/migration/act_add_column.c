@@ -21,6 +21,7 @@ static const struct hinge_setting params[] = {
 	{ "type", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "its type, as PostgreSQL spells it" },
 	{ "default", HINGE_T_STRING, 0, NULL, 0, 0, "a default expression; must not be volatile" },
 	{ "nullable", HINGE_T_BOOL, 0, "true", 0, 0, "false adds NOT NULL (needs a default on a filled table)" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "plugins/migration/mig.h"
 #include "plugins/migration/sqltext.h"
@@ -23,6 +24,7 @@ static const struct hinge_setting params[] = {
 	  "the rows still to change, as SQL: \"ai_model IS NULL\"; none left means done" },
 	{ "batch_size", HINGE_T_INT, 0, "1000", 1, 1000000, "rows per batch" },
 	{ "pause", HINGE_T_DURATION, 0, "0ms", 0, 3600000, "the pause between batches" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -88,6 +90,8 @@ static int bf_check(void *data, struct hinge_step *st)
 		rc = HINGE_ENOMEM;
 	if (rc == 0)
 		rc = mig_parses(c, st, b.conn, "the backfill", probe);
+	if (rc == 0)
+		rc = mig_window_check(c, st, b.conn);
 	if (rc == 0) {
 		c->host->step_lock_target(st, b.t.lock);
 		c->host->step_inverse(st, "none: a backfill overwrites; revert the column it filled");
@@ -167,12 +171,28 @@ static char *batch_sql(const struct backfill *b, int64_t size)
 	return sql;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * What resume relies on commits with each batch in the target database;
+ * the engine's checkpoint (a commit of the state database, an fsync) only
+ * shows how far the backfill got, so it is written at most once per
+ * CHECKPOINT_EVERY_MS and after the last batch, not once per batch.
+ */
+#define CHECKPOINT_EVERY_MS 1000
+
 static int run_batches(struct mig_ctx *c, struct hinge_step *st, struct backfill *b,
 		       const char *sql, char *last, long long done, long long total)
 {
 	const struct hinge_host *h = c->host;
-	int64_t pause = h->param_ms(st, "pause");
-	int rc = 0;
+	int64_t pause = h->param_ms(st, "pause"), saved = now_ms();
+	int rc = 0, unsaved = 0;
 
 	while (rc == 0) {
 		const char *p[3] = { last, h->step_rollout(st), h->step_name(st) };
@@ -194,14 +214,20 @@ static int run_batches(struct mig_ctx *c, struct hinge_step *st, struct backfill
 		last = strdup(PQgetvalue(r, 0, 0));
 		done = atoll(PQgetvalue(r, 0, 1));
 		PQclear(r);
-		if (last == NULL)
+		unsaved = 1;
+		if (last == NULL) {
 			rc = HINGE_ENOMEM;
-		else
+		} else if (now_ms() - saved >= CHECKPOINT_EVERY_MS) {
 			rc = h->checkpoint_set(st, last);
+			saved = now_ms();
+			unsaved = 0;
+		}
 		h->step_progress(st, done, total > done ? total : done);
 		if (rc == 0 && pause > 0 && h->sleep_ms(c->p, pause) != 0)
 			rc = HINGE_ECANCELED;
 	}
+	if (unsaved && last != NULL && h->checkpoint_set(st, last) != 0 && rc == 0)
+		rc = HINGE_EUNAVAIL;
 	free(last);
 	return rc;
 }
@@ -214,6 +240,8 @@ static int bf_apply(void *data, struct hinge_step *st)
 	long long done = 0, left = 0;
 	int rc = bf_open(c, st, &b);
 
+	if (rc == 0)
+		rc = mig_window_wait(c, st, b.conn);
 	if (rc == 0)
 		rc = resume_point(c, st, &b, &last, &done);
 	if (rc == 0 && (left = remaining(c, st, &b)) < 0)

@@ -13,6 +13,7 @@ static const struct hinge_setting params[] = {
 	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
 	{ "name", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the constraint's name" },
 	{ "check", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the condition, as SQL: \"qty >= 0\"" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -45,31 +46,18 @@ static int chk_open(struct ddl *d)
 	return (k->qname = mig_quote_ident(d->conn, k->name)) == NULL ? HINGE_ENOMEM : 0;
 }
 
-/* Validated: in place; NOT VALID: a leftover that apply replaces. */
 static int chk_state(struct ddl *d, const char *rel)
 {
 	const struct chk *k = d->aux;
-	char type;
-	int rc = ddl_constraint_state(d, rel, k->name, &type);
 
-	if (rc > 0 && type != 'c') {
-		ddl_error(d, "constraint %s of %s is not a check constraint", k->qname, rel);
-		return HINGE_EFAIL;
-	}
-	return rc == 2 ? 0 : rc;
+	return ddl_added_constraint_state(d, rel, k->name, k->qname, 'c', "a check constraint");
 }
 
 static void chk_cleanup(struct ddl *d)
 {
 	const struct chk *k = d->aux;
-	char type, *sql;
 
-	if (ddl_constraint_state(d, d->t.qualified, k->name, &type) != 2 || type != 'c' ||
-	    asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", d->t.qualified,
-		     k->qname) < 0)
-		return;
-	PQclear(PQexec(d->conn, sql));
-	free(sql);
+	ddl_drop_not_valid(d, k->name, k->qname, 'c');
 }
 
 static void chk_forward(struct ddl *d, const char *rel, int live, struct sqlv *out)
@@ -85,10 +73,8 @@ static void chk_forward(struct ddl *d, const char *rel, int live, struct sqlv *o
 static char *chk_inverse(struct ddl *d, const char *rel)
 {
 	const struct chk *k = d->aux;
-	char *sql;
 
-	return asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", rel, k->qname) < 0
-		       ? NULL : sql;
+	return ddl_drop_constraint_sql(rel, k->qname);
 }
 
 const struct ddl_ops mig_add_check_ops = {

@@ -17,6 +17,7 @@ static const struct hinge_setting params[] = {
 	{ "table", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the table" },
 	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
 	{ "column", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the column to drop" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 

@@ -23,6 +23,7 @@ static const struct hinge_setting create_params[] = {
 	{ "where", HINGE_T_STRING, 0, NULL, 0, 0, "a predicate for a partial index, as SQL" },
 	{ "concurrently", HINGE_T_BOOL, 0, "true", 0, 0,
 	  "build without blocking writes (false: faster, blocks writes)" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -31,6 +32,7 @@ static const struct hinge_setting drop_params[] = {
 	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
 	{ "name", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the index to drop" },
 	{ "concurrently", HINGE_T_BOOL, 0, "true", 0, 0, "drop without blocking reads and writes" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 

@@ -16,6 +16,7 @@ static const struct hinge_setting params[] = {
 	{ "table", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the column's table" },
 	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
 	{ "column", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "the column" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -91,14 +92,8 @@ static int drop_state(struct ddl *d, const char *rel)
 static void set_cleanup(struct ddl *d)
 {
 	const struct nn *n = d->aux;
-	char type, *sql;
 
-	if (ddl_constraint_state(d, d->t.qualified, n->check, &type) != 2 || type != 'c' ||
-	    asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", d->t.qualified,
-		     n->qcheck) < 0)
-		return;
-	PQclear(PQexec(d->conn, sql));
-	free(sql);
+	ddl_drop_not_valid(d, n->check, n->qcheck, 'c');
 }
 
 static void set_forward(struct ddl *d, const char *rel, int live, struct sqlv *out)

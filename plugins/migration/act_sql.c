@@ -19,6 +19,7 @@ static const struct hinge_setting params[] = {
 	{ "verify", HINGE_T_STRING, 0, NULL, 0, 0, "a query whose first value is true once the change is in place" },
 	{ "table", HINGE_T_STRING, 0, NULL, 0, 0, "the table the SQL changes, for the lock target" },
 	{ "schema", HINGE_T_STRING, 0, "public", 0, 0, "the table's schema" },
+	MIG_WINDOW_PARAM,
 	{ NULL },
 };
 
@@ -79,6 +80,8 @@ static int sql_check(void *data, struct hinge_step *st)
 		rc = mig_parses(c, st, s.conn, "down", s.down);
 	if (rc == 0 && s.verify != NULL)
 		rc = mig_parses(c, st, s.conn, "verify", s.verify);
+	if (rc == 0)
+		rc = mig_window_check(c, st, s.conn);
 	if (rc == 0 && !s.has_table) {
 		PGresult *r = mig_query(c, st, s.conn, "SELECT current_database()", 0, NULL);
 
@@ -181,6 +184,8 @@ static int sql_apply(void *data, struct hinge_step *st)
 	struct sqlstep s;
 	int rc = sql_open(data, st, &s);
 
+	if (rc == 0)
+		rc = mig_window_wait(data, st, s.conn);
 	if (rc == 0)
 		rc = guarded_exec(data, st, &s, s.up, "applied");
 	sql_close(&s);

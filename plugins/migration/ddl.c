@@ -141,6 +141,38 @@ int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char 
 	return rc;
 }
 
+int ddl_added_constraint_state(struct ddl *d, const char *rel, const char *name,
+			       const char *qname, char type, const char *what)
+{
+	char found;
+	int rc = ddl_constraint_state(d, rel, name, &found);
+
+	if (rc > 0 && found != type) {
+		ddl_error(d, "constraint %s of %s is not %s", qname, rel, what);
+		return HINGE_EFAIL;
+	}
+	return rc == 2 ? 0 : rc;
+}
+
+char *ddl_drop_constraint_sql(const char *rel, const char *qname)
+{
+	char *sql;
+
+	return asprintf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", rel, qname) < 0
+		       ? NULL : sql;
+}
+
+void ddl_drop_not_valid(struct ddl *d, const char *name, const char *qname, char type)
+{
+	char found, *sql;
+
+	if (ddl_constraint_state(d, d->t.qualified, name, &found) != 2 || found != type ||
+	    (sql = ddl_drop_constraint_sql(d->t.qualified, qname)) == NULL)
+		return;
+	PQclear(PQexec(d->conn, sql));
+	free(sql);
+}
+
 static int cb_check(void *data, struct hinge_step *st)
 {
 	struct ddl_action *a = data;
@@ -150,6 +182,8 @@ static int cb_check(void *data, struct hinge_step *st)
 
 	if (rc == 0 && a->ops->check != NULL)
 		rc = a->ops->check(&d);
+	if (rc == 0)
+		rc = mig_window_check(a->c, st, d.conn);
 	if (rc == 0 && (rc = a->ops->state(&d, d.t.qualified)) == HINGE_EFAIL)
 		rc = HINGE_EINVAL;
 	if (rc >= 0) {
@@ -327,6 +361,7 @@ static int cb_apply(void *data, struct hinge_step *st)
 	int rc = ddl_open(a, st, &d);
 
 	if (rc == 0 && (rc = a->ops->state(&d, d.t.qualified)) == 0 &&
+	    (rc = mig_window_wait(a->c, st, d.conn)) == 0 &&
 	    (rc = mig_guard_take(a->c, st, d.conn, &d.t)) == 0) {
 		a->ops->forward(&d, d.t.qualified, 1, &fwd);
 		rc = run_all(&d, &fwd);

@@ -86,6 +86,24 @@ int ddl_index_state(struct ddl *d, const char *rel, const char *idx);
  */
 int ddl_constraint_state(struct ddl *d, const char *rel, const char *name, char *type);
 
+/*
+ * The state of a constraint an action adds, for its ops->state: 1 when
+ * validated, 0 when absent or NOT VALID (a leftover apply replaces);
+ * HINGE_EFAIL when name is a constraint of another type than type
+ * (the step's error calls it "not WHAT"), <0 on error.
+ */
+int ddl_added_constraint_state(struct ddl *d, const char *rel, const char *name,
+			       const char *qname, char type, const char *what);
+
+/*
+ * Drop constraint name (quoted: qname) of type from the live table when
+ * it is there NOT VALID: what a validation that failed leaves behind.
+ */
+void ddl_drop_not_valid(struct ddl *d, const char *name, const char *qname, char type);
+
+/* "ALTER TABLE rel DROP CONSTRAINT IF EXISTS qname", malloc'ed; NULL when out of memory. */
+char *ddl_drop_constraint_sql(const char *rel, const char *qname);
+
 /* The typed actions. */
 extern const struct ddl_ops mig_add_column_ops;
 extern const struct ddl_ops mig_create_index_ops;
@@ -93,6 +111,7 @@ extern const struct ddl_ops mig_drop_index_ops;
 extern const struct ddl_ops mig_set_not_null_ops;
 extern const struct ddl_ops mig_drop_not_null_ops;
 extern const struct ddl_ops mig_add_check_ops;
+extern const struct ddl_ops mig_add_foreign_key_ops;
 extern const struct ddl_ops mig_drop_column_ops;
 
 #endif

@@ -2,12 +2,13 @@
 MIGRATION_LOGIC = plugins/migration/backoff.c plugins/migration/backoff.h \
 	plugins/migration/fingerprint.c plugins/migration/fingerprint.h \
 	plugins/migration/lint.c plugins/migration/lint.h \
-	plugins/migration/sqltext.c plugins/migration/sqltext.h
+	plugins/migration/sqltext.c plugins/migration/sqltext.h \
+	plugins/migration/window.c plugins/migration/window.h
 MIGRATION_GLUE = plugins/migration/mig.h plugins/migration/pgconn.c \
 	plugins/migration/ddl.c plugins/migration/ddl.h plugins/migration/guard.c \
 	plugins/migration/history.c \
 	plugins/migration/act_add_column.c plugins/migration/act_backfill.c plugins/migration/act_check.c \
-	plugins/migration/act_drop_column.c \
+	plugins/migration/act_drop_column.c plugins/migration/act_fk.c plugins/migration/window_wait.c \
 	plugins/migration/act_index.c plugins/migration/act_not_null.c plugins/migration/act_sql.c \
 	plugins/migration/metric_lock_waiters.c plugins/migration/plugin.c
 
@@ -19,9 +20,10 @@ plugins_migration_migration_la_LIBADD = $(LIBPQ_LIBS)
 
 check_PROGRAMS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
 	tests/unit/test_migration_actions tests/unit/test_migration_typed \
-	tests/unit/test_migration_backfill
+	tests/unit/test_migration_backfill tests/unit/test_migration_window
 tests_unit_test_migration_logic_SOURCES = tests/unit/test_migration_logic.c \
-	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c
+	plugins/migration/backoff.c plugins/migration/fingerprint.c plugins/migration/sqltext.c \
+	plugins/migration/window.c
 tests_unit_test_migration_logic_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_migration_logic_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_migration_lint_SOURCES = tests/unit/test_migration_lint.c \
@@ -43,11 +45,15 @@ tests_unit_test_migration_backfill_SOURCES = tests/unit/test_migration_backfill.
 	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
 tests_unit_test_migration_backfill_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
 tests_unit_test_migration_backfill_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
+tests_unit_test_migration_window_SOURCES = tests/unit/test_migration_window.c \
+	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
+tests_unit_test_migration_window_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_test_migration_window_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
 TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
 	tests/unit/test_migration_actions tests/unit/test_migration_typed \
-	tests/unit/test_migration_backfill \
-	tests/integration/migration_cli.sh
-EXTRA_DIST += tests/integration/migration_cli.sh config/changes/add-ai-model.conf
+	tests/unit/test_migration_backfill tests/unit/test_migration_window \
+	tests/integration/migration_cli.sh tests/integration/migration_window.sh
+EXTRA_DIST += tests/integration/migration_cli.sh tests/integration/migration_window.sh config/changes/add-ai-model.conf
 
 # The benchmark's driver: one action through the tests' host stand-in.
 noinst_PROGRAMS += bench/migration_drive

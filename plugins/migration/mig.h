@@ -156,6 +156,31 @@ char *mig_fingerprint(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 /* Report each lint finding of sql on the step (check). */
 void mig_lint_step(struct mig_ctx *c, struct hinge_step *st, const char *sql);
 
+/* The `with` row every action carries: wait for the maintenance window. */
+#define MIG_WINDOW_PARAM \
+	{ "window", HINGE_T_BOOL, 0, "false", 0, 0, \
+	  "wait for the maintenance window (window_days, window_hours, window_tz) before taking a lock" }
+
+/* At init: window_days and window_hours parse (hours may be unset); 0 or
+ * HINGE_EINVAL, logged naming the key and where it is set. */
+int mig_window_settings_ok(struct mig_ctx *c);
+
+/*
+ * When the step has window = true: the window's settings parse, hours
+ * are set and window_tz is a zone the database knows.  0, HINGE_EINVAL
+ * with the step's error naming the key, or HINGE_EUNAVAIL.
+ */
+int mig_window_check(struct mig_ctx *c, struct hinge_step *st, PGconn *conn);
+
+/*
+ * Before apply takes a lock: 0 when the step has window = false or the
+ * database's clock in window_tz is inside the window; HINGE_ENOTYET,
+ * with host->step_retry_after(window_poll) saying what it waits for,
+ * when outside; HINGE_EINVAL when the days or hours do not parse;
+ * HINGE_EUNAVAIL when the query fails (a zone that check did not see).
+ */
+int mig_window_wait(struct mig_ctx *c, struct hinge_step *st, PGconn *conn);
+
 /* The actions and metric, registered by plugin.c. */
 int mig_sql_register(struct mig_ctx *c);
 int mig_backfill_register(struct mig_ctx *c);

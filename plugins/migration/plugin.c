@@ -25,12 +25,20 @@ static const struct hinge_setting settings[] = {
 	  "how long to wait for such transactions before the step gives way" },
 	{ "application_name", HINGE_T_STRING, 0, "hinge/migration", 0, 0,
 	  "application_name of the plugin's sessions, as pg_stat_activity shows them" },
+	{ "window_days", HINGE_T_STRING, 0, "*", 0, 0,
+	  "the days a maintenance window starts: \"sat,sun\", \"mon-fri\", \"*\" for every day" },
+	{ "window_hours", HINGE_T_STRING, 0, NULL, 0, 0,
+	  "the window's hours, \"01:00-05:00\" (start included, end not; \"22:00-02:00\" crosses midnight)" },
+	{ "window_tz", HINGE_T_STRING, 0, "UTC", 0, 0,
+	  "the IANA time zone of window_days and window_hours, read by the database (pg_timezone_names)" },
+	{ "window_poll", HINGE_T_DURATION, 0, "30s", 1, 3600000,
+	  "how often a step with window = true looks again whether the window has opened" },
 	{ NULL },
 };
 
 static const struct ddl_ops *const typed[] = {
 	&mig_add_column_ops, &mig_create_index_ops, &mig_drop_index_ops,
-	&mig_set_not_null_ops, &mig_drop_not_null_ops, &mig_add_check_ops,
+	&mig_set_not_null_ops, &mig_drop_not_null_ops, &mig_add_check_ops, &mig_add_foreign_key_ops,
 	&mig_drop_column_ops,
 };
 
@@ -56,6 +64,8 @@ static int migration_init(struct hinge_plugin *p, const struct hinge_host *host)
 	c->p = p;
 	ctx = c;
 	host->plugin_data_set(p, c);
+	if ((rc = mig_window_settings_ok(c)) != 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
 		if ((rc = mig_ddl_register(c, typed[i])) != 0)
 			return rc;

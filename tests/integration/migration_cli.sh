@@ -16,7 +16,7 @@ hinge_conf "$T/hinge.conf" "plugins: { migration: { enabled = true; conninfo = \
 expect_exit "config check passes" 0 H config check
 is "plugins lists the actions" \
 	"$(H --json plugins | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)["plugins"] if x["name"]=="migration"][0]; print(" ".join(sorted(p["actions"])), " ".join(p["metrics"]))')" \
-	"migration.add_check migration.add_column migration.backfill migration.create_index migration.drop_column migration.drop_index migration.drop_not_null migration.set_not_null migration.sql migration.lock_waiters"
+	"migration.add_check migration.add_column migration.add_foreign_key migration.backfill migration.create_index migration.drop_column migration.drop_index migration.drop_not_null migration.set_not_null migration.sql migration.lock_waiters"
 
 metric() { # the value of migration.lock_waiters, or its status
 	H --json metrics | python3 -c 'import json,sys

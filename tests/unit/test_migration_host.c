@@ -40,6 +40,10 @@ static struct kv settings[] = {
 	{ "long_transaction", "10000" },
 	{ "preflight_wait", "100" },
 	{ "application_name", "hinge/migration-test" },
+	{ "window_days", "*" },
+	{ "window_hours", "" },
+	{ "window_tz", "UTC" },
+	{ "window_poll", "20" },
 	{ NULL, NULL },
 };
 
@@ -96,10 +100,17 @@ static const char *h_setting_where(struct hinge_plugin *p, const char *key)
 	return "test.conf:1";
 }
 
+/* A second init (a test of init itself) replaces what the first registered. */
 static int h_register_action(struct hinge_plugin *p, const struct hinge_action *a)
 {
+	int i = 0;
+
 	(void)p;
-	actions[nactions++] = *a;
+	while (i < nactions && strcmp(actions[i].name, a->name) != 0)
+		i++;
+	if (i == nactions && ++nactions > (int)(sizeof(actions) / sizeof(actions[0])))
+		die("more than %zu actions", sizeof(actions) / sizeof(actions[0]));
+	actions[i] = *a;
 	return 0;
 }
 
@@ -268,6 +279,16 @@ static const char *h_checkpoint_get(struct hinge_step *st)
 	return st->checkpoint[0] ? st->checkpoint : NULL;
 }
 
+static void h_step_retry_after(struct hinge_step *st, int64_t ms, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->retry_why, sizeof(st->retry_why), fmt, ap);
+	va_end(ap);
+	st->retry_ms = ms;
+}
+
 static void h_step_inverse(struct hinge_step *st, const char *text)
 {
 	snprintf(st->inverse, sizeof(st->inverse), "%s", text);
@@ -335,6 +356,7 @@ static const struct hinge_host host = {
 	.artifact_set = mh_artifact_set,
 	.artifact_get = h_artifact_get,
 	.mq_label = h_mq_label,
+	.step_retry_after = h_step_retry_after,
 };
 
 /* --- helpers -------------------------------------------------------- */

@@ -26,6 +26,8 @@ struct hinge_step {
 	size_t artifact_len;
 	char checkpoint[128];
 	int64_t progress_done, progress_total;
+	int64_t retry_ms; /* step_retry_after, with why */
+	char retry_why[512];
 };
 
 /* The plugin's conninfo setting: the test database. */

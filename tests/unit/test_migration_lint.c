@@ -34,6 +34,9 @@ static void safe_sql_has_no_finding(void **state)
 	assert_string_equal(lint("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)"), "");
 	assert_string_equal(lint("UPDATE t SET a = 1 WHERE id < 100"), "");
 	assert_string_equal(lint("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID"), "");
+	/* the form migration.add_foreign_key runs */
+	assert_string_equal(lint("ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id)"
+				 " ON DELETE CASCADE NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT f"), "");
 	assert_int_equal(mig_lint_sql("SELECT 1", collect, NULL), 0);
 }
 
@@ -50,6 +53,11 @@ static void each_rule_fires(void **state)
 	assert_string_equal(lint("DROP TABLE t"), "M004 ");
 	assert_string_equal(lint("ALTER TABLE t ADD CONSTRAINT c CHECK(a > 0)"), "M005 ");
 	assert_string_equal(lint("ALTER TABLE t ADD FOREIGN KEY (u) REFERENCES users (id)"), "M005 ");
+	assert_string_equal(lint("alter table t add constraint f foreign key(u) references users(id)"
+				 " on delete cascade"), "M005 ");
+	/* NOT VALID in another statement does not excuse this one */
+	assert_string_equal(lint("ALTER TABLE a ADD CONSTRAINT c CHECK (x > 0) NOT VALID;"
+				 " ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id)"), "M005 ");
 	assert_string_equal(lint("UPDATE t SET a = 1"), "M007 ");
 	assert_string_equal(lint("DELETE FROM t"), "M007 ");
 }

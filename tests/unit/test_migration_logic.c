@@ -1,4 +1,5 @@
-/* test_migration_logic.c - backoff, fingerprint comparison, SQL text helpers. */
+/* test_migration_logic.c - backoff, fingerprint comparison, SQL text helpers,
+ * the maintenance window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "plugins/migration/backoff.h"
 #include "plugins/migration/fingerprint.h"
 #include "plugins/migration/sqltext.h"
+#include "plugins/migration/window.h"
 
 static void backoff_doubles_to_the_cap(void **state)
 {
@@ -161,6 +163,75 @@ static void type_text_refuses_hiding_places(void **state)
 	assert_false(mig_type_text_ok(""));
 }
 
+static void window_days_parse(void **state)
+{
+	unsigned d;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(mig_window_days("sat,sun", &d, err, sizeof(err)), 0);
+	assert_int_equal(d, 0x60);
+	assert_int_equal(mig_window_days(" Mon - Fri ", &d, err, sizeof(err)), -1);
+	assert_int_equal(mig_window_days("Mon-Fri", &d, err, sizeof(err)), 0);
+	assert_int_equal(d, 0x1f);
+	assert_int_equal(mig_window_days("fri-mon, wed", &d, err, sizeof(err)), 0);
+	assert_int_equal(d, 0x75);
+	assert_int_equal(mig_window_days("*", &d, err, sizeof(err)), 0);
+	assert_int_equal(d, 0x7f);
+	assert_int_equal(mig_window_days("sat,sunday", &d, err, sizeof(err)), -1);
+	assert_string_equal(err, "\"sunday\" is not a day (mon ... sun), a range (mon-fri) or *");
+	assert_int_equal(mig_window_days("", &d, err, sizeof(err)), -1);
+	assert_string_equal(err, "names no day");
+}
+
+static void window_hours_parse(void **state)
+{
+	int a, b;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(mig_window_hours("01:00-05:00", &a, &b, err, sizeof(err)), 0);
+	assert_int_equal(a, 3600);
+	assert_int_equal(b, 18000);
+	assert_int_equal(mig_window_hours("22:30:15-24:00", &a, &b, err, sizeof(err)), 0);
+	assert_int_equal(a, 81015);
+	assert_int_equal(b, 86400);
+	assert_int_equal(mig_window_hours("22:00-02:00", &a, &b, err, sizeof(err)), 0);
+	assert_true(a > b);
+	static const char *const bad[] = {
+		"1-5", "01:00", "01:00-", "01:00-05:00x", "25:00-26:00", "01:60-02:00",
+		"24:00-01:00", "-01:00-02:00", "01:00 - 05:00",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(mig_window_hours(bad[i], &a, &b, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "is not HH:MM-HH:MM"));
+	}
+	assert_int_equal(mig_window_hours("03:00-03:00", &a, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is empty"));
+}
+
+static void window_membership(void **state)
+{
+	/* sat,sun 01:00-05:00 */
+	struct mig_window w = { 0x60, 3600, 18000 };
+	/* fri 22:00-02:00: Friday night into Saturday */
+	struct mig_window night = { 0x10, 79200, 7200 };
+
+	(void)state;
+	assert_int_equal(mig_window_open(&w, 6, 3600), 1);   /* Sat 01:00 */
+	assert_int_equal(mig_window_open(&w, 7, 17999), 1);  /* Sun 04:59:59 */
+	assert_int_equal(mig_window_open(&w, 7, 18000), 0);  /* Sun 05:00 */
+	assert_int_equal(mig_window_open(&w, 6, 3599), 0);   /* Sat 00:59:59 */
+	assert_int_equal(mig_window_open(&w, 1, 7200), 0);   /* Mon 02:00 */
+	assert_int_equal(mig_window_open(&night, 5, 79200), 1); /* Fri 22:00 */
+	assert_int_equal(mig_window_open(&night, 6, 3600), 1);  /* Sat 01:00 */
+	assert_int_equal(mig_window_open(&night, 6, 7200), 0);  /* Sat 02:00 */
+	assert_int_equal(mig_window_open(&night, 6, 79200), 0); /* Sat 22:00 */
+	assert_int_equal(mig_window_open(&night, 5, 3600), 0);  /* Fri 01:00 */
+	night.days = 0x40; /* sun 22:00 into Monday */
+	assert_int_equal(mig_window_open(&night, 1, 3600), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +245,9 @@ int main(void)
 		cmocka_unit_test(truthy_values),
 		cmocka_unit_test(lock_target_forms),
 		cmocka_unit_test(type_text_refuses_hiding_places),
+		cmocka_unit_test(window_days_parse),
+		cmocka_unit_test(window_hours_parse),
+		cmocka_unit_test(window_membership),
 	};
 
 	return cmocka_run_group_tests_name("migration_logic", tests, NULL, NULL);

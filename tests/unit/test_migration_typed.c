@@ -1,6 +1,6 @@
 /*
  * test_migration_typed.c - create_index, drop_index, set_not_null,
- * drop_not_null and add_check, each forward, verified and reverted, with
+ * drop_not_null, add_check and add_foreign_key, each forward, verified and reverted, with
  * the leftovers of failed builds and validations cleaned, against the
  * test PostgreSQL through the host stand-in.
  */
@@ -313,6 +313,147 @@ static void drop_column_with_an_index_fails_rehearsal(void **state)
 	mh_step_free(&st);
 }
 
+/* The constraint's validation and definition, "(none)" when absent. */
+static const char *fk_def(const char *name)
+{
+	char sql[300];
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce((SELECT convalidated::text || ' ' ||"
+		 " pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = '%s'), '(none)')",
+		 name);
+	return mh_value(sql);
+}
+
+static void add_foreign_key_not_valid_then_validated(void **state)
+{
+	static const struct kv p[] = {
+		{ "table", "pets" }, { "name", "pets_owner" }, { "columns", "owner_id" },
+		{ "ref_table", "owners" }, { "ref_columns", "id" }, { "on_delete", "cascade" },
+		{ NULL, NULL },
+	};
+	struct hinge_step st = mh_step("add_foreign_key", p);
+	PGconn *db = mh_db();
+
+	(void)state;
+	mh_sql_ok(db, "CREATE TABLE owners (id bigint PRIMARY KEY);"
+		      "INSERT INTO owners SELECT generate_series(1, 10);"
+		      "CREATE TABLE pets (id bigserial PRIMARY KEY, owner_id bigint);"
+		      "INSERT INTO pets (owner_id) SELECT g % 10 + 1 FROM generate_series(1, 50) g");
+	assert_int_equal(mh_forward(&st), 0);
+	assert_string_equal(st.inverse, "ALTER TABLE \"public\".\"pets\" DROP CONSTRAINT IF EXISTS \"pets_owner\"");
+	assert_string_equal(fk_def("pets_owner"),
+			    "true FOREIGN KEY (owner_id) REFERENCES owners(id) ON DELETE CASCADE");
+	assert_int_equal(CALL(&st, probe), 1);
+	assert_int_equal(CALL(&st, apply), 0); /* again: nothing to do */
+	assert_int_equal(CALL(&st, revert), 0);
+	assert_int_equal(CALL(&st, probe), 0);
+	assert_string_equal(fk_def("pets_owner"), "(none)");
+	assert_int_equal(CALL(&st, verify), HINGE_EFAIL);
+
+	/* A pet whose owner is missing: apply fails and leaves nothing. */
+	mh_sql_ok(db, "INSERT INTO pets (owner_id) VALUES (999)");
+	assert_int_equal(CALL(&st, rehearse), 0); /* the copy has no rows */
+	assert_int_equal(CALL(&st, apply), HINGE_EFAIL);
+	assert_non_null(strstr(st.error, "violates foreign key constraint \"pets_owner\""));
+	assert_string_equal(fk_def("pets_owner"), "(none)");
+	assert_int_equal(CALL(&st, probe), 0);
+	mh_step_free(&st);
+	PQfinish(db);
+}
+
+static void add_foreign_key_bad_input_is_refused(void **state)
+{
+	static const struct kv missing[] = {
+		{ "table", "pets" }, { "name", "fk1" }, { "columns", "owner_id, nope" },
+		{ "ref_table", "owners" }, { "ref_columns", "id, id" }, { NULL, NULL },
+	};
+	static const struct kv counts[] = {
+		{ "table", "pets" }, { "name", "fk1" }, { "columns", "owner_id, id" },
+		{ "ref_table", "owners" }, { "ref_columns", "id" }, { NULL, NULL },
+	};
+	static const struct kv action[] = {
+		{ "table", "pets" }, { "name", "fk1" }, { "columns", "owner_id" },
+		{ "ref_table", "owners" }, { "ref_columns", "id" }, { "on_delete", "explode" },
+		{ NULL, NULL },
+	};
+	static const struct kv noref[] = {
+		{ "table", "pets" }, { "name", "fk1" }, { "columns", "owner_id" },
+		{ "ref_table", "ghosts" }, { "ref_columns", "id" }, { NULL, NULL },
+	};
+	static const struct kv clash[] = {
+		{ "table", "pets" }, { "name", "pets_pkey" }, { "columns", "owner_id" },
+		{ "ref_table", "owners" }, { "ref_columns", "id" }, { NULL, NULL },
+	};
+	static const struct kv nokey[] = {
+		{ "table", "pets" }, { "name", "fk1" }, { "columns", "owner_id" },
+		{ "ref_table", "pets" }, { "ref_columns", "owner_id" }, { NULL, NULL },
+	};
+	static const struct { const struct kv *p; int rc; const char *says; } cases[] = {
+		{ missing, HINGE_EINVAL, "columns: no column \"nope\" in \"public\".\"pets\"" },
+		{ counts, HINGE_EINVAL, "2 columns reference 1 ref_column" },
+		{ action, HINGE_EINVAL, "on_delete \"explode\" is none of" },
+		{ noref, HINGE_EINVAL, "table \"public\".\"ghosts\" does not exist" },
+		{ clash, HINGE_EINVAL, "is not a foreign key" },
+	};
+	struct hinge_step st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = mh_step("add_foreign_key", cases[i].p);
+		assert_int_equal(CALL(&st, check), cases[i].rc);
+		assert_non_null(strstr(st.error, cases[i].says));
+		mh_step_free(&st);
+	}
+	/* No unique key on the referenced columns: the rehearsal says so. */
+	st = mh_step("add_foreign_key", nokey);
+	assert_int_equal(CALL(&st, check), 0);
+	assert_int_equal(CALL(&st, capture), 0);
+	assert_int_equal(CALL(&st, rehearse), HINGE_EFAIL);
+	assert_non_null(strstr(st.error, "no unique constraint matching given keys"));
+	assert_string_equal(fk_def("fk1"), "(none)");
+	mh_step_free(&st);
+}
+
+static void add_foreign_key_hostile_names_are_quoted(void **state)
+{
+	static const struct kv other[] = {
+		{ "table", "Kid \"t\"; --" }, { "name", "fk\"; drop table pets; --" },
+		{ "columns", "Par\"ent; x" }, { "ref_schema", "Sch \"e\"" },
+		{ "ref_table", "we\"ird ref" }, { "ref_columns", "I\"d /* y" }, { NULL, NULL },
+	};
+	static const struct kv self[] = {
+		{ "table", "Kid \"t\"; --" }, { "name", "up\" self" }, { "columns", "up \"id\"" },
+		{ "ref_table", "Kid \"t\"; --" }, { "ref_columns", "id" }, { "on_update", "Set Null" },
+		{ NULL, NULL },
+	};
+	const struct kv *steps[] = { other, self };
+	PGconn *db = mh_db();
+
+	(void)state;
+	mh_sql_ok(db, "CREATE SCHEMA \"Sch \"\"e\"\"\";"
+		      "CREATE TABLE \"Sch \"\"e\"\"\".\"we\"\"ird ref\" (\"I\"\"d /* y\" int PRIMARY KEY);"
+		      "INSERT INTO \"Sch \"\"e\"\"\".\"we\"\"ird ref\" VALUES (1), (2);"
+		      "CREATE TABLE \"Kid \"\"t\"\"; --\" (id int PRIMARY KEY, \"Par\"\"ent; x\" int,"
+		      " \"up \"\"id\"\"\" int);"
+		      "INSERT INTO \"Kid \"\"t\"\"; --\" VALUES (1, 1, NULL), (2, 2, 1), (3, NULL, 2)");
+	for (size_t i = 0; i < 2; i++) {
+		struct hinge_step st = mh_step("add_foreign_key", steps[i]);
+
+		assert_int_equal(mh_forward(&st), 0);
+		assert_int_equal(CALL(&st, probe), 1);
+		assert_int_equal(CALL(&st, revert), 0);
+		assert_int_equal(CALL(&st, probe), 0);
+		assert_int_equal(mh_forward(&st), 0);
+		mh_step_free(&st);
+	}
+	assert_string_equal(fk_def("fk\"; drop table pets; --"),
+			    "true FOREIGN KEY (\"Par\"\"ent; x\") REFERENCES \"Sch \"\"e\"\"\".\"we\"\"ird ref\"(\"I\"\"d /* y\")");
+	assert_string_equal(fk_def("up\" self"),
+			    "true FOREIGN KEY (\"up \"\"id\"\"\") REFERENCES \"Kid \"\"t\"\"; --\"(id) ON UPDATE SET NULL");
+	assert_string_equal(mh_value("SELECT to_regclass('pets') IS NOT NULL"), "t");
+	PQfinish(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +466,9 @@ int main(void)
 		cmocka_unit_test(add_check_not_valid_then_validated),
 		cmocka_unit_test(drop_column_keeps_the_data),
 		cmocka_unit_test(drop_column_with_an_index_fails_rehearsal),
+		cmocka_unit_test(add_foreign_key_not_valid_then_validated),
+		cmocka_unit_test(add_foreign_key_bad_input_is_refused),
+		cmocka_unit_test(add_foreign_key_hostile_names_are_quoted),
 	};
 
 	return cmocka_run_group_tests_name("migration_typed", tests, setup, teardown);
