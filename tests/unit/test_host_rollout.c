@@ -124,7 +124,7 @@ static void older_host_lacks_it(void **unused)
 	old.size = offsetof(struct hinge_host, rollout_steps);
 	assert_false(HINGE_HOST_HAS(&old, rollout_steps));
 	assert_true(HINGE_HOST_HAS(&old, cmd_print_json));
-	assert_int_equal(host_table()->minor, 1);
+	assert_true(host_table()->minor >= 1); /* 1.1 added it; later minors keep it */
 }
 
 int main(void)
