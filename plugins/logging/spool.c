@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "spool.h"
 #include "stmt.h"
+#include "tally.h"
 
 const char *const lg_spool_migrations[] = {
 	"CREATE TABLE logging_events ("
@@ -81,6 +82,8 @@ const char *const lg_spool_migrations[] = {
 	" name TEXT PRIMARY KEY,"
 	" enabled INTEGER NOT NULL,"
 	" sample_rate REAL NOT NULL);",
+	/* occurrences of one group at one time counted in one row */
+	"ALTER TABLE logging_hits ADD COLUMN n INTEGER NOT NULL DEFAULT 1;",
 	NULL,
 };
 
@@ -122,56 +125,15 @@ static int64_t scalar(sqlite3 *db, const char *sql, const char *text)
 	return v;
 }
 
-/* Count ev in its group; *count gets the group's count after it. */
-static int count_in_group(sqlite3 *db, const struct lg_event *ev, int64_t *count)
+int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
+		   const char *const *sinks, size_t nsinks)
 {
-	sqlite3_stmt *s = lg_stmt(db,
-		"INSERT INTO logging_groups (fingerprint, source, type,"
-		" normalized, sample, count, first_ms, last_ms)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
-		" ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1,"
-		" sample = excluded.sample,"
-		" first_ms = min(first_ms, excluded.first_ms),"
-		" last_ms = max(last_ms, excluded.last_ms) RETURNING count");
-	int rc;
-
-	if (!s)
-		return HINGE_EUNAVAIL;
-	sqlite3_bind_text(s, 1, ev->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ev->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, ev->type ? ev->type : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, ev->normalized, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, ev->message, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, ev->time_ms);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(s, 0);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
-	lg_stmt_done(s);
-	return rc == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
-}
-
-int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
-		 const char *const *sinks, size_t nsinks)
-{
-	int64_t id, count = 0;
+	int64_t id;
 	size_t k;
 	int rc;
 
-	rc = count_in_group(db, ev, &count);
-	if (rc == 0)
-		rc = run(db, "INSERT INTO logging_hits (time_ms, fingerprint)"
-			 " VALUES (?1, ?2)", "it", ev->time_ms, ev->fingerprint);
-	/* the latest LG_SAMPLES, in slots taken in turn */
-	if (rc == 0)
-		rc = run(db, "INSERT OR REPLACE INTO logging_samples (fingerprint,"
-			 " slot, seq, time_ms, event_id, message)"
-			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "tiiitt",
-			 ev->fingerprint, count % LG_SAMPLES, count, ev->time_ms,
-			 ev->event_id, ev->message);
-	if (rc < 0 || nsinks == 0)
-		return rc;
+	if (nsinks == 0)
+		return 0;
 	rc = run(db, "INSERT INTO logging_events (event_id, time_ms,"
 		 " fingerprint, body) VALUES (?1, ?2, ?3, ?4)", "titt",
 		 ev->event_id, ev->time_ms, ev->fingerprint, ev->body);
@@ -182,6 +144,18 @@ int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 		rc = run(db, "INSERT INTO logging_queue (sink, event) VALUES (?1, ?2)",
 			 "ti", sinks[k], id);
 	return rc;
+}
+
+int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
+		 const char *const *sinks, size_t nsinks)
+{
+	struct lg_tally t = { 0 };
+	int rc = lg_tally_add(db, &t, ev);
+
+	if (rc == 0)
+		rc = lg_tally_flush(db, &t);
+	lg_tally_free(&t);
+	return rc == 0 ? lg_spool_queue(db, ev, sinks, nsinks) : rc;
 }
 
 void lg_items_free(struct lg_item *items, size_t n)
@@ -210,7 +184,11 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 	v = calloc((size_t)limit, sizeof *v);
 	if (!v)
 		return HINGE_ENOMEM;
-	if (sqlite3_prepare_v2(db, "SELECT e.id, e.event_id, e.body, q.attempts"
+	/* valid JSON that opens with a brace is an object: SQLite checks it
+	 * in one pass, without building the tree jansson would */
+	if (sqlite3_prepare_v2(db, "SELECT e.id, e.event_id, e.body, q.attempts,"
+			       " json_valid(e.body) AND substr(ltrim(e.body,"
+			       " ' ' || char(9, 10, 13)), 1, 1) = '{'"
 			       " FROM logging_queue q JOIN logging_events e"
 			       " ON e.id = q.event WHERE q.sink = ?1"
 			       " ORDER BY q.event LIMIT ?2", -1, &s, NULL) != SQLITE_OK) {
@@ -227,6 +205,7 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 		v[k].event_id = strdup(id ? id : "");
 		v[k].body = strdup(body ? body : "");
 		v[k].attempts = sqlite3_column_int64(s, 3);
+		v[k].malformed = !sqlite3_column_int(s, 4);
 		if (!v[k].event_id || !v[k].body) {
 			sqlite3_finalize(s);
 			lg_items_free(v, k + 1);
