@@ -2,9 +2,9 @@
  * spool.c - the durable spool, in SQLite.
  *
  * An event is stored once (logging_events) and queued once per sink
- * (logging_queue); it goes when no sink waits for it any more.  Foreign
- * keys (on in every host connection) cascade a dropped event to its queue
- * rows.
+ * (logging_queue); it goes when no sink waits for it any more.  Whatever
+ * deletes events deletes their queue rows in the same transaction (no
+ * foreign key does it: see the migration that rebuilt the two tables).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +84,35 @@ const char *const lg_spool_migrations[] = {
 	" sample_rate REAL NOT NULL);",
 	/* occurrences of one group at one time counted in one row */
 	"ALTER TABLE logging_hits ADD COLUMN n INTEGER NOT NULL DEFAULT 1;",
+	/*
+	 * The spool without the index on event_id (random ids, unique without
+	 * it: each index entry cost a page anywhere in the tree per event
+	 * spooled and again per event delivered) and without the cascading
+	 * foreign key (a second lookup per event delivered); the code that
+	 * deletes events deletes their queue rows itself.  Rows and ids are
+	 * copied as they are; the queue goes first so that dropping the events
+	 * cascades to nothing.
+	 */
+	"CREATE TABLE logging_events_new ("
+	" id INTEGER PRIMARY KEY,"
+	" event_id TEXT NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" fingerprint TEXT NOT NULL,"
+	" body TEXT NOT NULL);"
+	"INSERT INTO logging_events_new (id, event_id, time_ms, fingerprint, body)"
+	" SELECT id, event_id, time_ms, fingerprint, body FROM logging_events;"
+	"CREATE TABLE logging_queue_new ("
+	" sink TEXT NOT NULL,"
+	" event INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (sink, event)) WITHOUT ROWID;"
+	"INSERT INTO logging_queue_new (sink, event, attempts)"
+	" SELECT sink, event, attempts FROM logging_queue;"
+	"DROP TABLE logging_queue;"
+	"DROP TABLE logging_events;"
+	"ALTER TABLE logging_events_new RENAME TO logging_events;"
+	"ALTER TABLE logging_queue_new RENAME TO logging_queue;"
+	"CREATE INDEX logging_queue_event ON logging_queue (event);",
 	NULL,
 };
 
@@ -299,8 +328,11 @@ int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped)
 	if (count <= cap)
 		return 0;
 	over = count - cap;
-	rc = run(db, "DELETE FROM logging_events WHERE id IN (SELECT id FROM"
+	rc = run(db, "DELETE FROM logging_queue WHERE event IN (SELECT id FROM"
 		 " logging_events ORDER BY id LIMIT ?1)", "i", over);
+	if (rc == 0)
+		rc = run(db, "DELETE FROM logging_events WHERE id IN (SELECT id FROM"
+			 " logging_events ORDER BY id LIMIT ?1)", "i", over);
 	if (rc == 0)
 		rc = lg_counter_add(db, "dropped", over);
 	if (rc == 0)
