@@ -108,11 +108,14 @@ static const struct hinge_setting settings[] = {
 	  "(?i)\\b(error|fatal|critical|panic|exception)\\b", 0, 0,
 	  "a PCRE2 regular expression: the lines that match are errors" },
 	{ "tail_interval", HINGE_T_DURATION, 0, "250ms", 1, 3600000,
-	  "how often the files are checked for new lines" },
+	  "how often the files are checked for new lines: the longest a line"
+	  " waits before it is spooled" },
 	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "read a file seen for the first time from its start, not its end" },
 	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 67108864,
-	  "the most bytes read from a file in one transaction" },
+	  "the most bytes of lines spooled from a file in one transaction"
+	  " (group commit: lines and offset committed together; one longer"
+	  " line is taken whole)" },
 	{ NULL },
 };
 
@@ -567,6 +570,8 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
  * its own (a short one: the delivery job writes too), until it is read.
+ * One commit per batch, not per line: the lines' group counts are tallied
+ * and written once per group just before it.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
