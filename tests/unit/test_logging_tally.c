@@ -163,6 +163,7 @@ static void test_fewer_rows(void **state)
 	(void)state;
 	add_many(&t, 8, 5000, 0);
 	assert_int_equal(lg_tally_flush(tallied, &t), 0);
+	lg_tally_free(&t);
 	expect("SELECT count(*), sum(n) FROM logging_hits", "3|8\n");
 	expect("SELECT count(*) FROM logging_samples WHERE fingerprint = 'fpA'", "4\n");
 }
