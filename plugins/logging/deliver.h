@@ -65,8 +65,8 @@ struct lg_run_stats {
 /*
  * Send items[0..n) (oldest first) to s, in requests that respect its
  * limits; out[0..n) gets each item's fate (LG_UNTRIED for those never
- * sent because the sink stopped: backoff or rate limit).  Bodies that are
- * not JSON objects (a corrupt row) and oversized events go dead without a
+ * sent because the sink stopped: backoff or rate limit).  Items marked
+ * malformed (a corrupt row: the body is not a JSON object) and oversized events go dead without a
  * request.  2xx delivers; 429 blocks the sink for Retry-After or the rate
  * limit and keeps the events; 400, 413 and other 4xx split the request
  * and a single event that still fails goes dead with the reason; 5xx, 408

@@ -49,7 +49,7 @@ int lg_errors_top(sqlite3 *db, int64_t since_ms, int limit, json_t **out)
 		return HINGE_ENOMEM;
 	if (sqlite3_prepare_v2(db, "SELECT g.fingerprint, g.source, g.type,"
 			       " g.normalized, g.sample, h.n, g.count, g.first_ms,"
-			       " g.last_ms FROM (SELECT fingerprint, count(*) AS n"
+			       " g.last_ms FROM (SELECT fingerprint, sum(n) AS n"
 			       " FROM logging_hits WHERE time_ms >= ?1"
 			       " GROUP BY fingerprint) h JOIN logging_groups g"
 			       " USING (fingerprint)"
@@ -160,7 +160,7 @@ static int64_t count_since(sqlite3 *db, const char *sql, int64_t since_ms,
 
 int64_t lg_errors_since(sqlite3 *db, int64_t since_ms, const char *source)
 {
-	return count_since(db, "SELECT count(*) FROM logging_hits h"
+	return count_since(db, "SELECT coalesce(sum(h.n), 0) FROM logging_hits h"
 			   " JOIN logging_groups g USING (fingerprint)"
 			   " WHERE h.time_ms >= ?1 AND (?2 IS NULL OR g.source = ?2)",
 			   since_ms, source);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -47,14 +48,29 @@ void lg_iso_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
 }
 
+/*
+ * RAND_bytes costs a lock and a DRBG call each time: ids are cut from a
+ * per-thread pool of its output, refilled when used up or when the
+ * process is no longer the one that filled it (a fork must not hand the
+ * child the parent's next ids).
+ */
 static int new_event_id(char out[33])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char r[16];
+	static __thread unsigned char pool[1024];
+	static __thread size_t left;
+	static __thread pid_t owner;
+	const unsigned char *r;
 	int k;
 
-	if (RAND_bytes(r, sizeof r) != 1)
-		return HINGE_ENOMEM;
+	if (left < 16 || owner != getpid()) {
+		if (RAND_bytes(pool, sizeof pool) != 1)
+			return HINGE_ENOMEM;
+		left = sizeof pool;
+		owner = getpid();
+	}
+	r = pool + sizeof pool - left;
+	left -= 16;
 	for (k = 0; k < 16; k++) {
 		out[2 * k] = hex[r[k] >> 4];
 		out[2 * k + 1] = hex[r[k] & 15];

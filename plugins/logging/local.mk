@@ -5,6 +5,7 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/scrub.c plugins/logging/scrub.h \
 	plugins/logging/event.c plugins/logging/event.h \
 	plugins/logging/spool.c plugins/logging/spool.h \
+	plugins/logging/tally.c plugins/logging/tally.h \
 	plugins/logging/stmt.c plugins/logging/stmt.h \
 	plugins/logging/retry.c plugins/logging/retry.h \
 	plugins/logging/deliver.c plugins/logging/deliver.h \
@@ -34,7 +35,8 @@ LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
 LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_retry tests/unit/test_logging_sentry \
 	tests/unit/test_logging_deliver tests/unit/test_logging_tail \
-	tests/unit/test_logging_errors tests/unit/test_logging_actions
+	tests/unit/test_logging_errors tests/unit/test_logging_actions \
+	tests/unit/test_logging_tally
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_group_SOURCES = tests/unit/test_logging_group.c $(LOGGING_CORE)
@@ -61,10 +63,14 @@ tests_unit_test_logging_errors_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_actions_SOURCES = tests/unit/test_logging_actions.c $(LOGGING_CORE)
 tests_unit_test_logging_actions_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_actions_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_tally_SOURCES = tests/unit/test_logging_tally.c $(LOGGING_CORE)
+tests_unit_test_logging_tally_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_tally_LDADD = $(LOGGING_TEST_LIBS)
 
 LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
 	tests/integration/logging_failures.sh tests/integration/logging_tail.sh \
-	tests/integration/logging_errors.sh tests/integration/logging_diskfull.sh
+	tests/integration/logging_errors.sh tests/integration/logging_diskfull.sh \
+	tests/integration/logging_batch.sh
 TESTS += $(LOGGING_INTEGRATION)
 EXTRA_DIST += $(LOGGING_INTEGRATION) tests/integration/logging_lib.sh \
 	tests/doubles/logging_double.py tests/doubles/logging_sentry.py \

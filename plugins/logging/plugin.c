@@ -30,6 +30,7 @@
 #include "spool.h"
 #include "stmt.h"
 #include "tail.h"
+#include "tally.h"
 
 #define LG_VERSION "0.1.0"
 
@@ -107,11 +108,14 @@ static const struct hinge_setting settings[] = {
 	  "(?i)\\b(error|fatal|critical|panic|exception)\\b", 0, 0,
 	  "a PCRE2 regular expression: the lines that match are errors" },
 	{ "tail_interval", HINGE_T_DURATION, 0, "250ms", 1, 3600000,
-	  "how often the files are checked for new lines" },
+	  "how often the files are checked for new lines: the longest a line"
+	  " waits before it is spooled" },
 	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "read a file seen for the first time from its start, not its end" },
 	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 67108864,
-	  "the most bytes read from a file in one transaction" },
+	  "the most bytes of lines spooled from a file in one transaction"
+	  " (group commit: lines and offset committed together; one longer"
+	  " line is taken whole)" },
 	{ NULL },
 };
 
@@ -146,6 +150,8 @@ struct lg_plugin {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
+	struct lg_tally tally;   /* the tail transaction's group counts */
+	int64_t tail_ms;         /* when it read its lines: their time */
 	json_t *failing;         /* paths that could not be read, reported once */
 	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
 };
@@ -211,9 +217,12 @@ static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
 
 /*
  * Spool one captured event for every configured sink its sample admits,
- * inside the caller's transaction on db.  Returns 0 or a negative code.
+ * inside the caller's transaction on db, counting it in tally (which the
+ * caller flushes before it commits) or, when tally is NULL, at once.
+ * Returns 0 or a negative code.
  */
-static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
+static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
+		     struct lg_tally *tally)
 {
 	const char *names[NSINKS];
 	struct lg_built b;
@@ -234,7 +243,13 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw)
 		.type = raw->type, .message = b.message, .normalized = b.normalized,
 		.fingerprint = b.fingerprint, .body = b.body,
 	};
-	rc = lg_spool_put(db, &ev, names, n);
+	if (tally) {
+		rc = lg_tally_add(db, tally, &ev);
+		if (rc == 0)
+			rc = lg_spool_queue(db, &ev, names, n);
+	} else {
+		rc = lg_spool_put(db, &ev, names, n);
+	}
 	lg_built_free(&b);
 	return rc;
 }
@@ -254,7 +269,7 @@ static int spool_one(struct lg_plugin *s, struct hinge_db *hdb,
 	rc = H->db_begin(hdb);
 	if (rc < 0)
 		return rc;
-	rc = spool_raw(s, H->db_sqlite(hdb), raw);
+	rc = spool_raw(s, H->db_sqlite(hdb), raw, NULL);
 	if (rc == 0)
 		return H->db_commit(hdb);
 	H->db_rollback(hdb);
@@ -397,7 +412,8 @@ static int job_deliver(void *data)
 
 /* Spool the rows of one query result not spooled before. */
 static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
-			 struct lg_pg_cursor *cur, int advance)
+			 struct lg_pg_cursor *cur, int advance,
+			 struct lg_tally *tally)
 {
 	int i, rc = 0;
 
@@ -415,7 +431,7 @@ static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
 
 		rc = detail ? lg_pg_seen(db, "pg", id, t) : HINGE_ENOMEM;
 		if (rc == 0)
-			rc = spool_raw(s, db, &raw);
+			rc = spool_raw(s, db, &raw, tally);
 		if (rc == 0)
 			rc = lg_pg_seen_add(db, "pg", id, t);
 		if (rc > 0)
@@ -455,6 +471,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 {
 	int64_t overlap_us = H->setting_ms(s->p, "pg_overlap") * 1000;
 	struct lg_pg_cursor cur;
+	struct lg_tally tally = { 0 };
 	PGresult *lr, *fr;
 	sqlite3 *db = H->db_sqlite(s->pgdb);
 	int rc;
@@ -470,9 +487,11 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 	}
 	rc = H->db_begin(s->pgdb);
 	if (rc == 0) {
-		rc = pg_spool_rows(s, db, lr, &cur, 0);
+		rc = pg_spool_rows(s, db, lr, &cur, 0, &tally);
 		if (rc == 0)
-			rc = pg_spool_rows(s, db, fr, &cur, 1);
+			rc = pg_spool_rows(s, db, fr, &cur, 1, &tally);
+		if (rc == 0)
+			rc = lg_tally_flush(db, &tally);
 		if (rc == 0)
 			rc = lg_pg_seen_prune(db, "pg", cur.time_us - overlap_us);
 		if (rc == 0)
@@ -482,6 +501,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 		else
 			H->db_rollback(s->pgdb);
 	}
+	lg_tally_free(&tally);
 	PQclear(lr);
 	PQclear(fr);
 	return rc;
@@ -524,10 +544,10 @@ static int tail_line(void *ctx, const char *path, const char *line, size_t len)
 	if (!text)
 		return HINGE_ENOMEM;
 	struct lg_raw raw = {
-		.time_ms = now_ms(), .level = HINGE_LOG_ERROR, .source = "file",
+		.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
 		.type = path, .message = text, .host = s->hostname,
 	};
-	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw);
+	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw, &s->tally);
 	free(text);
 	return rc;
 }
@@ -550,6 +570,8 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
  * its own (a short one: the delivery job writes too), until it is read.
+ * One commit per batch, not per line: the lines' group counts are tallied
+ * and written once per group just before it.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
@@ -560,9 +582,13 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		rc = H->db_begin(s->taildb);
 		if (rc < 0)
 			return;
+		s->tail_ms = now_ms();
 		rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
+		if (rc >= 0 && lg_tally_flush(H->db_sqlite(s->taildb), &s->tally) < 0)
+			rc = HINGE_EUNAVAIL;
 		if (rc < 0 || H->db_commit(s->taildb) < 0) {
 			H->db_rollback(s->taildb);
+			lg_tally_free(&s->tally);
 			if (rc == HINGE_EUNAVAIL)
 				tail_failing(s, path, 1);
 			return;
@@ -945,6 +971,7 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->jobdb);
 	H->db_close(s->pgdb);
 	H->db_close(s->taildb);
+	lg_tally_free(&s->tally);
 	pcre2_match_data_free(s->md);
 	pcre2_code_free(s->re);
 	json_decref(s->failing);

@@ -2,9 +2,9 @@
  * spool.c - the durable spool, in SQLite.
  *
  * An event is stored once (logging_events) and queued once per sink
- * (logging_queue); it goes when no sink waits for it any more.  Foreign
- * keys (on in every host connection) cascade a dropped event to its queue
- * rows.
+ * (logging_queue); it goes when no sink waits for it any more.  Whatever
+ * deletes events deletes their queue rows in the same transaction (no
+ * foreign key does it: see the migration that rebuilt the two tables).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "spool.h"
 #include "stmt.h"
+#include "tally.h"
 
 const char *const lg_spool_migrations[] = {
 	"CREATE TABLE logging_events ("
@@ -81,6 +82,37 @@ const char *const lg_spool_migrations[] = {
 	" name TEXT PRIMARY KEY,"
 	" enabled INTEGER NOT NULL,"
 	" sample_rate REAL NOT NULL);",
+	/* occurrences of one group at one time counted in one row */
+	"ALTER TABLE logging_hits ADD COLUMN n INTEGER NOT NULL DEFAULT 1;",
+	/*
+	 * The spool without the index on event_id (random ids, unique without
+	 * it: each index entry cost a page anywhere in the tree per event
+	 * spooled and again per event delivered) and without the cascading
+	 * foreign key (a second lookup per event delivered); the code that
+	 * deletes events deletes their queue rows itself.  Rows and ids are
+	 * copied as they are; the queue goes first so that dropping the events
+	 * cascades to nothing.
+	 */
+	"CREATE TABLE logging_events_new ("
+	" id INTEGER PRIMARY KEY,"
+	" event_id TEXT NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" fingerprint TEXT NOT NULL,"
+	" body TEXT NOT NULL);"
+	"INSERT INTO logging_events_new (id, event_id, time_ms, fingerprint, body)"
+	" SELECT id, event_id, time_ms, fingerprint, body FROM logging_events;"
+	"CREATE TABLE logging_queue_new ("
+	" sink TEXT NOT NULL,"
+	" event INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (sink, event)) WITHOUT ROWID;"
+	"INSERT INTO logging_queue_new (sink, event, attempts)"
+	" SELECT sink, event, attempts FROM logging_queue;"
+	"DROP TABLE logging_queue;"
+	"DROP TABLE logging_events;"
+	"ALTER TABLE logging_events_new RENAME TO logging_events;"
+	"ALTER TABLE logging_queue_new RENAME TO logging_queue;"
+	"CREATE INDEX logging_queue_event ON logging_queue (event);",
 	NULL,
 };
 
@@ -122,56 +154,15 @@ static int64_t scalar(sqlite3 *db, const char *sql, const char *text)
 	return v;
 }
 
-/* Count ev in its group; *count gets the group's count after it. */
-static int count_in_group(sqlite3 *db, const struct lg_event *ev, int64_t *count)
+int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
+		   const char *const *sinks, size_t nsinks)
 {
-	sqlite3_stmt *s = lg_stmt(db,
-		"INSERT INTO logging_groups (fingerprint, source, type,"
-		" normalized, sample, count, first_ms, last_ms)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)"
-		" ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1,"
-		" sample = excluded.sample,"
-		" first_ms = min(first_ms, excluded.first_ms),"
-		" last_ms = max(last_ms, excluded.last_ms) RETURNING count");
-	int rc;
-
-	if (!s)
-		return HINGE_EUNAVAIL;
-	sqlite3_bind_text(s, 1, ev->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ev->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, ev->type ? ev->type : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, ev->normalized, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, ev->message, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, ev->time_ms);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(s, 0);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
-	lg_stmt_done(s);
-	return rc == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
-}
-
-int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
-		 const char *const *sinks, size_t nsinks)
-{
-	int64_t id, count = 0;
+	int64_t id;
 	size_t k;
 	int rc;
 
-	rc = count_in_group(db, ev, &count);
-	if (rc == 0)
-		rc = run(db, "INSERT INTO logging_hits (time_ms, fingerprint)"
-			 " VALUES (?1, ?2)", "it", ev->time_ms, ev->fingerprint);
-	/* the latest LG_SAMPLES, in slots taken in turn */
-	if (rc == 0)
-		rc = run(db, "INSERT OR REPLACE INTO logging_samples (fingerprint,"
-			 " slot, seq, time_ms, event_id, message)"
-			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "tiiitt",
-			 ev->fingerprint, count % LG_SAMPLES, count, ev->time_ms,
-			 ev->event_id, ev->message);
-	if (rc < 0 || nsinks == 0)
-		return rc;
+	if (nsinks == 0)
+		return 0;
 	rc = run(db, "INSERT INTO logging_events (event_id, time_ms,"
 		 " fingerprint, body) VALUES (?1, ?2, ?3, ?4)", "titt",
 		 ev->event_id, ev->time_ms, ev->fingerprint, ev->body);
@@ -182,6 +173,18 @@ int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 		rc = run(db, "INSERT INTO logging_queue (sink, event) VALUES (?1, ?2)",
 			 "ti", sinks[k], id);
 	return rc;
+}
+
+int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
+		 const char *const *sinks, size_t nsinks)
+{
+	struct lg_tally t = { 0 };
+	int rc = lg_tally_add(db, &t, ev);
+
+	if (rc == 0)
+		rc = lg_tally_flush(db, &t);
+	lg_tally_free(&t);
+	return rc == 0 ? lg_spool_queue(db, ev, sinks, nsinks) : rc;
 }
 
 void lg_items_free(struct lg_item *items, size_t n)
@@ -210,7 +213,11 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 	v = calloc((size_t)limit, sizeof *v);
 	if (!v)
 		return HINGE_ENOMEM;
-	if (sqlite3_prepare_v2(db, "SELECT e.id, e.event_id, e.body, q.attempts"
+	/* valid JSON that opens with a brace is an object: SQLite checks it
+	 * in one pass, without building the tree jansson would */
+	if (sqlite3_prepare_v2(db, "SELECT e.id, e.event_id, e.body, q.attempts,"
+			       " json_valid(e.body) AND substr(ltrim(e.body,"
+			       " ' ' || char(9, 10, 13)), 1, 1) = '{'"
 			       " FROM logging_queue q JOIN logging_events e"
 			       " ON e.id = q.event WHERE q.sink = ?1"
 			       " ORDER BY q.event LIMIT ?2", -1, &s, NULL) != SQLITE_OK) {
@@ -227,6 +234,7 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 		v[k].event_id = strdup(id ? id : "");
 		v[k].body = strdup(body ? body : "");
 		v[k].attempts = sqlite3_column_int64(s, 3);
+		v[k].malformed = !sqlite3_column_int(s, 4);
 		if (!v[k].event_id || !v[k].body) {
 			sqlite3_finalize(s);
 			lg_items_free(v, k + 1);
@@ -320,8 +328,11 @@ int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped)
 	if (count <= cap)
 		return 0;
 	over = count - cap;
-	rc = run(db, "DELETE FROM logging_events WHERE id IN (SELECT id FROM"
+	rc = run(db, "DELETE FROM logging_queue WHERE event IN (SELECT id FROM"
 		 " logging_events ORDER BY id LIMIT ?1)", "i", over);
+	if (rc == 0)
+		rc = run(db, "DELETE FROM logging_events WHERE id IN (SELECT id FROM"
+			 " logging_events ORDER BY id LIMIT ?1)", "i", over);
 	if (rc == 0)
 		rc = lg_counter_add(db, "dropped", over);
 	if (rc == 0)

@@ -32,12 +32,20 @@ struct lg_event {
 
 /*
  * Spool ev for each of the nsinks sink names, count it in its group and
- * keep it among the group's samples.
- * With no sink the event is only counted.  Returns 0 or HINGE_EUNAVAIL
- * (the database refused: disk full, read-only).
+ * keep it among the group's samples (lg_tally of one event, then
+ * lg_spool_queue).  With no sink the event is only counted.  Returns 0 or
+ * HINGE_EUNAVAIL (the database refused: disk full, read-only).
  */
 int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 		 const char *const *sinks, size_t nsinks);
+
+/*
+ * Only store ev and queue it for each of the nsinks sinks (nothing with
+ * none); counting it is left to an lg_tally the caller flushes in the
+ * same transaction.  Returns 0 or HINGE_EUNAVAIL.
+ */
+int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
+		   const char *const *sinks, size_t nsinks);
 
 /* One spooled event waiting for a sink. */
 struct lg_item {
@@ -45,6 +53,7 @@ struct lg_item {
 	char *event_id;
 	char *body;
 	int64_t attempts;
+	int malformed; /* the body is not a JSON object: a corrupt row */
 };
 
 /*

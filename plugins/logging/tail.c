@@ -113,20 +113,22 @@ static int identify(int fd, const struct stat *st, struct rec *r)
 }
 
 /*
- * Read complete lines of fd from *offset (at most max bytes), hand them
- * to fn and move *offset past the last newline.  Returns lines or <0.
+ * Read complete lines of fd from *offset, hand them to fn and move
+ * *offset past the last newline.  The lines handed add up to at most max
+ * bytes (the caller's transaction is bounded by it), but for one line
+ * longer than max, which is read whole.  Returns lines or <0.
  */
 static int read_lines(int fd, const char *path, int64_t *offset, size_t max,
 		      lg_line_fn fn, void *ctx)
 {
-	size_t cap = 1 << 16, have = 0, start, k;
+	size_t cap = 1 << 16, have = 0, used = 0, start, k;
 	char *buf = malloc(cap);
-	int lines = 0, rc = 0;
+	int lines = 0, rc = 0, full = 0;
 	ssize_t n;
 
 	if (!buf)
 		return HINGE_ENOMEM;
-	while (rc == 0 && max > 0) {
+	while (rc == 0 && !full && used < max) {
 		n = pread(fd, buf + have, cap - have, *offset + (int64_t)have);
 		if (n < 0) {
 			rc = HINGE_EUNAVAIL;
@@ -139,6 +141,11 @@ static int read_lines(int fd, const char *path, int64_t *offset, size_t max,
 		for (k = 0; k < have && rc == 0; k++) {
 			if (buf[k] != '\n')
 				continue;
+			/* buf starts at *offset: taking this line uses k + 1 more */
+			if (used + k + 1 > max && lines > 0) {
+				full = 1;
+				break;
+			}
 			rc = fn(ctx, path, buf + start,
 				k - start > LG_TAIL_LINE_MAX ? LG_TAIL_LINE_MAX : k - start);
 			lines++;
@@ -147,10 +154,10 @@ static int read_lines(int fd, const char *path, int64_t *offset, size_t max,
 		if (rc < 0)
 			break;
 		*offset += (int64_t)start;
-		max = max > start ? max - start : 0;
+		used += start;
 		memmove(buf, buf + start, have - start);
 		have -= start;
-		if (have == cap) {
+		if (have == cap && !full) {
 			/* a line longer than the buffer: its start, once it ends */
 			char scan[4096], *nl = NULL;
 			int64_t pos = *offset + (int64_t)have;
@@ -159,10 +166,11 @@ static int read_lines(int fd, const char *path, int64_t *offset, size_t max,
 				nl = memchr(scan, '\n', (size_t)n);
 				pos += nl ? (nl - scan) + 1 : n;
 			}
-			if (!nl)
+			if (!nl || (lines > 0 && used + (size_t)(pos - *offset) > max))
 				break;
 			rc = fn(ctx, path, buf, LG_TAIL_LINE_MAX);
 			lines++;
+			used += (size_t)(pos - *offset);
 			*offset = pos;
 			have = 0;
 		}

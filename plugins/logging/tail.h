@@ -33,7 +33,8 @@ typedef int (*lg_line_fn)(void *ctx, const char *path, const char *line,
 
 struct lg_tail_opts {
 	int start_at_end; /* a path never seen before starts at its end */
-	size_t max_bytes; /* most bytes read from one file per poll */
+	size_t max_bytes; /* most bytes of lines taken from one file per poll
+			   * (one longer line is taken whole) */
 };
 
 /*

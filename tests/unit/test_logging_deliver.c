@@ -77,6 +77,26 @@ static void put(int k, const char *body, const char *const *sinks, size_t n)
 
 static const char *const one[] = { "s" };
 
+static int64_t count(const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* No queue row outlives its event (nothing cascades: the spool's code
+ * deletes both). */
+static void no_orphans(void)
+{
+	assert_int_equal(count("SELECT count(*) FROM logging_queue WHERE event"
+			       " NOT IN (SELECT id FROM logging_events)"), 0);
+}
+
 static void fill(int n)
 {
 	int k;
@@ -242,6 +262,7 @@ static void test_two_sinks_and_cap(void **state)
 	assert_int_equal(dropped, 2);
 	assert_int_equal(lg_counter_get(db, "dropped"), 2);
 	assert_int_equal(lg_spool_pending(db, "t"), 4);
+	no_orphans();
 	run_once(&s, 0);
 	assert_string_equal(sc.first_ids[0], "id02");
 	/* delivered to s, still waiting for t */
@@ -250,6 +271,43 @@ static void test_two_sinks_and_cap(void **state)
 	/* nothing but the group count without a sink */
 	put(9, "{}", NULL, 0);
 	assert_int_equal(lg_spool_pending(db, NULL), 4);
+	no_orphans();
+}
+
+/* The migration that rebuilt the spool's tables keeps what was spooled:
+ * rows, ids, attempts, and the queue still delivers. */
+static void test_rebuild_keeps_spool(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	struct script sc = { .replies = { 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	int k, last = 0;
+
+	(void)state;
+	teardown(state);
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), 0);
+	while (lg_spool_migrations[last + 1])
+		last++;
+	for (k = 0; k < last; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+	for (k = 0; k < 5; k++)
+		put(k, "{\"a\":1}", two, 2);
+	assert_int_equal(sqlite3_exec(db, "UPDATE logging_queue SET attempts = 3"
+				      " WHERE sink = 't'", NULL, NULL, NULL), 0);
+	lg_stmt_forget(db); /* statements prepared on the old tables */
+	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[last], NULL, NULL, NULL), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_events"), 5);
+	assert_int_equal(count("SELECT count(*) FROM logging_queue WHERE sink = 't'"
+			       " AND attempts = 3"), 5);
+	assert_int_equal(count("SELECT count(*) FROM pragma_index_list('logging_events')"), 0);
+	assert_int_equal(count("SELECT count(*) FROM pragma_foreign_key_list('logging_queue')"), 0);
+	run_once(&s, 0);
+	assert_string_equal(sc.first_ids[0], "id00");
+	assert_int_equal(sc.sizes[0], 5);
+	assert_int_equal(lg_spool_pending(db, "t"), 5);
+	assert_int_equal(lg_spool_pending(db, NULL), 5);
+	no_orphans();
 }
 
 int main(void)
@@ -261,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_413_split_and_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_row_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_sinks_and_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_keeps_spool, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }

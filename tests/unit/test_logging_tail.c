@@ -67,9 +67,11 @@ static void append(const char *p, const char *text)
 	fclose(f);
 }
 
+static size_t max_bytes = 1 << 20;
+
 static const char *poll_once(int at_end)
 {
-	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = 1 << 20 };
+	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = max_bytes };
 
 	got[0] = '\0';
 	nlines = 0;
@@ -154,6 +156,22 @@ static void test_long_line(void **state)
 	free(big);
 }
 
+/* A poll takes whole lines up to max_bytes (the tail transaction's
+ * bound), the first line whatever its length; the rest waits. */
+static void test_max_bytes(void **state)
+{
+	(void)state;
+	append(path, "aaaa\nbbbb\ncccc\nlong line here\ndd\n");
+	max_bytes = 12;
+	assert_string_equal(poll_once(0), "aaaa|bbbb|");
+	assert_string_equal(poll_once(0), "cccc|");
+	max_bytes = 4;
+	assert_string_equal(poll_once(0), "long line here|");
+	assert_string_equal(poll_once(0), "dd|");
+	assert_string_equal(poll_once(0), "");
+	max_bytes = 1 << 20;
+}
+
 static void test_missing_file(void **state)
 {
 	struct lg_tail_opts o = { .max_bytes = 1 << 20 };
@@ -171,6 +189,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inode_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_tail", tests, NULL, NULL);
