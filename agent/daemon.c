@@ -26,6 +26,7 @@
 #include "agent/host.h"
 #include "agent/loader.h"
 #include "agent/log.h"
+#include "agent/pg.h"
 #include "agent/registry.h"
 #include "state/state.h"
 
@@ -114,6 +115,8 @@ static void *job_thread(void *arg)
 	const struct reg_job *j = w->job;
 	int64_t wait = j->j.interval_ms;
 	struct state *st = NULL;
+
+	pg_thread_cancel_on_stop(1);
 	if (state_open(state_db_path, 0, &st) != 0)
 		st = NULL;
 	while (!host_stop_requested()) {
@@ -146,7 +149,10 @@ static void *job_thread(void *arg)
 static void *service_thread(void *arg)
 {
 	struct worker *w = arg;
-	int rc = w->service->s.run(w->service->s.data);
+	int rc;
+
+	pg_thread_cancel_on_stop(1);
+	rc = w->service->s.run(w->service->s.data);
 
 	if (rc != 0 && !host_stop_requested())
 		hlog(HINGE_LOG_ERROR, "hinge", "service %s stopped with an error", w->service->qname);
@@ -217,7 +223,7 @@ static int start_workers(const struct settings *fleet, struct worker **out, size
  */
 static size_t stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
 {
-	int64_t deadline = state_now_ms() + timeout_ms;
+	int64_t deadline = state_now_ms() + timeout_ms, next_cancel = 0;
 	size_t stuck = 0;
 
 	host_request_stop();
@@ -228,6 +234,12 @@ static size_t stop_workers(struct worker *w, size_t n, int64_t timeout_ms)
 		while (w[i].started && !__atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE) &&
 		       state_now_ms() < deadline) {
 			struct timespec ts = { 0, 10 * 1000000L };
+
+			/* Queries in flight, and any a job starts after. */
+			if (state_now_ms() >= next_cancel) {
+				pg_cancel_stopping();
+				next_cancel = state_now_ms() + 500;
+			}
 			nanosleep(&ts, NULL);
 		}
 		if (!w[i].started)

@@ -18,6 +18,8 @@ libhingecore_la_SOURCES += \
 check_LTLIBRARIES += tests/plugins/fault.la
 tests_plugins_fault_la_SOURCES = tests/plugins/fault.c
 tests_plugins_fault_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
+tests_plugins_fault_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+tests_plugins_fault_la_LIBADD = $(LIBPQ_LIBS)
 
 check_PROGRAMS += tests/unit/test_engine_cond tests/unit/test_engine_change \
 	tests/unit/test_engine_daemon

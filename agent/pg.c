@@ -3,11 +3,13 @@
  * place in the code that owns it and migrates it by version.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <libpq-events.h>
 
 #include "agent/host.h"
 #include "agent/log.h"
@@ -53,6 +55,83 @@ static int is_local_list(const char *hosts)
 			return 1;
 		p += len + 1;
 	}
+}
+
+/*
+ * The open connections whose queries a stopping agent cancels.  PQcancel
+ * may be called from any thread, PQgetCancel only by the connection's
+ * owner: the cancel object is made at connect (and after a reset) in the
+ * owner's thread, and a libpq event procedure drops the entry inside the
+ * owner's PQfinish, waiting for a cancel in progress.
+ */
+struct live_conn {
+	PGconn *conn;
+	PGcancel *cancel;
+	struct live_conn *next;
+};
+
+static struct live_conn *live;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int cancel_on_stop;
+
+void pg_thread_cancel_on_stop(int yes)
+{
+	cancel_on_stop = yes;
+}
+
+static int on_event(PGEventId id, void *info, void *pass)
+{
+	struct live_conn **p, *e = NULL;
+	PGconn *c;
+
+	(void)pass;
+	if (id != PGEVT_CONNDESTROY && id != PGEVT_CONNRESET)
+		return 1;
+	c = id == PGEVT_CONNDESTROY ? ((PGEventConnDestroy *)info)->conn : ((PGEventConnReset *)info)->conn;
+	pthread_mutex_lock(&live_lock);
+	for (p = &live; *p != NULL && (*p)->conn != c; p = &(*p)->next)
+		;
+	if ((e = *p) != NULL) {
+		PQfreeCancel(e->cancel);
+		e->cancel = NULL;
+		if (id == PGEVT_CONNRESET)
+			e->cancel = PQgetCancel(c);
+		else
+			*p = e->next;
+	}
+	pthread_mutex_unlock(&live_lock);
+	if (id == PGEVT_CONNDESTROY)
+		free(e);
+	return 1;
+}
+
+static void watch(PGconn *c)
+{
+	struct live_conn *e = calloc(1, sizeof(*e));
+
+	if (e == NULL || (e->cancel = PQgetCancel(c)) == NULL ||
+	    !PQregisterEventProc(c, on_event, "hinge", NULL)) {
+		if (e != NULL)
+			PQfreeCancel(e->cancel);
+		free(e);
+		return;
+	}
+	e->conn = c;
+	pthread_mutex_lock(&live_lock);
+	e->next = live;
+	live = e;
+	pthread_mutex_unlock(&live_lock);
+}
+
+void pg_cancel_stopping(void)
+{
+	char err[256];
+
+	pthread_mutex_lock(&live_lock);
+	for (struct live_conn *e = live; e != NULL; e = e->next)
+		if (e->cancel != NULL && !PQcancel(e->cancel, err, sizeof(err)))
+			hlog(HINGE_LOG_DEBUG, "hinge", "cannot cancel a query: %s", err);
+	pthread_mutex_unlock(&live_lock);
 }
 
 int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
@@ -115,6 +194,8 @@ int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
 		PQfinish(c);
 		return HINGE_EUNAVAIL;
 	}
+	if (cancel_on_stop)
+		watch(c);
 	*out = c;
 	return 0;
 }

@@ -13,6 +13,16 @@
 int pg_connect_as(const char *source, const char *conninfo, PGconn **out);
 
 /*
+ * Connections made by the calling thread from now on are cancelled by
+ * pg_cancel_stopping (the daemon's job and service threads say so; the
+ * engine's are left to finish, their rollouts being crash-safe).
+ */
+void pg_thread_cancel_on_stop(int yes);
+
+/* Cancel the query in flight on every such connection still open. */
+void pg_cancel_stopping(void);
+
+/*
  * Bring component's tables in schema hinge to the version its migrations
  * reach, in one transaction under an advisory lock.
  */

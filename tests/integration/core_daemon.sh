@@ -1,7 +1,8 @@
 #!/bin/sh
 # The agent daemon: jobs run, SIGTERM stops it within 5 s, SIGHUP reloads
 # (a bad new config keeps the old one), one agent per state database,
-# sd_notify readiness, and its job figures in `hinge metrics`.
+# sd_notify readiness, its job figures in `hinge metrics`, and a job's
+# PostgreSQL query cancelled at SIGTERM.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/hinge.sh"
 hinge_tmp
@@ -74,6 +75,27 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 is "SIGTERM during a 60 s job: clean exit" "$status" "0"
 ok "SIGTERM during a 60 s job: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
 ok "the service stopped cleanly" grep -q "service stopped" "$T/service"
+# A job in the middle of a long query: SIGTERM cancels it (PQcancel) and
+# the agent still stops within 5 s.
+. "$HINGE_SRCDIR/tests/lib/pg.sh"
+db=$(pg_fresh_db core_daemon)
+mkdir -p "$T/fault"
+hinge_conf "$T/hinge.conf" "plugins: { fault: { enabled = true; dir = \"$T/fault\"; query_conninfo = \"$db\"; }; };"
+"$HINGE" -c "$T/hinge.conf" agent 2>>"$T/agent.err" &
+AGENT=$!
+HINGE_PIDS="$HINGE_PIDS $AGENT"
+running() { [ "$(PGHOST=$HINGE_TEST_PGHOST psql -U postgres -d core_daemon -tAXc \
+	"SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600)' AND state = 'active'")" = "$1" ]; }
+ok "the job's query runs" wait_for 10 running 1
+start=$(date +%s%N)
+kill -TERM "$AGENT"
+wait "$AGENT"
+status=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+is "SIGTERM during a ten-minute query: clean exit" "$status" "0"
+ok "SIGTERM during a ten-minute query: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
+ok "the query was cancelled, not left running" grep -q "canceling statement due to user request" "$T/fault/query"
+ok "no session runs it any more" running 0
 conf 2
 ok "the lock is free again: a new agent starts" sh -c "timeout -s TERM 1 $HINGE -c $T/hinge.conf agent; test \$? -eq 124"
 done_testing

@@ -9,6 +9,7 @@
  * the change); DIR/stale_KEY makes its rehearsal fail (drift).  Neither
  * apply nor revert is idempotent: the engine must not repeat them.
  * Action fault.oneway has no inverse; fault.noop does nothing (bench).
+ * Job fault.query (with query_conninfo) runs a ten-minute query.
  * Metric fault.value reads DIR/metric_NAME (NAME: the label "name",
  * default "value"); a missing file is "no data yet".
  */
@@ -21,12 +22,15 @@
 #include <unistd.h>
 
 #include <hinge/plugin.h>
+#include <libpq-fe.h>
 
 static const struct hinge_host *host;
 static struct hinge_plugin *self;
 
 static const struct hinge_setting settings[] = {
 	{ "dir", HINGE_T_STRING, HINGE_P_REQUIRED, NULL, 0, 0, "where markers and the side-effect log live" },
+	{ "query_conninfo", HINGE_T_STRING, 0, "", 0, 0,
+	  "when set, a job runs one ten-minute query there (SIGTERM must cancel it)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -237,6 +241,30 @@ static int read_value(void *data, const struct hinge_mquery *q, double *out)
 	return end == buf ? HINGE_EFAIL : 0;
 }
 
+/* Job fault.query: a query that outlasts any stop_timeout; DIR/query
+ * holds how it ended (libpq's message, or "done"). */
+static int long_query(void *data)
+{
+	const char *dir = host->setting_str(self, "dir");
+	void *raw = NULL;
+	PGresult *r;
+	char p[4096];
+	FILE *f;
+
+	(void)data;
+	if (host->pg_connect(self, host->setting_str(self, "query_conninfo"), &raw) != 0)
+		return HINGE_EUNAVAIL;
+	r = PQexec(raw, "SELECT pg_sleep(600)");
+	snprintf(p, sizeof(p), "%s/query", dir);
+	if ((f = fopen(p, "w")) != NULL) {
+		fprintf(f, "%s\n", PQresultStatus(r) == PGRES_TUPLES_OK ? "done" : PQresultErrorMessage(r));
+		fclose(f);
+	}
+	PQclear(r);
+	PQfinish(raw);
+	return 0;
+}
+
 static int init(struct hinge_plugin *p, const struct hinge_host *h)
 {
 	static const struct hinge_action step = {
@@ -256,12 +284,15 @@ static int init(struct hinge_plugin *p, const struct hinge_host *h)
 	static const struct hinge_metric value = {
 		.name = "value", .description = "the number in DIR/metric_NAME", .read = read_value,
 	};
+	static const struct hinge_job query = { .name = "query", .interval_ms = 600000, .run = long_query };
 	int rc;
 
 	host = h;
 	self = p;
 	if ((rc = h->register_action(p, &step)) != 0 || (rc = h->register_action(p, &oneway)) != 0 ||
 	    (rc = h->register_action(p, &nop)) != 0)
+		return rc;
+	if (h->setting_str(p, "query_conninfo")[0] != '\0' && (rc = h->register_job(p, &query)) != 0)
 		return rc;
 	return h->register_metric(p, &value);
 }
