@@ -15,6 +15,13 @@ wait_for() { # seconds command...
 	while [ "$_n" -gt 0 ]; do "$@" && return 0; sleep 0.05; _n=$((_n - 1)); done
 	return 1
 }
+term_agent() { # SIGTERM the agent: its exit in $status, the time it took in $elapsed (ms)
+	_start=$(date +%s%N)
+	kill -TERM "$AGENT"
+	wait "$AGENT"
+	status=$?
+	elapsed=$((($(date +%s%N) - _start) / 1000000))
+}
 conf 1
 # A listener for sd_notify datagrams.
 python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
@@ -50,11 +57,7 @@ ok "and the old settings stay" wait_for 10 grep -q "tick answer=2" "$T/marker"
 ok "the agent is still running" kill -0 "$AGENT"
 
 conf 2
-start=$(date +%s%N)
-kill -TERM "$AGENT"
-wait "$AGENT"
-status=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
+term_agent
 is "SIGTERM: clean exit" "$status" "0"
 ok "SIGTERM: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
 ok "stopping is notified" grep -q "STOPPING=1" "$T/notify.log"
@@ -67,11 +70,7 @@ AGENT=$!
 HINGE_PIDS="$HINGE_PIDS $AGENT"
 ok "the service runs" wait_for 10 grep -q "service started" "$T/service"
 sleep 0.3
-start=$(date +%s%N)
-kill -TERM "$AGENT"
-wait "$AGENT"
-status=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
+term_agent
 is "SIGTERM during a 60 s job: clean exit" "$status" "0"
 ok "SIGTERM during a 60 s job: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
 ok "the service stopped cleanly" grep -q "service stopped" "$T/service"
@@ -87,11 +86,7 @@ HINGE_PIDS="$HINGE_PIDS $AGENT"
 running() { [ "$(PGHOST=$HINGE_TEST_PGHOST psql -U postgres -d core_daemon -tAXc \
 	"SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600)' AND state = 'active'")" = "$1" ]; }
 ok "the job's query runs" wait_for 10 running 1
-start=$(date +%s%N)
-kill -TERM "$AGENT"
-wait "$AGENT"
-status=$?
-elapsed=$((($(date +%s%N) - start) / 1000000))
+term_agent
 is "SIGTERM during a ten-minute query: clean exit" "$status" "0"
 ok "SIGTERM during a ten-minute query: stopped within 5 s (took ${elapsed} ms)" test "$elapsed" -lt 5000
 ok "the query was cancelled, not left running" grep -q "canceling statement due to user request" "$T/fault/query"
