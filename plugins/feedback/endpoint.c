@@ -229,22 +229,57 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
 }
 
 /*
+ * The rating's insert, with the segments its form was shown with
+ * (hinge.feedback_shown) each in the column of its name, so that CSAT and
+ * NPS split by segment for the endpoint's ratings too.  Built as a JSON
+ * object, segments first so that a rating field always wins, and turned
+ * into a row by jsonb_populate_record: every value gets its column's
+ * type.  NULL when out of memory.
+ */
+static char *insert_sql(struct endpoint *e)
+{
+	json_t *segs = (json_t *)e->fb->h->setting_json(e->fb->p, "segments");
+	char *cols = strdup("transaction_id, user_id, scale, score, comment");
+	char *sel = strdup("r.transaction_id, r.user_id, r.scale, r.score, r.comment");
+	char *sql = NULL;
+
+	for (size_t i = 0; cols && sel && json_is_array(segs) && i < json_array_size(segs); i++) {
+		const char *name = json_string_value(json_array_get(segs, i));
+		char *q = name ? PQescapeIdentifier(e->conn, name, strlen(name)) : NULL;
+		char *c2 = NULL, *s2 = NULL;
+
+		if (q == NULL || asprintf(&c2, "%s, %s", cols, q) < 0)
+			c2 = NULL;
+		if (q == NULL || asprintf(&s2, "%s, r.%s", sel, q) < 0)
+			s2 = NULL;
+		PQfreemem(q);
+		free(cols);
+		free(sel);
+		cols = c2;
+		sel = s2;
+	}
+	if (cols && sel &&
+	    asprintf(&sql, "INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s,"
+		     " coalesce((SELECT segments FROM hinge.feedback_shown WHERE transaction_id = $1::text),"
+		     " '{}'::jsonb) || jsonb_build_object('transaction_id', $1::text, 'user_id', $2::text,"
+		     " 'scale', $3::text, 'score', $4::text, 'comment', $5::text)) AS r",
+		     e->table_q, cols, sel, e->table_q) < 0)
+		sql = NULL;
+	free(cols);
+	free(sel);
+	return sql;
+}
+
+/*
  * Store one rating unless its transaction has one: 0 stored, 1 already
  * rated, -1 the database failed.  The advisory lock makes the check and
  * the insert one step for every agent writing this table.
  */
-static int store(struct endpoint *e, const char *const v[5])
+static int store_with(struct endpoint *e, const char *const v[5], const char *check,
+		      const char *insert)
 {
-	char check[512], insert[512];
 	int rows = 0;
 
-	if (db_ready(e) < 0)
-		return -1;
-	snprintf(check, sizeof(check),
-		 "SELECT 1 FROM %s WHERE transaction_id::text = $1 LIMIT 1", e->table_q);
-	snprintf(insert, sizeof(insert),
-		 "INSERT INTO %s (transaction_id, user_id, scale, score, comment)"
-		 " VALUES ($1, $2, $3, $4, $5)", e->table_q);
 	if (exec_ok(e->conn, "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL) < 0 ||
 	    exec_ok(e->conn, "SELECT pg_advisory_xact_lock(hashtextextended('hinge.feedback:' || $1, 0))",
 		    1, v, PGRES_TUPLES_OK, NULL) < 0 ||
@@ -260,6 +295,22 @@ static int store(struct endpoint *e, const char *const v[5])
 		return 1;
 	}
 	return exec_ok(e->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL);
+}
+
+static int store(struct endpoint *e, const char *const v[5])
+{
+	char check[512], *insert;
+	int rc;
+
+	if (db_ready(e) < 0)
+		return -1;
+	snprintf(check, sizeof(check),
+		 "SELECT 1 FROM %s WHERE transaction_id::text = $1 LIMIT 1", e->table_q);
+	if ((insert = insert_sql(e)) == NULL)
+		return -1;
+	rc = store_with(e, v, check, insert);
+	free(insert);
+	return rc;
 }
 
 static enum MHD_Result submit(struct endpoint *e, struct MHD_Connection *c,

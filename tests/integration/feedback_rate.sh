@@ -131,7 +131,11 @@ is "shown with its plan" \
 	"$(sql -c "SELECT user_id, segments->>'plan' FROM hinge.feedback_shown WHERE transaction_id = 'ch_team_e1'")" "77|team"
 is "its rating: 201" "$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch_team_e1 -d user=77 \
 	--data-urlencode "token=$tok" -d score=5 "$url")" 201
+is "the endpoint stored the rating with the plan its form was shown with" \
+	"$(sql -c "SELECT plan, score FROM ratings WHERE transaction_id = 'ch_team_e1'")" "team|5"
 doc=$(report --segment plan --since 2h)
+is "so team's CSAT counts it too" \
+	"$(printf '%s' "$doc" | field '[g["csat"]["n"] for g in d["groups"] if g["segment"] == "team"]')" "[1]"
 # team: 1 of 13 now.
 is "and counted in its plan's rate" \
 	"$(printf '%s' "$doc" | field '[(r["shown"], r["rated"]) for g in d["groups"] for r in [g["response_rate"]] if g["segment"] == "team"]')" \
