@@ -277,7 +277,8 @@ long daemon_agent_pid(const char *state_db)
 	snprintf(path, sizeof(path), "%s.agent-lock", state_db);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) != 0)
+	/* Only a lock held elsewhere means an agent; any other error, none. */
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
 		pid = read_pid(fd);
 	close(fd);
 	return pid;

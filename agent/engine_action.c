@@ -86,7 +86,9 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 	if (fn == NULL)
 		return 0;
 	if (ps->cs->timeout_ms > 0)
-		slot = watchdog_arm(state_path(ex->st), ex->id, ps->cs->name, what,
+		slot = watchdog_arm(state_path(ex->st), ex->id, (int)idx, ps->cs->name, what,
+				    strcmp(what, "revert") == 0 ? "needs_operator"
+				    : ex->plan->ch->on_failure_pause ? "paused" : "rolling_back",
 				    t0 + ps->cs->timeout_ms, engine_conf()->callback_grace);
 	rc = fn(ps->ra->a.data, hs);
 	if (ps->cs->timeout_ms > 0)
@@ -102,6 +104,14 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 		step_error(hs, "%s took %lldms, over the step's timeout of %lldms", what,
 			   (long long)took, (long long)ps->cs->timeout_ms);
 		rc = HINGE_EFAIL;
+	} else if (ps->cs->timeout_ms > 0 && took >= ps->cs->timeout_ms && rc != 0 &&
+		   rc != HINGE_ENOTYET && !host_stop_requested()) {
+		/* Its queries were cancelled at the deadline: say so first. */
+		char *why = hs->error ? strdup(hs->error) : NULL;
+
+		step_error(hs, "%s stopped at the step's timeout of %lldms: %s", what,
+			   (long long)ps->cs->timeout_ms, why ? why : "cancelled");
+		free(why);
 	}
 	if (rc != 0 && rc != HINGE_ENOTYET && hs->error == NULL)
 		step_error(hs, "%s failed (error %d)", what, rc);
@@ -116,17 +126,39 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
  * step fails with apply's reason.  The first answer is announced.  When
  * the wait itself ends the move (a request, shutdown), *waited_out is set.
  */
+/*
+ * The step's phase without an event, for the retries of an apply that
+ * answered "not yet": "rehearsed" while it waits (nothing was applied,
+ * so an abort, a hand-over or a resume must not take it for applied),
+ * "applying" again just before each retry.
+ */
+static int quiet_phase(struct exec *ex, size_t idx, const char *phase)
+{
+	return sql_run(ex->db, "UPDATE steps SET phase = ? WHERE rollout_id = ? AND idx = ?", "ssi",
+		       phase, ex->id, (int64_t)idx) == 0 ? 0 : HINGE_EUNAVAIL;
+}
+
 static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 			    int *waited_out)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	int64_t t0 = state_now_ms(), timeout = ps->cs->timeout_ms;
+	const char *why = "apply is not ready yet";
 	int rc;
 
-	for (int announced = 0;; announced = 1) {
+	for (int tries = 0;; tries++) {
 		int64_t now, wake;
-		const char *why;
 
+		if (tries > 0) {
+			/* Never apply past the deadline, even if it is ready now. */
+			if (timeout > 0 && state_now_ms() - t0 >= timeout) {
+				step_error(hs, "still not applied after %lldms, the step's timeout: %s",
+					   (long long)(state_now_ms() - t0), why);
+				return HINGE_EFAIL;
+			}
+			if ((rc = quiet_phase(ex, idx, "applying")) != 0)
+				return rc;
+		}
 		hs->retry_ms = 0;
 		if ((rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0)) != HINGE_ENOTYET)
 			return rc;
@@ -137,7 +169,9 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 				   (long long)(now - t0), why);
 			return HINGE_EFAIL;
 		}
-		if (!announced && (rc = run_step_phase(ex, idx, "applying", NULL, 0, why)) != 0)
+		rc = tries == 0 ? run_step_phase(ex, idx, "rehearsed", NULL, 0, why)
+				: quiet_phase(ex, idx, "rehearsed");
+		if (rc != 0)
 			return rc;
 		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
 		if (timeout > 0 && wake > t0 + timeout)

@@ -1,10 +1,12 @@
 /*
- * engine_watchdog.c - a callback that outlives its step's timeout.  C
- * cannot stop a thread that does not cooperate, and a plugin blocked in
- * a system call or a loop without stopping() would hold its rollout
- * forever; ending the process is the one safe way out, because every
- * transition before the callback was committed (the crash matrix of
- * engine_crash.c proves resumption from each of them).
+ * engine_watchdog.c - a callback that outlives its step's timeout.  At
+ * the deadline the queries the callback's thread runs are cancelled (a
+ * DDL waiting or building), besides stopping() turning true.  C cannot
+ * stop a thread that does not cooperate beyond that, and a plugin
+ * blocked in a system call or a loop would hold its rollout forever;
+ * ending the process is the one safe way out, because every transition
+ * before the callback was committed (the crash matrix of engine_crash.c
+ * proves resumption from each of them).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -20,14 +22,18 @@
 #include "agent/events.h"
 #include "agent/host.h"
 #include "agent/log.h"
+#include "agent/pg.h"
 #include "state/state.h"
 
 #define SLOTS 32
 #define TICK_MS 20
 
 struct watch {
-	int used;
+	int used, cancelled;
+	pthread_t thread;
 	char rollout[16], step[128], what[16], path[4096];
+	int idx;
+	const char *fail_state; /* the rollout's state when the process ends */
 	int64_t deadline_ms, kill_ms;
 };
 
@@ -35,24 +41,31 @@ static struct watch watches[SLOTS];
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 
-/* Record the failure in the rollout, then end the process. */
+/*
+ * Record the failure in the rollout and its step, then end the process.
+ * Called with watch_lock held, so that the callback cannot return and
+ * commit its own outcome in between.
+ */
 static void fire(const struct watch *w)
 {
-	int revert = strcmp(w->what, "revert") == 0;
+	const char *then = strcmp(w->fail_state, "needs_operator") == 0 ? "wait for an operator"
+			 : strcmp(w->fail_state, "paused") == 0 ? "pause (on_failure)" : "roll back";
 	char msg[400];
 	struct state *st = NULL;
 
 	snprintf(msg, sizeof(msg),
 		 "step \"%s\": %s did not return %lldms after the step's timeout; the process ends so that the rollout can %s",
-		 w->step, w->what, (long long)(w->kill_ms - w->deadline_ms),
-		 revert ? "wait for an operator" : "roll back");
+		 w->step, w->what, (long long)(w->kill_ms - w->deadline_ms), then);
 	hlog(HINGE_LOG_ERROR, "hinge", "rollout %s: %s", w->rollout, msg);
 	if (state_open(w->path, 0, &st) == 0 && state_begin(st) == 0) {
 		if (sql_run(state_sqlite(st),
 			    "UPDATE rollouts SET state = ?, error = ?, failed = 1 WHERE id = ?"
 			    " AND state IN ('running', 'rolling_back')",
-			    "sss", revert ? "needs_operator" : "rolling_back", msg, w->rollout) == 0 &&
-		    events_raise(st, HINGE_LOG_ERROR, revert ? "rollout.needs_operator" : "rollout.failed",
+			    "sss", w->fail_state, msg, w->rollout) == 0 &&
+		    sql_run(state_sqlite(st), "UPDATE steps SET error = ? WHERE rollout_id = ? AND idx = ?",
+			    "ssi", msg, w->rollout, (int64_t)w->idx) == 0 &&
+		    events_raise(st, HINGE_LOG_ERROR,
+				 strcmp(w->fail_state, "needs_operator") == 0 ? "rollout.needs_operator" : "rollout.failed",
 				 "hinge", w->rollout, msg, NULL, NULL) == 0)
 			state_commit(st);
 		else
@@ -66,16 +79,20 @@ static void *watch_thread(void *arg)
 	(void)arg;
 	for (;;) {
 		struct timespec ts = { 0, TICK_MS * 1000000L };
-		struct watch due = { 0 };
 		int64_t now = state_now_ms();
 
 		pthread_mutex_lock(&watch_lock);
-		for (size_t i = 0; i < SLOTS && !due.used; i++)
-			if (watches[i].used && now >= watches[i].kill_ms)
-				due = watches[i];
+		for (size_t i = 0; i < SLOTS; i++) {
+			struct watch *w = &watches[i];
+
+			if (w->used && now >= w->kill_ms)
+				fire(w);
+			if (w->used && !w->cancelled && now >= w->deadline_ms) {
+				pg_cancel_thread(w->thread);
+				w->cancelled = 1;
+			}
+		}
 		pthread_mutex_unlock(&watch_lock);
-		if (due.used)
-			fire(&due);
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
@@ -96,8 +113,8 @@ static void start(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-int watchdog_arm(const char *state_path, const char *rollout, const char *step,
-		 const char *what, int64_t deadline_ms, int64_t grace_ms)
+int watchdog_arm(const char *state_path, const char *rollout, int idx, const char *step,
+		 const char *what, const char *fail_state, int64_t deadline_ms, int64_t grace_ms)
 {
 	int slot = -1;
 
@@ -113,6 +130,10 @@ int watchdog_arm(const char *state_path, const char *rollout, const char *step,
 		snprintf(w->step, sizeof(w->step), "%s", step);
 		snprintf(w->what, sizeof(w->what), "%s", what);
 		snprintf(w->path, sizeof(w->path), "%s", state_path);
+		w->idx = idx;
+		w->fail_state = fail_state;
+		w->thread = pthread_self();
+		w->cancelled = 0;
 		w->deadline_ms = deadline_ms;
 		w->kill_ms = deadline_ms + grace_ms;
 		w->used = 1;
@@ -122,12 +143,14 @@ int watchdog_arm(const char *state_path, const char *rollout, const char *step,
 		hlog(HINGE_LOG_WARNING, "hinge", "rollout %s: step \"%s\" runs unwatched (every watchdog slot is taken)",
 		     rollout, step);
 	host_set_step_deadline(deadline_ms);
+	pg_thread_in_step(1);
 	return slot;
 }
 
 void watchdog_disarm(int slot)
 {
 	host_set_step_deadline(0);
+	pg_thread_in_step(0);
 	if (slot < 0)
 		return;
 	pthread_mutex_lock(&watch_lock);

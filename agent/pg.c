@@ -67,16 +67,23 @@ static int is_local_list(const char *hosts)
 struct live_conn {
 	PGconn *conn;
 	PGcancel *cancel;
+	pthread_t owner;
+	int on_stop; /* made by a job or service: cancelled when the agent stops */
 	struct live_conn *next;
 };
 
 static struct live_conn *live;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static __thread int cancel_on_stop;
+static __thread int cancel_on_stop, in_step;
 
 void pg_thread_cancel_on_stop(int yes)
 {
 	cancel_on_stop = yes;
+}
+
+void pg_thread_in_step(int yes)
+{
+	in_step = yes;
 }
 
 static int on_event(PGEventId id, void *info, void *pass)
@@ -117,21 +124,36 @@ static void watch(PGconn *c)
 		return;
 	}
 	e->conn = c;
+	e->owner = pthread_self();
+	e->on_stop = cancel_on_stop;
 	pthread_mutex_lock(&live_lock);
 	e->next = live;
 	live = e;
 	pthread_mutex_unlock(&live_lock);
 }
 
-void pg_cancel_stopping(void)
+/* Cancel on the connections that on_stop or the owner pick. */
+static void cancel_where(int stopping, const pthread_t *owner)
 {
 	char err[256];
 
 	pthread_mutex_lock(&live_lock);
 	for (struct live_conn *e = live; e != NULL; e = e->next)
-		if (e->cancel != NULL && !PQcancel(e->cancel, err, sizeof(err)))
+		if (e->cancel != NULL && ((stopping && e->on_stop) ||
+					  (owner != NULL && pthread_equal(e->owner, *owner))) &&
+		    !PQcancel(e->cancel, err, sizeof(err)))
 			hlog(HINGE_LOG_DEBUG, "hinge", "cannot cancel a query: %s", err);
 	pthread_mutex_unlock(&live_lock);
+}
+
+void pg_cancel_stopping(void)
+{
+	cancel_where(1, NULL);
+}
+
+void pg_cancel_thread(pthread_t owner)
+{
+	cancel_where(0, &owner);
 }
 
 int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
@@ -194,7 +216,7 @@ int pg_connect_as(const char *source, const char *conninfo, PGconn **out)
 		PQfinish(c);
 		return HINGE_EUNAVAIL;
 	}
-	if (cancel_on_stop)
+	if (cancel_on_stop || in_step)
 		watch(c);
 	*out = c;
 	return 0;

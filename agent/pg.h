@@ -2,6 +2,8 @@
 #ifndef HINGE_PG_H
 #define HINGE_PG_H
 
+#include <pthread.h>
+
 #include <libpq-fe.h>
 
 /*
@@ -21,6 +23,14 @@ void pg_thread_cancel_on_stop(int yes);
 
 /* Cancel the query in flight on every such connection still open. */
 void pg_cancel_stopping(void);
+
+/*
+ * Connections made by the calling thread while in_step (an action's
+ * callback with a timeout runs) can be cancelled by pg_cancel_thread:
+ * the engine's watchdog does at the step's deadline.
+ */
+void pg_thread_in_step(int yes);
+void pg_cancel_thread(pthread_t owner);
 
 /*
  * Bring component's tables in schema hinge to the version its migrations

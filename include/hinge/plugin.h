@@ -304,10 +304,15 @@ struct hinge_host {
 		     const char *kind, const char *message, const char *detail_json);
 
 	/*
-	 * True once the agent is shutting down or, inside an action callback,
-	 * once the step's timeout has passed: a long callback should ask and
-	 * return HINGE_ECANCELED.  One that ignores it for the agent's
-	 * callback_grace ends the process (the rollout then rolls back).
+	 * True once the agent is shutting down or, inside an action callback
+	 * of a step with a timeout, once that timeout has passed: a long
+	 * callback should ask and return HINGE_ECANCELED.  At that deadline
+	 * the queries on connections the callback opened through pg_connect
+	 * are cancelled too.  A callback still running the agent's
+	 * callback_grace later ends the process, the agent's or the
+	 * command's, with the rollout recorded as failed (rolling back, or
+	 * paused with on_failure = "pause"; a stuck revert waits for an
+	 * operator), for the next executor to carry on.
 	 */
 	int (*stopping)(struct hinge_plugin *p);
 
@@ -388,12 +393,17 @@ struct hinge_host {
 
 	/* --- appended in ABI 1.3 (check with HINGE_HOST_HAS) ---------- */
 	/*
-	 * Inside apply, before returning HINGE_ENOTYET: call apply again
-	 * after ms, and why (shown by events and `rollout status`).  The
-	 * engine waits the way a gate does: an abort, rollback or pause gets
-	 * through, the lease is kept, and the whole wait counts against the
-	 * step's timeout, past which the step fails with why.  The phase
-	 * stays "applying"; apply must not have changed anything yet.
+	 * Inside apply, before returning HINGE_ENOTYET (check HINGE_HOST_HAS
+	 * first: an older host takes -9 for a failed apply): call apply again
+	 * after ms (<= 0: the agent's request_poll), and why (shown by events
+	 * and `rollout status`).  Apply must not have changed anything yet.
+	 * The engine waits the way a gate does: an abort, rollback or pause
+	 * gets through, the lease and the lock target stay held, and `rollout
+	 * start` hands the wait over to a running agent.  While it waits the
+	 * step is back in phase "rehearsed", so an abort finds nothing to
+	 * revert.  The wait counts against the step's timeout from this
+	 * executor's first call of apply; past it apply is not called again
+	 * and the step fails with why.
 	 */
 	void (*step_retry_after)(struct hinge_step *st, int64_t ms, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));

@@ -10,11 +10,11 @@ sed -i 's/^  lock_wait = "300ms";/  lock_wait = "300ms";\n  callback_grace = "30
 change coop '  id = "coop";
   steps = (
     { name = "a"; action = "fault.step"; with = { key = "coop-a"; }; },
-    { name = "s"; action = "fault.step"; timeout = "100ms"; with = { key = "coop-s"; sleep = "5s"; }; }
+    { name = "s"; action = "fault.step"; timeout = "100ms"; with = { key = "coop-s"; sleep = "60s"; }; }
   );'
 s=$(date +%s%N)
 expect_exit "a cooperative callback over its timeout fails the step" 1 H rollout start "$T/coop.conf"
-is "it was cancelled at the deadline, not after its 5 s" "$(( ($(date +%s%N) - s) / 1000000 < 4000 ))" "1"
+is "it was cancelled at the deadline, not after its 60 s" "$(( ($(date +%s%N) - s) / 1000000 < 30000 ))" "1"
 id=$(last_id)
 is "rolled back, failed" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "rolled_back true"
 is "the cancelled apply left no effect; a was reverted" "$(count apply coop-s) $(count revert coop-a)" "0 1"
@@ -23,11 +23,11 @@ ok "the error names the timeout" sh -c "$HINGE -c $T/hinge.conf --json rollout s
 change deaf '  id = "deaf";
   steps = (
     { name = "a"; action = "fault.step"; with = { key = "deaf-a"; }; },
-    { name = "h"; action = "fault.step"; timeout = "100ms"; with = { key = "deaf-h"; hang = "20s"; }; }
+    { name = "h"; action = "fault.step"; timeout = "100ms"; with = { key = "deaf-h"; hang = "60s"; }; }
   );'
 s=$(date +%s%N)
 expect_exit "a callback deaf to cancellation ends the process with exit 1" 1 H rollout start "$T/deaf.conf"
-is "after timeout and grace, long before the 20 s hang" "$(( ($(date +%s%N) - s) / 1000000 < 10000 ))" "1"
+is "after timeout and grace, long before the 60 s hang" "$(( ($(date +%s%N) - s) / 1000000 < 30000 ))" "1"
 id=$(last_id)
 is "the rollout is recorded failed, to roll back" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "rolling_back true"
 is "its error says why" "$(J .rollout.error rollout status "$id")" \
@@ -36,4 +36,12 @@ is "an error event was raised" "$(J '[.events[] | select(.kind == "rollout.faile
 expect_exit "resume rolls it back" 1 H rollout resume "$id"
 is "rolled back" "$(J .rollout.state rollout status "$id")" "rolled_back"
 is "the hung apply never took effect; a was reverted once" "$(count apply deaf-h) $(count revert deaf-a)" "0 1"
+
+# With on_failure = "pause" the rollout is recorded paused, the step's error kept.
+change deafp '  id = "deafp"; on_failure = "pause";
+  steps = ( { name = "h"; action = "fault.step"; timeout = "100ms"; with = { key = "deafp-h"; hang = "60s"; }; } );'
+expect_exit "on_failure = pause: the process ends with exit 1 too" 1 H rollout start "$T/deafp.conf"
+id=$(last_id)
+is "the rollout is recorded paused" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "paused true"
+ok "the step keeps the error" sh -c "$HINGE -c $T/hinge.conf --json rollout status $id | jq -r .rollout.steps[0].error | grep -q 'did not return 300ms after'"
 done_testing
