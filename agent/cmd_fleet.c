@@ -35,10 +35,14 @@ static const char *opt(int argc, char **argv, const char *name)
 	return NULL;
 }
 
-/* The whole change file, and its change.id; NULL (logged) when unusable. */
-static char *read_change(const char *path, char **change_id)
+/*
+ * The whole change file, its change.id and change.run_once; NULL (logged)
+ * when unusable.
+ */
+static char *read_change(const char *path, char **change_id, int *run_once)
 {
 	config_t cfg;
+	config_setting_t *once;
 	const char *id = NULL;
 	char *text = NULL;
 	FILE *f;
@@ -55,6 +59,14 @@ static char *read_change(const char *path, char **change_id)
 		config_destroy(&cfg);
 		return NULL;
 	}
+	once = config_lookup(&cfg, "change.run_once");
+	if (once != NULL && config_setting_type(once) != CONFIG_TYPE_BOOL) {
+		hlog(HINGE_LOG_ERROR, "hinge", "%s:%u: change.run_once: must be true or false", path,
+		     config_setting_source_line(once));
+		config_destroy(&cfg);
+		return NULL;
+	}
+	*run_once = once != NULL && config_setting_get_bool(once);
 	*change_id = strdup(id);
 	config_destroy(&cfg);
 	f = fopen(path, "rb");
@@ -106,7 +118,7 @@ static int start(struct cli *c, PGconn *pg, int argc, char **argv)
 		hlog(HINGE_LOG_ERROR, "hinge", "--max-failed: \"%s\" is not a count of hosts", mf);
 		return 2;
 	}
-	if ((text = read_change(argv[2], &change_id)) == NULL)
+	if ((text = read_change(argv[2], &change_id, &s.run_once)) == NULL)
 		return 2;
 	s.change_id = change_id;
 	s.change_text = text;

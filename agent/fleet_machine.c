@@ -6,13 +6,15 @@
  * running | failed | completed -> aborting | rolling_back -> aborted |
  * rolled_back once no host still has the change applied.  States of a
  * host's assignment: pending -> running -> completed | failed, pending ->
- * unreachable | skipped, completed | running -> rolled_back.
+ * unreachable | skipped, completed | running -> rolled_back; in a run-once
+ * rollout, pending -> waiting -> completed | failed with the executor.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/fleet.h"
+#include "agent/fleet_once.h"
 #include "agent/fleet_pg.h"
 #include "agent/log.h"
 
@@ -40,8 +42,9 @@ static int set_state(PGconn *c, const char *id, const char *state, const char *m
 static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int max_failed)
 {
 	const char *p[1] = { id };
-	char msg[128], w[16];
+	char msg[400], w[16];
 	long failed, active;
+	int once;
 
 	if (fleet_exec(c, "UPDATE hinge.fleet_assignments a SET state = 'unreachable', updated_at = now()"
 		  " FROM hinge.fleet_hosts h, hinge.fleet_rollouts r"
@@ -53,9 +56,16 @@ static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int 
 		       " AND state IN ('failed', 'unreachable')", id);
 	active = count(c, "SELECT count(*) FROM hinge.fleet_assignments a JOIN hinge.fleet_rollouts r"
 		       " ON r.id = a.rollout_id WHERE a.rollout_id = $1 AND a.wave <= r.current_wave"
-		       " AND a.state IN ('pending', 'running')", id);
+		       " AND a.state IN ('pending', 'running', 'waiting')", id);
 	if (failed < 0 || active < 0)
 		return HINGE_EUNAVAIL;
+	/*
+	 * After the counts: each statement sees the rows committed when it
+	 * starts, so a run-once executor that failed in between is seen here
+	 * and halts the rollout with its own reason, not as a budget overrun.
+	 */
+	if ((once = fleet_once_settle(c, id, msg, sizeof(msg))) != 0)
+		return once == 1 ? set_state(c, id, "failed", msg) : once;
 	if (failed > max_failed) {
 		snprintf(msg, sizeof(msg), "%ld hosts failed or were unreachable, over the budget of %d; halted",
 			 failed, max_failed);
@@ -165,7 +175,7 @@ int fleet_request(PGconn *c, const char *id, const char *kind, const char *reaso
 	PQclear(r);
 	snprintf(msg, sizeof(msg), "%s by %s%s%s", kind, actor, reason ? ": " : "", reason ? reason : "");
 	if (fleet_exec(c, "UPDATE hinge.fleet_assignments SET state = 'skipped', updated_at = now()"
-		  " WHERE rollout_id = $1 AND state = 'pending'", 1, p) != 0 ||
+		  " WHERE rollout_id = $1 AND state IN ('pending', 'waiting')", 1, p) != 0 ||
 	    fleet_event(c, id, NULL, kind, msg) != 0 ||
 	    fleet_exec(c, "NOTIFY hinge_fleet", 0, NULL) != 0 || fleet_exec(c, "COMMIT", 0, NULL) != 0) {
 		PQclear(PQexec(c, "ROLLBACK"));

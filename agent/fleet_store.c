@@ -58,6 +58,8 @@ static const char *const fleet_migrations[] = {
 	" rollout_id text, host_id text,"
 	" time timestamptz NOT NULL DEFAULT now(),"
 	" kind text NOT NULL, message text NOT NULL);",
+	/* 2: the host that executes a run-once change (fleet_once.c). */
+	"ALTER TABLE hinge.fleet_rollouts ADD COLUMN once_host text;",
 	NULL,
 };
 

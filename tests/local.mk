@@ -44,8 +44,10 @@ EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/lib/hi
 	tests/valgrind.supp \
 	tests/fixtures/app_schema.sql tests/fixtures/app_data.sql
 
-TESTS += tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh
-EXTRA_DIST += tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh
+fleet_test_scripts = tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh \
+	tests/integration/fleet_once.sh
+TESTS += $(fleet_test_scripts)
+EXTRA_DIST += $(fleet_test_scripts) tests/lib/fleet.sh
 check_PROGRAMS += tests/unit/test_fleet_waves
 tests_unit_test_fleet_waves_SOURCES = tests/unit/test_fleet_waves.c
 tests_unit_test_fleet_waves_CFLAGS = $(CORE_TEST_CFLAGS)
