@@ -46,11 +46,17 @@ static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int 
 	long failed, active;
 	int once;
 
+	/*
+	 * Late by the database's clock, and the database itself up for longer
+	 * than that: after a restart of PostgreSQL every host is late until
+	 * its agent reconnects, and none of them is unreachable for it.
+	 */
 	if (fleet_exec(c, "UPDATE hinge.fleet_assignments a SET state = 'unreachable', updated_at = now()"
 		  " FROM hinge.fleet_hosts h, hinge.fleet_rollouts r"
 		  " WHERE a.rollout_id = $1 AND r.id = a.rollout_id AND h.host_id = a.host_id"
 		  "  AND a.wave <= r.current_wave AND a.state = 'pending'"
-		  "  AND h.last_heartbeat < now() - r.late_ms * interval '1 millisecond'", 1, p) != 0)
+		  "  AND h.last_heartbeat < now() - r.late_ms * interval '1 millisecond'"
+		  "  AND pg_postmaster_start_time() < now() - r.late_ms * interval '1 millisecond'", 1, p) != 0)
 		return HINGE_EUNAVAIL;
 	failed = count(c, "SELECT count(*) FROM hinge.fleet_assignments WHERE rollout_id = $1"
 		       " AND state IN ('failed', 'unreachable')", id);

@@ -222,7 +222,8 @@ int fleet_hosts(PGconn *c, int64_t late_ms, json_t **out)
 
 	snprintf(late, sizeof(late), "%lld", (long long)late_ms);
 	r = fleet_q(c, "SELECT host_id, labels::text, version, plugins::text,"
-	      " last_heartbeat < now() - $1::bigint * interval '1 millisecond',"
+	      " last_heartbeat < now() - $1::bigint * interval '1 millisecond'"
+	      "  AND pg_postmaster_start_time() < now() - $1::bigint * interval '1 millisecond',"
 	      " drained, to_char(last_heartbeat AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 	      " FROM hinge.fleet_hosts ORDER BY host_id", 1, p);
 	if (r == NULL) {

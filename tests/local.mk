@@ -45,7 +45,7 @@ EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/lib/hi
 	tests/fixtures/app_schema.sql tests/fixtures/app_data.sql
 
 fleet_test_scripts = tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh \
-	tests/integration/fleet_once.sh
+	tests/integration/fleet_once.sh tests/integration/fleet_operators.sh tests/integration/fleet_pg_restart.sh
 TESTS += $(fleet_test_scripts)
 EXTRA_DIST += $(fleet_test_scripts) tests/lib/fleet.sh
 check_PROGRAMS += tests/unit/test_fleet_waves

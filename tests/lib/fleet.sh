@@ -4,9 +4,10 @@
 #
 #   fleet_conf HOST CONNINFO [FAULT_DIR]  write $T/HOST/hinge.conf; the fault
 #                              plugin keeps its effects in FAULT_DIR
-#                              (default $T/HOST/fault)
+#                              (default $T/HOST/fault); FLEET_BEAT and
+#                              FLEET_LATE replace heartbeat and late_after
 #   fleet_agent HOST           start its agent; pid in pid_HOST
-#   wait_for SECONDS CMD...    run CMD every 50 ms until it succeeds
+#   wait_for SECONDS CMD...    run CMD every 50 ms until it succeeds, for SECONDS
 #   fleet_state ID             the fleet rollout's state (through $T/op)
 #   is_state ID STATE          it is STATE
 #   fleet_order HOST...        the hosts in wave order (SHA-256 of their ids)
@@ -18,7 +19,7 @@ fleet_conf() {
 agent: { state_db = "$T/$1/state.db"; plugin_dir = [ "$TEST_PLUGINS" ]; log_level = "info";
          request_poll = "20ms"; lease_ttl = "2s"; lock_wait = "300ms"; };
 plugins: { fault: { enabled = true; dir = "$_fault"; }; };
-fleet: { conninfo = "$2"; host_id = "$1"; heartbeat = "100ms"; late_after = "${FLEET_LATE:-3s}"; poll = "100ms"; };
+fleet: { conninfo = "$2"; host_id = "$1"; heartbeat = "${FLEET_BEAT:-100ms}"; late_after = "${FLEET_LATE:-3s}"; poll = "100ms"; };
 CONF
 }
 
@@ -28,9 +29,9 @@ fleet_agent() {
 	HINGE_PIDS="${HINGE_PIDS:-} $!"
 }
 
-wait_for() {
-	_n=$(($1 * 20)); shift
-	while [ "$_n" -gt 0 ]; do "$@" && return 0; sleep 0.05; _n=$((_n - 1)); done
+wait_for() { # bounded by the clock: a loaded machine makes each try slow
+	_end=$(($(date +%s) + $1)); shift
+	while [ "$(date +%s)" -le "$_end" ]; do "$@" && return 0; sleep 0.05; done
 	return 1
 }
 
