@@ -15,6 +15,7 @@
 #include "agent/engine.h"
 #include "agent/fleet.h"
 #include "agent/fleet_exec.h"
+#include "agent/fleet_gate.h"
 #include "agent/fleet_once.h"
 #include "agent/fleet_pg.h"
 #include "agent/host.h"
@@ -259,7 +260,9 @@ static int work_run(struct fleet_work *w, PGconn *c)
 	struct fleet_runner *x = w->data;
 	int rc = unwind(x, c);
 
-	return rc != 0 ? rc : run_waves(x, c);
+	if (rc == 0)
+		rc = run_waves(x, c);
+	return rc != 0 ? rc : fleet_gate_publish(c, fleet_host_id(x->fleet));
 }
 
 struct fleet_work *fleet_exec_new(const struct settings *fleet, const char *state_db)

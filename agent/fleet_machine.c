@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent/fleet.h"
+#include "agent/fleet_gate.h"
 #include "agent/fleet_once.h"
 #include "agent/fleet_pg.h"
 #include "agent/log.h"
@@ -44,7 +45,7 @@ static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int 
 	const char *p[1] = { id };
 	char msg[400], w[16];
 	long failed, active;
-	int once;
+	int once, gate;
 
 	/*
 	 * Late by the database's clock, and the database itself up for longer
@@ -79,6 +80,8 @@ static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int 
 	}
 	if (active > 0)
 		return 0;
+	if ((gate = fleet_gate_check(c, id, wave, msg, sizeof(msg))) != FLEET_GATE_PASS)
+		return gate == FLEET_GATE_FAIL ? set_state(c, id, "failed", msg) : gate == FLEET_GATE_WAIT ? 0 : gate;
 	if (wave >= nwaves)
 		return set_state(c, id, "completed", "every wave completed");
 	/* Open the next wave that has hosts; empty ones pass at once. */
@@ -224,7 +227,9 @@ int fleet_status(PGconn *c, const char *id, json_t **out)
 	const char *p[1] = { id };
 	json_t *hosts;
 	PGresult *r = fleet_q(c, "SELECT id, change_id, sha256, waves, nwaves::text, current_wave::text,"
-			" max_failed::text, state, reason, actor, " TS("created_at") " AS created"
+			" max_failed::text, state, reason, actor, " TS("created_at") " AS created,"
+			" run_once::text, once_host, gates::text, gate_bake_ms::text AS bake_ms,"
+			" gate_interval_ms::text AS interval_ms"
 			" FROM hinge.fleet_rollouts WHERE id = $1", 1, p);
 
 	if (r == NULL)
@@ -237,6 +242,7 @@ int fleet_status(PGconn *c, const char *id, json_t **out)
 	hosts = rows(r);
 	*out = json_incref(json_array_get(hosts, 0));
 	json_decref(hosts);
+	json_object_set_new(*out, "gates", json_loads(json_string_value(json_object_get(*out, "gates")), 0, NULL));
 	PQclear(r);
 	r = fleet_q(c, "SELECT host_id AS host, wave::text, state, local_rollout, detail FROM hinge.fleet_assignments"
 	      " WHERE rollout_id = $1 ORDER BY wave, host_id", 1, p);
