@@ -13,10 +13,12 @@
 #include "agent/fleet.h"
 #include "agent/fleet_pg.h"
 #include "agent/log.h"
+#include "agent/units.h"
 
 static const char usage_text[] =
 	"usage: hinge fleet hosts\n"
 	"       hinge fleet start CHANGE.conf --waves 1,10%,50%,100% [--select k=v,...] [--max-failed N] [--reason T]\n"
+	"                         [--gate 'max(METRIC) < N' ...] [--bake D] [--interval D]\n"
 	"       hinge fleet status ID | history | events ID\n"
 	"       hinge fleet promote | abort | rollback ID [--reason T]\n"
 	"       hinge fleet retry ID HOST | drain HOST\n";
@@ -35,10 +37,14 @@ static const char *opt(int argc, char **argv, const char *name)
 	return NULL;
 }
 
-/* The whole change file, and its change.id; NULL (logged) when unusable. */
-static char *read_change(const char *path, char **change_id)
+/*
+ * The whole change file, its change.id and change.run_once; NULL (logged)
+ * when unusable.
+ */
+static char *read_change(const char *path, char **change_id, int *run_once)
 {
 	config_t cfg;
+	config_setting_t *once;
 	const char *id = NULL;
 	char *text = NULL;
 	FILE *f;
@@ -55,6 +61,14 @@ static char *read_change(const char *path, char **change_id)
 		config_destroy(&cfg);
 		return NULL;
 	}
+	once = config_lookup(&cfg, "change.run_once");
+	if (once != NULL && config_setting_type(once) != CONFIG_TYPE_BOOL) {
+		hlog(HINGE_LOG_ERROR, "hinge", "%s:%u: change.run_once: must be true or false", path,
+		     config_setting_source_line(once));
+		config_destroy(&cfg);
+		return NULL;
+	}
+	*run_once = once != NULL && config_setting_get_bool(once);
 	*change_id = strdup(id);
 	config_destroy(&cfg);
 	f = fopen(path, "rb");
@@ -92,6 +106,30 @@ static json_t *parse_select(const char *text)
 	return o;
 }
 
+/* A duration option into *ms (def when absent); 2 (logged) when malformed. */
+static int duration_opt(int argc, char **argv, const char *name, int64_t def, int64_t *ms)
+{
+	const char *v = opt(argc, argv, name);
+
+	*ms = def;
+	if (v != NULL && (units_duration_ms(v, ms) != 0 || *ms < 0)) {
+		hlog(HINGE_LOG_ERROR, "hinge", "%s: \"%s\" is not a duration such as 250ms or 5m", name, v);
+		return 2;
+	}
+	return 0;
+}
+
+/* Every --gate, in order. */
+static json_t *gates_opt(int argc, char **argv)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < argc - 1; i++)
+		if (strcmp(argv[i], "--gate") == 0)
+			json_array_append_new(a, json_string(argv[i + 1]));
+	return a;
+}
+
 static int start(struct cli *c, PGconn *pg, int argc, char **argv)
 {
 	struct fleet_start s = { 0 };
@@ -106,7 +144,10 @@ static int start(struct cli *c, PGconn *pg, int argc, char **argv)
 		hlog(HINGE_LOG_ERROR, "hinge", "--max-failed: \"%s\" is not a count of hosts", mf);
 		return 2;
 	}
-	if ((text = read_change(argv[2], &change_id)) == NULL)
+	if (duration_opt(argc, argv, "--bake", 0, &s.gate_bake_ms) != 0 ||
+	    duration_opt(argc, argv, "--interval", 1000, &s.gate_interval_ms) != 0)
+		return 2;
+	if ((text = read_change(argv[2], &change_id, &s.run_once)) == NULL)
 		return 2;
 	s.change_id = change_id;
 	s.change_text = text;
@@ -114,8 +155,10 @@ static int start(struct cli *c, PGconn *pg, int argc, char **argv)
 	s.actor = events_actor();
 	s.late_ms = settings_ms(c->config->fleet, "late_after");
 	s.select = parse_select(opt(argc, argv, "--select"));
+	s.gates = gates_opt(argc, argv);
 	rc = s.select ? fleet_start(pg, &s, &id) : HINGE_EINVAL;
 	json_decref(s.select);
+	json_decref(s.gates);
 	free(text);
 	free(change_id);
 	if (rc != 0)

@@ -16,7 +16,8 @@
 #include "agent/log.h"
 #include "agent/units.h"
 
-static const char *const change_keys[] = { "id", "description", "on_failure", "steps" };
+/* run_once matters to fleet rollouts only (fleet_once.c); a local rollout runs once anyway. */
+static const char *const change_keys[] = { "id", "description", "on_failure", "run_once", "steps" };
 static const char *const step_keys[] = {
 	"name", "action", "with", "irreversible", "timeout", "pause", "gate",
 	"bake", "interval", "failure_limit", "inconclusive_limit",
@@ -343,6 +344,11 @@ static int parse_top(struct change *c)
 		rc = HINGE_EINVAL;
 	}
 	free(on_failure);
+	if (config_setting_get_member(g, "run_once") != NULL &&
+	    config_setting_type(config_setting_get_member(g, "run_once")) != CONFIG_TYPE_BOOL) {
+		change_error(c, config_setting_get_member(g, "run_once"), "run_once", "must be true or false");
+		rc = HINGE_EINVAL;
+	}
 	rc |= parse_steps(c, config_setting_get_member(g, "steps"));
 	return rc ? HINGE_EINVAL : 0;
 }

@@ -40,12 +40,16 @@ struct fleet_start {
 	const char *actor;
 	int64_t late_ms;      /* after this without heartbeat: unreachable */
 	int run_once;         /* executed by exactly one host of wave 1 */
+	json_t *gates;        /* wave gates over fleet-wide metrics (fleet_gate.h) or NULL */
+	int64_t gate_bake_ms;     /* how long they must hold after a wave */
+	int64_t gate_interval_ms; /* how often they are evaluated and values published */
 };
 
 /*
  * Record a fleet rollout and assign the selected hosts to waves; *id is
  * malloc'ed.  HINGE_EINVAL (message logged) for a wave list that does
- * not add up or a selector that matches no host: nothing recorded.
+ * not add up, a gate that does not parse or a selector that matches no
+ * host: nothing recorded.
  */
 int fleet_start(PGconn *c, const struct fleet_start *s, char **id);
 

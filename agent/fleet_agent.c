@@ -40,7 +40,7 @@ static void wait_notify(PGconn *c, int64_t ms)
 {
 	int fd = PQsocket(c);
 
-	while (ms > 0 && !host_stop_requested()) {
+	while (fd >= 0 && ms > 0 && !host_stop_requested()) {
 		int64_t slice = ms < 100 ? ms : 100;
 		struct timeval tv = { 0, (long)slice * 1000 };
 		fd_set set;
@@ -50,7 +50,8 @@ static void wait_notify(PGconn *c, int64_t ms)
 		FD_ZERO(&set);
 		FD_SET(fd, &set);
 		if (select(fd + 1, &set, NULL, NULL, &tv) > 0) {
-			PQconsumeInput(c);
+			if (!PQconsumeInput(c))
+				return; /* the server went away: reconnect at once */
 			while ((n = PQnotifies(c)) != NULL) {
 				got = 1;
 				PQfreemem(n);
@@ -129,18 +130,22 @@ int fleet_agent_run(const struct settings *fleet, struct fleet_work *work)
 	struct beat b = { .fleet = fleet, .plugins = plugins_json() };
 	pthread_t beater;
 	PGconn *c = NULL;
-	int rc = 0, beating;
+	int rc = 0, beating, lost = 0;
 
 	beating = pthread_create(&beater, NULL, beat_thread, &b) == 0;
 	while (!host_stop_requested() && !__atomic_load_n(&b.refused, __ATOMIC_ACQUIRE)) {
 		if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+			lost |= c != NULL;
 			PQfinish(c);
 			if ((c = connect_fleet(fleet)) == NULL) {
 				nap(backoff);
 				backoff = backoff * 2 > beat ? beat : backoff * 2;
 				continue;
 			}
+			if (lost)
+				hlog(HINGE_LOG_NOTICE, "fleet", "reconnected to the fleet database");
 			backoff = 100;
+			lost = 0;
 		}
 		if (work != NULL && work->run(work, c) != 0 && PQstatus(c) != CONNECTION_OK)
 			continue;

@@ -15,6 +15,8 @@
 #include "agent/engine.h"
 #include "agent/fleet.h"
 #include "agent/fleet_exec.h"
+#include "agent/fleet_gate.h"
+#include "agent/fleet_once.h"
 #include "agent/fleet_pg.h"
 #include "agent/host.h"
 #include "agent/log.h"
@@ -176,11 +178,24 @@ static void run_one(struct fleet_runner *x, PGconn *c, const char *id, const cha
 	fleet_advance(c, id);
 }
 
+/* Claim a pending assignment: 1 when this host won it. */
+static int claim(PGconn *c, const char *const *p)
+{
+	PGresult *r = fleet_q(c, "UPDATE hinge.fleet_assignments SET state = 'running',"
+			      " updated_at = now() WHERE rollout_id = $1 AND host_id = $2"
+			      " AND state = 'pending' RETURNING host_id", 2, p);
+	int mine = r != NULL && PQntuples(r) == 1;
+
+	PQclear(r);
+	return mine;
+}
+
 /* Claim and run this host's assignments in open waves. */
 static int run_waves(struct fleet_runner *x, PGconn *c)
 {
 	const char *p[1] = { fleet_host_id(x->fleet) };
-	PGresult *r = fleet_q(c, "SELECT a.rollout_id, r.change_text, a.state, a.local_rollout"
+	PGresult *r = fleet_q(c, "SELECT a.rollout_id, r.change_text, a.state, a.local_rollout,"
+			      " a.wave, r.run_once, r.once_host"
 			      " FROM hinge.fleet_assignments a JOIN hinge.fleet_rollouts r ON r.id = a.rollout_id"
 			      " WHERE a.host_id = $1 AND r.state = 'running' AND a.wave <= r.current_wave"
 			      " AND a.state IN ('pending', 'running') ORDER BY r.created_at", 1, p);
@@ -192,16 +207,16 @@ static int run_waves(struct fleet_runner *x, PGconn *c)
 		const char *local = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
 		const char *q[2] = { id, p[0] };
 
-		if (strcmp(state, "pending") == 0) {
-			PGresult *claim = fleet_q(c, "UPDATE hinge.fleet_assignments SET state = 'running',"
-						  " updated_at = now() WHERE rollout_id = $1 AND host_id = $2"
-						  " AND state = 'pending' RETURNING host_id", 2, q);
-			int mine = claim != NULL && PQntuples(claim) == 1;
-
-			PQclear(claim);
-			if (!mine)
+		if (PQgetvalue(r, i, 5)[0] == 't') {
+			if (fleet_once_claim(c, id, p[0], atoi(PQgetvalue(r, i, 4)), state,
+					     PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6)) != FLEET_ONCE_RUN)
 				continue;
+			run_one(x, c, id, PQgetvalue(r, i, 1), state, local);
+			fleet_once_release(c);
+			continue;
 		}
+		if (strcmp(state, "pending") == 0 && !claim(c, q))
+			continue;
 		run_one(x, c, id, PQgetvalue(r, i, 1), state, local);
 	}
 	PQclear(r);
@@ -245,7 +260,9 @@ static int work_run(struct fleet_work *w, PGconn *c)
 	struct fleet_runner *x = w->data;
 	int rc = unwind(x, c);
 
-	return rc != 0 ? rc : run_waves(x, c);
+	if (rc == 0)
+		rc = run_waves(x, c);
+	return rc != 0 ? rc : fleet_gate_publish(c, fleet_host_id(x->fleet));
 }
 
 struct fleet_work *fleet_exec_new(const struct settings *fleet, const char *state_db)

@@ -6,13 +6,16 @@
  * running | failed | completed -> aborting | rolling_back -> aborted |
  * rolled_back once no host still has the change applied.  States of a
  * host's assignment: pending -> running -> completed | failed, pending ->
- * unreachable | skipped, completed | running -> rolled_back.
+ * unreachable | skipped, completed | running -> rolled_back; in a run-once
+ * rollout, pending -> waiting -> completed | failed with the executor.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/fleet.h"
+#include "agent/fleet_gate.h"
+#include "agent/fleet_once.h"
 #include "agent/fleet_pg.h"
 #include "agent/log.h"
 
@@ -40,22 +43,36 @@ static int set_state(PGconn *c, const char *id, const char *state, const char *m
 static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int max_failed)
 {
 	const char *p[1] = { id };
-	char msg[128], w[16];
+	char msg[400], w[16];
 	long failed, active;
+	int once, gate;
 
+	/*
+	 * Late by the database's clock, and the database itself up for longer
+	 * than that: after a restart of PostgreSQL every host is late until
+	 * its agent reconnects, and none of them is unreachable for it.
+	 */
 	if (fleet_exec(c, "UPDATE hinge.fleet_assignments a SET state = 'unreachable', updated_at = now()"
 		  " FROM hinge.fleet_hosts h, hinge.fleet_rollouts r"
 		  " WHERE a.rollout_id = $1 AND r.id = a.rollout_id AND h.host_id = a.host_id"
 		  "  AND a.wave <= r.current_wave AND a.state = 'pending'"
-		  "  AND h.last_heartbeat < now() - r.late_ms * interval '1 millisecond'", 1, p) != 0)
+		  "  AND h.last_heartbeat < now() - r.late_ms * interval '1 millisecond'"
+		  "  AND pg_postmaster_start_time() < now() - r.late_ms * interval '1 millisecond'", 1, p) != 0)
 		return HINGE_EUNAVAIL;
 	failed = count(c, "SELECT count(*) FROM hinge.fleet_assignments WHERE rollout_id = $1"
 		       " AND state IN ('failed', 'unreachable')", id);
 	active = count(c, "SELECT count(*) FROM hinge.fleet_assignments a JOIN hinge.fleet_rollouts r"
 		       " ON r.id = a.rollout_id WHERE a.rollout_id = $1 AND a.wave <= r.current_wave"
-		       " AND a.state IN ('pending', 'running')", id);
+		       " AND a.state IN ('pending', 'running', 'waiting')", id);
 	if (failed < 0 || active < 0)
 		return HINGE_EUNAVAIL;
+	/*
+	 * After the counts: each statement sees the rows committed when it
+	 * starts, so a run-once executor that failed in between is seen here
+	 * and halts the rollout with its own reason, not as a budget overrun.
+	 */
+	if ((once = fleet_once_settle(c, id, msg, sizeof(msg))) != 0)
+		return once == 1 ? set_state(c, id, "failed", msg) : once;
 	if (failed > max_failed) {
 		snprintf(msg, sizeof(msg), "%ld hosts failed or were unreachable, over the budget of %d; halted",
 			 failed, max_failed);
@@ -63,6 +80,8 @@ static int advance_running(PGconn *c, const char *id, int wave, int nwaves, int 
 	}
 	if (active > 0)
 		return 0;
+	if ((gate = fleet_gate_check(c, id, wave, msg, sizeof(msg))) != FLEET_GATE_PASS)
+		return gate == FLEET_GATE_FAIL ? set_state(c, id, "failed", msg) : gate == FLEET_GATE_WAIT ? 0 : gate;
 	if (wave >= nwaves)
 		return set_state(c, id, "completed", "every wave completed");
 	/* Open the next wave that has hosts; empty ones pass at once. */
@@ -165,7 +184,7 @@ int fleet_request(PGconn *c, const char *id, const char *kind, const char *reaso
 	PQclear(r);
 	snprintf(msg, sizeof(msg), "%s by %s%s%s", kind, actor, reason ? ": " : "", reason ? reason : "");
 	if (fleet_exec(c, "UPDATE hinge.fleet_assignments SET state = 'skipped', updated_at = now()"
-		  " WHERE rollout_id = $1 AND state = 'pending'", 1, p) != 0 ||
+		  " WHERE rollout_id = $1 AND state IN ('pending', 'waiting')", 1, p) != 0 ||
 	    fleet_event(c, id, NULL, kind, msg) != 0 ||
 	    fleet_exec(c, "NOTIFY hinge_fleet", 0, NULL) != 0 || fleet_exec(c, "COMMIT", 0, NULL) != 0) {
 		PQclear(PQexec(c, "ROLLBACK"));
@@ -208,7 +227,9 @@ int fleet_status(PGconn *c, const char *id, json_t **out)
 	const char *p[1] = { id };
 	json_t *hosts;
 	PGresult *r = fleet_q(c, "SELECT id, change_id, sha256, waves, nwaves::text, current_wave::text,"
-			" max_failed::text, state, reason, actor, " TS("created_at") " AS created"
+			" max_failed::text, state, reason, actor, " TS("created_at") " AS created,"
+			" run_once::text, once_host, gates::text, gate_bake_ms::text AS bake_ms,"
+			" gate_interval_ms::text AS interval_ms"
 			" FROM hinge.fleet_rollouts WHERE id = $1", 1, p);
 
 	if (r == NULL)
@@ -221,6 +242,7 @@ int fleet_status(PGconn *c, const char *id, json_t **out)
 	hosts = rows(r);
 	*out = json_incref(json_array_get(hosts, 0));
 	json_decref(hosts);
+	json_object_set_new(*out, "gates", json_loads(json_string_value(json_object_get(*out, "gates")), 0, NULL));
 	PQclear(r);
 	r = fleet_q(c, "SELECT host_id AS host, wave::text, state, local_rollout, detail FROM hinge.fleet_assignments"
 	      " WHERE rollout_id = $1 ORDER BY wave, host_id", 1, p);

@@ -15,6 +15,7 @@
 
 #include "agent/config.h"
 #include "agent/fleet.h"
+#include "agent/fleet_gate.h"
 #include "agent/fleet_pg.h"
 #include "agent/fleet_waves.h"
 #include "agent/log.h"
@@ -58,6 +59,19 @@ static const char *const fleet_migrations[] = {
 	" rollout_id text, host_id text,"
 	" time timestamptz NOT NULL DEFAULT now(),"
 	" kind text NOT NULL, message text NOT NULL);",
+	/* 2: the host that executes a run-once change (fleet_once.c). */
+	"ALTER TABLE hinge.fleet_rollouts ADD COLUMN once_host text;",
+	/* 3: wave gates over fleet-wide metrics (fleet_gate.c). */
+	"ALTER TABLE hinge.fleet_rollouts ADD COLUMN gates jsonb NOT NULL DEFAULT '[]',"
+	" ADD COLUMN gate_bake_ms bigint NOT NULL DEFAULT 0,"
+	" ADD COLUMN gate_interval_ms bigint NOT NULL DEFAULT 1000,"
+	" ADD COLUMN gate_since timestamptz, ADD COLUMN gate_checked_at timestamptz;"
+	"CREATE TABLE hinge.fleet_metrics ("
+	" rollout_id text NOT NULL REFERENCES hinge.fleet_rollouts (id),"
+	" host_id text NOT NULL, metric text NOT NULL,"
+	" value double precision NOT NULL,"
+	" at timestamptz NOT NULL DEFAULT now(),"
+	" PRIMARY KEY (rollout_id, host_id, metric));",
 	NULL,
 };
 
@@ -222,7 +236,8 @@ int fleet_hosts(PGconn *c, int64_t late_ms, json_t **out)
 
 	snprintf(late, sizeof(late), "%lld", (long long)late_ms);
 	r = fleet_q(c, "SELECT host_id, labels::text, version, plugins::text,"
-	      " last_heartbeat < now() - $1::bigint * interval '1 millisecond',"
+	      " last_heartbeat < now() - $1::bigint * interval '1 millisecond'"
+	      "  AND pg_postmaster_start_time() < now() - $1::bigint * interval '1 millisecond',"
 	      " drained, to_char(last_heartbeat AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 	      " FROM hinge.fleet_hosts ORDER BY host_id", 1, p);
 	if (r == NULL) {
@@ -298,8 +313,10 @@ static void free_ids(char **ids, size_t n)
 
 static int insert_rollout(PGconn *c, const struct fleet_start *s, const char *id, int nwaves)
 {
-	char sha[65], nw[16], mf[16], late[32];
-	const char *p[11];
+	char sha[65], nw[16], mf[16], late[32], bake[32], every[32];
+	char *gates = json_dumps(s->gates ? s->gates : json_array(), JSON_COMPACT);
+	const char *p[14];
+	int rc;
 
 	sha256_hex(s->change_text, sha);
 	snprintf(nw, sizeof(nw), "%d", nwaves);
@@ -308,9 +325,33 @@ static int insert_rollout(PGconn *c, const struct fleet_start *s, const char *id
 	p[0] = id; p[1] = s->change_id; p[2] = s->change_text; p[3] = sha;
 	p[4] = s->waves; p[5] = nw; p[6] = mf; p[7] = late;
 	p[8] = s->run_once ? "true" : "false"; p[9] = s->reason; p[10] = s->actor;
-	return fleet_exec(c, "INSERT INTO hinge.fleet_rollouts (id, change_id, change_text, sha256,"
-		     " waves, nwaves, max_failed, late_ms, run_once, reason, actor)"
-		     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11, p);
+	snprintf(bake, sizeof(bake), "%lld", (long long)s->gate_bake_ms);
+	snprintf(every, sizeof(every), "%lld", (long long)s->gate_interval_ms);
+	p[11] = gates ? gates : "[]"; p[12] = bake; p[13] = every;
+	rc = fleet_exec(c, "INSERT INTO hinge.fleet_rollouts (id, change_id, change_text, sha256,"
+		     " waves, nwaves, max_failed, late_ms, run_once, reason, actor, gates, gate_bake_ms,"
+		     " gate_interval_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)",
+		     14, p);
+	free(gates);
+	return rc;
+}
+
+/* Every --gate parses: else a message naming it, and nothing starts. */
+static int check_gates(json_t *gates)
+{
+	struct fleet_gate g;
+	char err[256];
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(gates, i, t) {
+		if (fleet_gate_parse(json_string_value(t), &g, err, sizeof(err)) != 0) {
+			hlog(HINGE_LOG_ERROR, "fleet", "--gate \"%s\": %s", json_string_value(t), err);
+			return HINGE_EINVAL;
+		}
+		fleet_gate_free(&g);
+	}
+	return 0;
 }
 
 int fleet_start(PGconn *c, const struct fleet_start *s, char **id)
@@ -326,6 +367,8 @@ int fleet_start(PGconn *c, const struct fleet_start *s, char **id)
 		hlog(HINGE_LOG_ERROR, "fleet", "--waves %s: %s", s->waves, err);
 		return HINGE_EINVAL;
 	}
+	if (check_gates(s->gates) != 0)
+		return HINGE_EINVAL;
 	if (fleet_exec(c, "BEGIN", 0, NULL) != 0)
 		return HINGE_EUNAVAIL;
 	ids = pick_hosts(c, s->select, &n);

@@ -50,10 +50,18 @@ EXTRA_DIST += $(core_test_scripts) tests/lib/tap.sh tests/lib/pg.sh tests/lib/hi
 	tests/valgrind.supp \
 	tests/fixtures/app_schema.sql tests/fixtures/app_data.sql
 
-TESTS += tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh
-EXTRA_DIST += tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh
+fleet_test_scripts = tests/integration/fleet_basic.sh tests/integration/fleet_rollout.sh \
+	tests/integration/fleet_once.sh tests/integration/fleet_operators.sh tests/integration/fleet_pg_restart.sh \
+	tests/integration/fleet_gate.sh
+TESTS += $(fleet_test_scripts)
+EXTRA_DIST += $(fleet_test_scripts) tests/lib/fleet.sh
 check_PROGRAMS += tests/unit/test_fleet_waves
 tests_unit_test_fleet_waves_SOURCES = tests/unit/test_fleet_waves.c
 tests_unit_test_fleet_waves_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_fleet_waves_LDADD = $(CORE_TEST_LIBS)
 TESTS += tests/unit/test_fleet_waves
+check_PROGRAMS += tests/unit/test_fleet_gate
+tests_unit_test_fleet_gate_SOURCES = tests/unit/test_fleet_gate.c
+tests_unit_test_fleet_gate_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_fleet_gate_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_fleet_gate

@@ -15,7 +15,7 @@ agent_conf() { # name role
 	cat >"$T/$1/hinge.conf" <<CONF
 agent: { state_db = "$T/$1/state.db"; plugin_dir = [ "$TEST_PLUGINS" ]; log_level = "info"; };
 fleet: { conninfo = "$conninfo"; host_id = "$1"; labels = { role = "$2"; };
-         heartbeat = "100ms"; late_after = "1500ms"; poll = "100ms"; };
+         heartbeat = "100ms"; late_after = "3s"; poll = "100ms"; };
 CONF
 }
 wait_for() {

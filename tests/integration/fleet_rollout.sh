@@ -7,38 +7,19 @@
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
 . "$HINGE_SRCDIR/tests/lib/hinge.sh"
+. "$HINGE_SRCDIR/tests/lib/fleet.sh"
 hinge_tmp
 TAP_LOG=$T/log
 conninfo=$(pg_fresh_db hinge_fleet_rollout) || bail "no test database"
 hosts="h1 h2 h3"
-conf() {
-	mkdir -p "$T/$1/fault"
-	cat >"$T/$1/hinge.conf" <<CONF
-agent: { state_db = "$T/$1/state.db"; plugin_dir = [ "$TEST_PLUGINS" ]; log_level = "info";
-         request_poll = "20ms"; lease_ttl = "2s"; lock_wait = "300ms"; };
-plugins: { fault: { enabled = true; dir = "$T/$1/fault"; }; };
-fleet: { conninfo = "$conninfo"; host_id = "$1"; heartbeat = "100ms"; late_after = "3s"; poll = "100ms"; };
-CONF
-}
-start_agent() {
-	"$HINGE" -c "$T/$1/hinge.conf" agent 2>>"$T/$1/agent.err" &
-	eval "pid_$1=$!"
-	HINGE_PIDS="$HINGE_PIDS $!"
-}
-wait_for() {
-	_n=$(($1 * 20)); shift
-	while [ "$_n" -gt 0 ]; do "$@" && return 0; sleep 0.05; _n=$((_n - 1)); done
-	return 1
-}
-state_of() { "$HINGE" -c "$T/h1/hinge.conf" --json fleet status "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
-is_state() { [ "$(state_of "$1")" = "$2" ]; }
 applied() { cat "$T/$1/fault/log" 2>/dev/null | grep -cx "apply $2"; }
 # The wave order the fleet will use: hosts sorted by the SHA-256 of their ids.
-order=$(python3 -c 'import hashlib,sys; print(" ".join(sorted(sys.argv[1:], key=lambda h: hashlib.sha256(h.encode()).hexdigest())))' $hosts)
+order=$(fleet_order $hosts)
 first=$(echo "$order" | cut -d' ' -f1); second=$(echo "$order" | cut -d' ' -f2); third=$(echo "$order" | cut -d' ' -f3)
 
-for h in $hosts; do conf $h; start_agent $h; done
-ok "three agents register" wait_for 10 sh -c "[ \$($HINGE -c $T/h1/hinge.conf --json fleet hosts | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"hosts\"]))') = 3 ]"
+fleet_conf op "$conninfo"
+for h in $hosts; do fleet_conf $h "$conninfo"; fleet_agent $h; done
+ok "three agents register" wait_for 10 has_hosts 3
 
 printf 'change: { id = "k1"; steps = ( { name = "one"; action = "fault.step"; with = { key = "k1"; }; } ); };\n' >"$T/k1.conf"
 id=$("$HINGE" -c "$T/h1/hinge.conf" fleet start "$T/k1.conf" --waves 1,50%,100%)
@@ -70,7 +51,7 @@ printf 'change: { id = "k3"; steps = ( { name = "slow"; action = "fault.step"; w
 id3=$("$HINGE" -c "$T/h1/hinge.conf" fleet start "$T/k3.conf" --waves 100%)
 wait_for 10 grep -q "k3" "$T/$third/fault/log"
 eval "kill -9 \$pid_$third"
-start_agent "$third"
+fleet_agent "$third"
 ok "after kill -9 the agent resumes and the rollout completes" wait_for 40 is_state "$id3" completed
 is_state "$id3" completed ||
 	{ "$HINGE" -c "$T/h1/hinge.conf" fleet status "$id3"; tail -20 "$T/$third/agent.err"; } 2>&1 | sed 's/^/# /' 
