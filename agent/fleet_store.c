@@ -4,6 +4,7 @@
  * transaction holding its row lock (SELECT ... FOR UPDATE).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,21 +127,27 @@ const char *fleet_host_id(const struct settings *fleet)
  * host id are told apart, and an agent restarted after a crash can see
  * that the instance before it is dead.
  */
-static const char *instance_token(void)
+static char instance_tok[400];
+static pthread_once_t instance_once = PTHREAD_ONCE_INIT;
+
+static void make_instance_token(void)
 {
-	static char tok[400];
 	char name[256] = "";
 	unsigned char b[8];
 	int n;
 
-	if (tok[0] == '\0') {
-		gethostname(name, sizeof(name) - 1);
-		RAND_bytes(b, sizeof(b));
-		n = snprintf(tok, sizeof(tok), "%s %ld ", name, (long)getpid());
-		for (int i = 0; i < 8 && n + 2 * i + 3 <= (int)sizeof(tok); i++)
-			snprintf(tok + n + 2 * i, 3, "%02x", b[i]);
-	}
-	return tok;
+	gethostname(name, sizeof(name) - 1);
+	RAND_bytes(b, sizeof(b));
+	n = snprintf(instance_tok, sizeof(instance_tok), "%s %ld ", name, (long)getpid());
+	for (int i = 0; i < 8 && n + 2 * i + 3 <= (int)sizeof(instance_tok); i++)
+		snprintf(instance_tok + n + 2 * i, 3, "%02x", b[i]);
+}
+
+/* This process's token, made once whichever thread asks first. */
+static const char *instance_token(void)
+{
+	pthread_once(&instance_once, make_instance_token);
+	return instance_tok;
 }
 
 /* A process that has exited but that its parent has not reaped yet. */

@@ -85,7 +85,10 @@ for r in $(seq $rounds); do
 	done
 	t1=$(now_ms)
 	[ "$(q "SELECT state FROM hinge.fleet_rollouts WHERE id = '$id'")" = completed ] ||
-		{ echo "round $r: rollout $id did not complete" >&2; exit 1; }
+		{ echo "round $r: rollout $id did not complete:" >&2
+		  q "SELECT state, current_wave FROM hinge.fleet_rollouts WHERE id = '$id'" >&2
+		  q "SELECT wave, state, count(*) FROM hinge.fleet_assignments WHERE rollout_id = '$id' GROUP BY 1, 2" >&2
+		  tail -5 "$T/sim.err" >&2; exit 1; }
 	sleep 2 # let the backends flush their statistics
 	x1=$(xacts)
 	opened=$(q "SELECT (extract(epoch FROM time) * 1000)::bigint FROM hinge.fleet_events
