@@ -360,13 +360,21 @@ static int cb_apply(void *data, struct hinge_step *st)
 	struct ddl d;
 	int rc = ddl_open(a, st, &d);
 
+	/*
+	 * The catalog first, so that a change in place takes no lock; then
+	 * again under the advisory lock, since another executor may have
+	 * applied it while this one waited (a failure here would otherwise
+	 * find the change "applied" and revert the other's work).
+	 */
 	if (rc == 0 && (rc = a->ops->state(&d, d.t.qualified)) == 0 &&
 	    (rc = mig_window_wait(a->c, st, d.conn)) == 0 &&
 	    (rc = mig_guard_take(a->c, st, d.conn, &d.t)) == 0) {
-		a->ops->forward(&d, d.t.qualified, 1, &fwd);
-		rc = run_all(&d, &fwd);
-		if (rc == 0)
-			mig_history_record(a->c, d.conn, st, &d.t, a->ops->name, "applied");
+		if ((rc = a->ops->state(&d, d.t.qualified)) == 0) {
+			a->ops->forward(&d, d.t.qualified, 1, &fwd);
+			rc = run_all(&d, &fwd);
+			if (rc == 0)
+				mig_history_record(a->c, d.conn, st, &d.t, a->ops->name, "applied");
+		}
 		mig_guard_release(d.conn, &d.t);
 	}
 	if (rc == 1)
@@ -403,9 +411,12 @@ static int cb_revert(void *data, struct hinge_step *st)
 		if ((inv = artifact_text(&d)) == NULL)
 			rc = HINGE_EFAIL;
 		else if ((rc = mig_guard_take(a->c, st, d.conn, &d.t)) == 0) {
-			rc = mig_exec(a->c, st, d.conn, inv, 1, &d.t, NULL, NULL);
-			if (rc == 0)
-				mig_history_record(a->c, d.conn, st, &d.t, a->ops->name, "reverted");
+			/* Under the lock: still in place (another may have reverted it)? */
+			if ((rc = a->ops->state(&d, d.t.qualified)) == 1) {
+				rc = mig_exec(a->c, st, d.conn, inv, 1, &d.t, NULL, NULL);
+				if (rc == 0)
+					mig_history_record(a->c, d.conn, st, &d.t, a->ops->name, "reverted");
+			}
 			mig_guard_release(d.conn, &d.t);
 		}
 	}

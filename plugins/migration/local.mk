@@ -53,9 +53,9 @@ TESTS += tests/unit/test_migration_logic tests/unit/test_migration_lint \
 	tests/unit/test_migration_actions tests/unit/test_migration_typed \
 	tests/unit/test_migration_backfill tests/unit/test_migration_window \
 	tests/integration/migration_cli.sh tests/integration/migration_window.sh \
-	tests/integration/migration_timeout.sh
+	tests/integration/migration_timeout.sh tests/integration/migration_crash.sh
 EXTRA_DIST += tests/integration/migration_cli.sh tests/integration/migration_window.sh \
-	tests/integration/migration_timeout.sh config/changes/add-ai-model.conf
+	tests/integration/migration_timeout.sh tests/integration/migration_crash.sh config/changes/add-ai-model.conf
 
 # The benchmark's driver: one action through the tests' host stand-in.
 noinst_PROGRAMS += bench/migration_drive
