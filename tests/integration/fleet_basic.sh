@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fleet membership and the wave state machine against a real PostgreSQL:
 # agents register and heartbeat; hosts are assigned to cumulative waves
-# by a stable hash; bad wave lists and selectors start nothing; a host
+# by a stable hash; bad wave lists, selectors, an unreachable fleet
+# database or one of a newer schema start nothing; a host
 # that stops heartbeating counts as unreachable and halts the rollout;
 # abort ends it; two agents may not share a host id.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
@@ -50,6 +51,15 @@ expect_exit "a share over 100% is refused" 2 F fleet start "$T/change.conf" --wa
 expect_exit "waves out of order are refused" 2 F fleet start "$T/change.conf" --waves 50%,10%,100%
 expect_exit "waves short of 100% are refused" 2 F fleet start "$T/change.conf" --waves 1,50%
 expect_exit "a selector that matches no host is refused" 2 F fleet start "$T/change.conf" --waves 100% --select role=cache
+# A fleet database that is unreachable, or of a newer schema version.
+sed "s|conninfo = \"[^\"]*\"|conninfo = \"host=$T/nowhere user=postgres dbname=x\"|" "$T/op/hinge.conf" >"$T/unreachable.conf"
+expect_exit "an unreachable fleet database: exit 5" 5 "$HINGE" -c "$T/unreachable.conf" fleet start "$T/change.conf" --waves 100%
+version=$(psql "$conninfo" -tAc "SELECT version FROM hinge.schema_versions WHERE component = 'fleet'")
+psql "$conninfo" -qc "UPDATE hinge.schema_versions SET version = 99 WHERE component = 'fleet'"
+F fleet start "$T/change.conf" --waves 100% >/dev/null 2>"$T/newer.err"
+is "a fleet schema from a newer Hinge: exit 2" "$?" "2"
+ok "the message names the versions" grep -q "version 99 of its tables, newer than this Hinge's $version" "$T/newer.err"
+psql "$conninfo" -qc "UPDATE hinge.schema_versions SET version = $version WHERE component = 'fleet'"
 is "nothing was started" "$(psql "$conninfo" -tAc "SELECT count(*) FROM hinge.fleet_rollouts")" "$before"
 
 # The canary (first by hash) is frozen before the rollout starts: it will
