@@ -141,7 +141,8 @@ int step_artifact_set(struct hinge_step *st, const void *buf, size_t len)
 
 	if (copy == NULL)
 		return HINGE_ENOMEM;
-	memcpy(copy, buf, len);
+	if (len > 0) /* an empty artifact may come as NULL */
+		memcpy(copy, buf, len);
 	free(st->artifact);
 	st->artifact = copy;
 	st->artifact_len = len;
