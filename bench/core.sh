@@ -91,13 +91,4 @@ REPORT
 echo "$report"
 readme=$top/bench/README.md
 [ -f "$readme" ] || printf '# Benchmarks\n\nEach section is written by the script it names.\n\n<!-- CORE -->\n<!-- /CORE -->\n' >"$readme"
-python3 - "$readme" "$report" <<'PY'
-import re, sys
-path, report = sys.argv[1], sys.argv[2]
-text = open(path).read()
-if "<!-- CORE -->" in text:
-    text = re.sub(r"<!-- CORE -->.*?<!-- /CORE -->", lambda m: report, text, flags=re.S)
-else:
-    text += "\n" + report + "\n"
-open(path, "w").write(text)
-PY
+python3 "$top/bench/readme_section.py" "$readme" CORE "$report"

@@ -81,13 +81,4 @@ committed), start-up and planning included.
 REPORT
 )
 echo "$report"
-python3 - "$top/bench/README.md" "$report" <<'PY'
-import re, sys
-path, report = sys.argv[1], sys.argv[2]
-text = open(path).read()
-if "<!-- ENGINE -->" in text:
-    text = re.sub(r"<!-- ENGINE -->.*?<!-- /ENGINE -->", lambda m: report, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + report + "\n"
-open(path, "w").write(text)
-PY
+python3 "$top/bench/readme_section.py" "$top/bench/README.md" ENGINE "$report"

@@ -163,13 +163,4 @@ REPORT
 )
 echo "$report"
 readme=$top/bench/README.md
-python3 - "$readme" "$report" <<'PY'
-import re, sys
-path, report = sys.argv[1], sys.argv[2]
-text = open(path).read()
-if "<!-- FLEET -->" in text:
-    text = re.sub(r"<!-- FLEET -->.*?<!-- /FLEET -->", lambda m: report, text, flags=re.S)
-else:
-    text += "\n" + report + "\n"
-open(path, "w").write(text)
-PY
+python3 "$top/bench/readme_section.py" "$readme" FLEET "$report"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tests/unit/test_migration_host.h"
+#include "tests/unit/host_standin.h"
 
 #define MAX_PARAMS 16
 

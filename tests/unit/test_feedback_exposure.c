@@ -1,7 +1,7 @@
 /*
  * test_feedback_exposure.c - action feedback.exposure against the test
  * PostgreSQL ($HINGE_TEST_PGHOST), driven through the host stand-in the
- * migration plugin's tests share (test_migration_host.c): probe, capture,
+ * migration plugin's tests share (host_standin.c): probe, capture,
  * rehearse, apply, verify and revert, and the property that matters to
  * users: hinge.flag_enabled() is stable per user and monotone as the
  * percentage rises.
@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "plugins/feedback/fb.h"
-#include "tests/unit/test_migration_host.h"
+#include "tests/unit/host_standin.h"
 
 #define USERS 20000
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_migration_host.h"
+#include "tests/unit/host_standin.h"
 
 #define DB "migration_typed"
 

@@ -1,6 +1,7 @@
 /*
- * test_migration_host.c - a small stand-in of the host table for the
- * migration plugin's tests (and test_feedback_exposure.c): settings and step parameters from tables,
+ * host_standin.c - a small stand-in of the host table for the
+ * migration plugin's tests and test_feedback_exposure.c (support code,
+ * not a test itself): settings and step parameters from tables,
  * artifacts and findings kept in the step, pg_connect and pg_migrate done
  * the way the host does them, against the test PostgreSQL.  It needs no
  * test framework, so that bench/migration_drive.c drives the plugin with
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/unit/test_migration_host.h"
+#include "tests/unit/host_standin.h"
 
 struct hinge_plugin {
 	int unused;

@@ -1,10 +1,10 @@
 /*
- * test_migration_host.h - the host stand-in the migration plugin's tests
- * drive its actions and metric through (test_migration_host.c); the
+ * host_standin.h - the host stand-in the migration plugin's tests
+ * drive its actions and metric through (host_standin.c); the
  * feedback plugin's exposure test drives its action through it too.
  */
-#ifndef TEST_MIGRATION_HOST_H
-#define TEST_MIGRATION_HOST_H
+#ifndef HOST_STANDIN_H
+#define HOST_STANDIN_H
 
 #include <libpq-fe.h>
 
