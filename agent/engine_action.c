@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/clock.h"
 #include "agent/config.h"
 #include "agent/engine_crash.h"
 #include "agent/engine_run.h"
@@ -80,7 +81,9 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 		int (*fn)(void *, struct hinge_step *), const char *what, int64_t t0)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
-	int64_t took;
+	/* t0 is wall-clock (it may lie before a wait); the call itself is
+	 * timed on the monotonic clock */
+	int64_t spent = state_now_ms() - t0, m0 = clock_mono_ms(), took;
 	int rc, slot = -1;
 
 	if (fn == NULL)
@@ -89,11 +92,11 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 		slot = watchdog_arm(state_path(ex->st), ex->id, (int)idx, ps->cs->name, what,
 				    strcmp(what, "revert") == 0 ? "needs_operator"
 				    : ex->plan->ch->on_failure_pause ? "paused" : "rolling_back",
-				    t0 + ps->cs->timeout_ms, engine_conf()->callback_grace);
+				    m0 + ps->cs->timeout_ms - spent, engine_conf()->callback_grace);
 	rc = fn(ps->ra->a.data, hs);
 	if (ps->cs->timeout_ms > 0)
 		watchdog_disarm(slot);
-	took = state_now_ms() - t0;
+	took = spent + (clock_mono_ms() - m0);
 	if (rc == HINGE_ENOTYET && fn != ps->ra->a.apply) {
 		step_error(hs, "%s answered \"not yet\", which only apply may", what);
 		rc = HINGE_EFAIL;

@@ -17,6 +17,7 @@
 
 #include <hinge/plugin.h>
 
+#include "agent/clock.h"
 #include "agent/engine_sql.h"
 #include "agent/engine_watchdog.h"
 #include "agent/events.h"
@@ -26,7 +27,6 @@
 #include "state/state.h"
 
 #define SLOTS 32
-#define TICK_MS 20
 
 struct watch {
 	int used, cancelled;
@@ -34,11 +34,12 @@ struct watch {
 	char rollout[16], step[128], what[16], path[4096];
 	int idx;
 	const char *fail_state; /* the rollout's state when the process ends */
-	int64_t deadline_ms, kill_ms;
+	int64_t deadline_ms, kill_ms; /* clock_mono_ms */
 };
 
 static struct watch watches[SLOTS];
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_armed; /* on CLOCK_MONOTONIC, made by start() */
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 
 /*
@@ -74,26 +75,40 @@ static void fire(const struct watch *w)
 	_exit(1);
 }
 
+/*
+ * Sleeps until the earliest deadline or kill time of the watches armed,
+ * or until one is armed: an agent with no step running does not wake.
+ */
 static void *watch_thread(void *arg)
 {
 	(void)arg;
+	pthread_mutex_lock(&watch_lock);
 	for (;;) {
-		struct timespec ts = { 0, TICK_MS * 1000000L };
-		int64_t now = state_now_ms();
+		int64_t now = clock_mono_ms(), next = INT64_MAX;
 
-		pthread_mutex_lock(&watch_lock);
 		for (size_t i = 0; i < SLOTS; i++) {
 			struct watch *w = &watches[i];
 
-			if (w->used && now >= w->kill_ms)
+			if (!w->used)
+				continue;
+			if (now >= w->kill_ms)
 				fire(w);
-			if (w->used && !w->cancelled && now >= w->deadline_ms) {
+			if (!w->cancelled && now >= w->deadline_ms) {
 				pg_cancel_thread(w->thread);
 				w->cancelled = 1;
 			}
+			if (!w->cancelled && w->deadline_ms < next)
+				next = w->deadline_ms;
+			if (w->kill_ms < next)
+				next = w->kill_ms;
 		}
-		pthread_mutex_unlock(&watch_lock);
-		nanosleep(&ts, NULL);
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&watch_armed, &watch_lock);
+		} else {
+			struct timespec at = { (time_t)(next / 1000), (long)(next % 1000) * 1000000L };
+
+			pthread_cond_timedwait(&watch_armed, &watch_lock, &at);
+		}
 	}
 	return NULL;
 }
@@ -101,8 +116,13 @@ static void *watch_thread(void *arg)
 static void start(void)
 {
 	pthread_t t;
+	pthread_condattr_t attr;
 	sigset_t all, old;
 
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&watch_armed, &attr);
+	pthread_condattr_destroy(&attr);
 	/* Signals stay with the main thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -137,6 +157,7 @@ int watchdog_arm(const char *state_path, const char *rollout, int idx, const cha
 		w->deadline_ms = deadline_ms;
 		w->kill_ms = deadline_ms + grace_ms;
 		w->used = 1;
+		pthread_cond_signal(&watch_armed);
 	}
 	pthread_mutex_unlock(&watch_lock);
 	if (slot < 0)

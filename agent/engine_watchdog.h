@@ -9,7 +9,7 @@
 /*
  * Watch the calling thread's callback `what` of step number idx (`step`),
  * rollout `rollout` (state database at `state_path`) until
- * watchdog_disarm.  From deadline_ms (unix ms) the host's stopping() and
+ * watchdog_disarm.  From deadline_ms (on clock_mono_ms) the host's stopping() and
  * sleep_ms() tell the callback to give up, and the PostgreSQL queries of
  * connections the thread made meanwhile are cancelled; a callback still
  * running grace_ms later is beyond reach inside the process, so the

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "agent/clock.h"
 #include "agent/config.h"
 #include "agent/engine.h"
 #include "agent/events.h"
@@ -86,7 +87,7 @@ void host_shrink_thread_state(void)
 	state_release_memory(pthread_getspecific(thread_state_key));
 }
 
-/* Set around an action's callback by the engine's watchdog. */
+/* Set around an action's callback by the engine's watchdog (clock_mono_ms). */
 static __thread int64_t step_deadline_ms;
 
 void host_set_step_deadline(int64_t deadline_ms)
@@ -97,7 +98,7 @@ void host_set_step_deadline(int64_t deadline_ms)
 /* The agent stops, or the calling thread's step is past its timeout. */
 static int cancelled(void)
 {
-	return host_stop_requested() || (step_deadline_ms > 0 && state_now_ms() >= step_deadline_ms);
+	return host_stop_requested() || (step_deadline_ms > 0 && clock_mono_ms() >= step_deadline_ms);
 }
 
 void host_request_stop(void)

@@ -37,7 +37,7 @@ int host_stop_requested(void);
 void host_set_state_path(const char *path);
 /* Close the calling thread's cached state connection (samples, events). */
 void host_release_thread_state(void);
-/* The running step's deadline (unix ms, 0: none) for the calling thread:
+/* The running step's deadline (clock_mono_ms, 0: none) for the calling thread:
  * from then on the host's stopping() and sleep_ms() report cancellation. */
 void host_set_step_deadline(int64_t deadline_ms);
 
