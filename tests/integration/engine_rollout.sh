@@ -147,4 +147,11 @@ id=$(last_id)
 is "recorded, nothing applied yet" "$(J '.rollout.state + " " + .rollout.steps[0].phase' rollout status "$id") $(count apply det)" "running pending 0"
 expect_exit "resume executes it" 0 H rollout resume "$id"
 is "completed" "$(J .rollout.state rollout status "$id") $(count apply det)" "completed 1"
+# A read that fails is an error (exit 5), never a shorter answer.
+sqlite3 "$T/state.db" 'ALTER TABLE leases RENAME TO leases_gone'
+H rollout status "$id" >"$T/out" 2>"$T/err"
+is "status cannot read the leases: exit 5, nothing printed" "$? $(wc -c <"$T/out")" "5 0"
+ok "it says it could not read the state database" grep -q "cannot read the state database" "$T/err"
+sqlite3 "$T/state.db" 'ALTER TABLE leases_gone RENAME TO leases'
+expect_exit "status reads again" 0 H rollout status "$id"
 done_testing
