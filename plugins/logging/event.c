@@ -102,6 +102,20 @@ static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 			 "rollout", raw->rollout, "host", raw->host, "detail", detail);
 }
 
+/*
+ * json_dumps grows its buffer from 16 bytes, six reallocations for a
+ * typical body: most bodies fit the stack buffer and are copied once.
+ */
+static char *dump(const json_t *o)
+{
+	char buf[2048];
+	size_t len = json_dumpb(o, buf, sizeof buf, JSON_COMPACT);
+
+	if (len == 0)
+		return NULL;
+	return len <= sizeof buf ? strndup(buf, len) : json_dumps(o, JSON_COMPACT);
+}
+
 int lg_event_build(const struct lg_raw *raw, unsigned flags,
 		   struct lg_built *out)
 {
@@ -125,7 +139,7 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 	o = body_json(raw, out, flags);
 	if (!o)
 		goto fail;
-	out->body = json_dumps(o, JSON_COMPACT);
+	out->body = dump(o);
 	json_decref(o);
 	if (out->body)
 		return 0;

@@ -6,6 +6,7 @@
  * is copied as it is, so that a UUID is not read as numbers and hex.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -163,18 +164,31 @@ char *lg_normalize(const char *msg)
 	return lg_buf_take(&b);
 }
 
+/*
+ * SHA-256 fetched once for the process: EVP_sha256() makes every
+ * EVP_DigestInit_ex fetch it again, which cost more than the hashing.
+ */
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int lg_fingerprint(const char *source, const char *type, const char *norm,
 		   char out[LG_FP_HEX + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, k;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 	int ok;
 
-	if (!ctx)
+	pthread_once(&sha256_once, sha256_fetch);
+	if (!sha256 || !(ctx = EVP_MD_CTX_new()))
 		return HINGE_ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	ok = EVP_DigestInit_ex(ctx, sha256, NULL) &&
 	     EVP_DigestUpdate(ctx, source, strlen(source) + 1) &&
 	     EVP_DigestUpdate(ctx, type ? type : "", strlen(type ? type : "") + 1) &&
 	     EVP_DigestUpdate(ctx, norm, strlen(norm)) &&

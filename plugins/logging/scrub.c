@@ -251,8 +251,13 @@ char *lg_scrub_text(const char *s, unsigned flags)
 			lg_buf_adds(&b, "[ip]");
 			i += n;
 		} else {
-			lg_buf_addc(&b, s[i]);
-			i++;
+			/* nothing starts inside a word: copy the rest of it */
+			n = 1;
+			if (is_word(s[i]))
+				while (is_word(s[i + n]))
+					n++;
+			lg_buf_add(&b, s + i, n);
+			i += n;
 		}
 	}
 	return lg_buf_take(&b);
