@@ -12,13 +12,14 @@
 
 #include "args.h"
 #include "figures.h"
+#include "formsegs.h"
 #include "stats.h"
 #include "fb.h"
 #include "token.h"
 
 #define USAGE \
 	"feedback report [--since 7d] [--segment KEY] | rejects [--since 7d]\n" \
-	"       | token --transaction ID --user ID [--ttl 7d]"
+	"       | token --transaction ID --user ID [--ttl 7d] [--segment KEY=VALUE ...]"
 
 static int usage(const char *why)
 {
@@ -26,14 +27,93 @@ static int usage(const char *why)
 	return 2;
 }
 
+/*
+ * The --segment KEY=VALUE options of `feedback token` into *out, a JSON
+ * object the caller frees.  Returns 0, or the exit status 2 of bad
+ * usage (told on stderr): no "=", a key that is not one of setting
+ * segments, a key given twice, a value that a form link could not carry.
+ */
+static int token_segments(struct fb *fb, int argc, char **argv, json_t **out)
+{
+	json_t *segs = json_object();
+	const char *eq;
+	char *key;
+	int i, rc = 0;
+
+	for (i = 2; segs != NULL && rc == 0 && i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--segment") != 0)
+			continue;
+		eq = strchr(argv[++i], '=');
+		key = eq ? strndup(argv[i], (size_t)(eq - argv[i])) : NULL;
+		if (eq == NULL)
+			rc = usage("--segment takes KEY=VALUE, such as plan=pro");
+		else if (key == NULL)
+			rc = 5;
+		else if (!fb_segment_known(fb, key)) {
+			fprintf(stderr, "hinge feedback token: unknown segment \"%s\"\n"
+				"Segments are the columns listed in setting segments (%s).\n",
+				key, fb->h->setting_where(fb->p, "segments"));
+			rc = 2;
+		} else if (json_object_get(segs, key) != NULL) {
+			fprintf(stderr, "hinge feedback token: segment \"%s\" given twice\n", key);
+			rc = 2;
+		} else if (!fb_id_valid(eq + 1)) {
+			fprintf(stderr, "hinge feedback token: the value of segment \"%s\" must be"
+				" 1 to 128 printable ASCII characters, as in the form link\n", key);
+			rc = 2;
+		} else if (json_object_set_new(segs, key, json_string(eq + 1)) < 0) {
+			rc = 5;
+		}
+		free(key);
+	}
+	if (segs == NULL)
+		rc = 5;
+	if (rc != 0) {
+		json_decref(segs);
+		return rc;
+	}
+	*out = segs;
+	return 0;
+}
+
+/*
+ * Sign a v2 token for txn, user and segs (taken over), valid for ttl_ms.
+ * 0 with the token in out and its expiry in *expiry, or an exit status.
+ */
+static int sign_token(struct fb *fb, const char *txn, const char *user, json_t *segs,
+		      int64_t ttl_ms, char out[FB_TOKEN_SIZE], int64_t *expiry)
+{
+	struct fb_form_segments texts;
+	char *key = NULL;
+	int rc;
+
+	if (fb_form_segments_of(segs, &texts) < 0)
+		return 5;
+	rc = fb->h->secret_read(fb->p, "token_secret", &key);
+	if (rc < 0 || key == NULL || key[0] == '\0') {
+		fprintf(stderr,
+			"hinge feedback token: no signing key\n"
+			"Setting token_secret must name a file of mode 0600 holding the key.\n");
+		free(key);
+		fb_form_segments_free(&texts);
+		return rc == HINGE_EINVAL || rc == 0 ? 2 : 5;
+	}
+	*expiry = (int64_t)time(NULL) + ttl_ms / 1000;
+	rc = fb_token_sign(key, strlen(key), txn, user, texts.canon, *expiry, out, FB_TOKEN_SIZE);
+	OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	fb_form_segments_free(&texts);
+	return rc < 0 ? usage("cannot sign a token for these ids") : 0;
+}
+
 static int cmd_token(struct fb *fb, struct hinge_command *cmd, int argc,
 		     char **argv)
 {
-	static const char *const opts[] = { "--transaction", "--user", "--ttl", NULL };
+	static const char *const opts[] = { "--transaction", "--user", "--ttl", "--segment", NULL };
 	const char *txn = NULL, *user = NULL, *ttl = NULL;
 	char token[FB_TOKEN_SIZE];
 	int64_t ttl_ms = fb->h->setting_ms(fb->p, "token_ttl"), expiry;
-	char *key = NULL;
+	json_t *segs;
 	int rc, bad;
 
 	if ((bad = fb_args_unknown(argc, argv, 2, NULL, opts)) > 0) {
@@ -48,25 +128,19 @@ static int cmd_token(struct fb *fb, struct hinge_command *cmd, int argc,
 		return usage("--ttl takes a duration of at least 1s, such as 30m or 7d");
 	if (!fb_id_valid(txn) || !fb_id_valid(user))
 		return usage("ids are 1 to 128 printable ASCII characters");
-	rc = fb->h->secret_read(fb->p, "token_secret", &key);
-	if (rc < 0 || key == NULL || key[0] == '\0') {
-		fprintf(stderr,
-			"hinge feedback token: no signing key\n"
-			"Setting token_secret must name a file of mode 0600 holding the key.\n");
-		free(key);
-		return rc == HINGE_EINVAL || rc == 0 ? 2 : 5;
+	if ((rc = token_segments(fb, argc, argv, &segs)) != 0)
+		return rc;
+	json_incref(segs);
+	if ((rc = sign_token(fb, txn, user, segs, ttl_ms, token, &expiry)) != 0) {
+		json_decref(segs);
+		return rc;
 	}
-	expiry = (int64_t)time(NULL) + ttl_ms / 1000;
-	rc = fb_token_sign(key, strlen(key), txn, user, expiry, token, sizeof(token));
-	OPENSSL_cleanse(key, strlen(key));
-	free(key);
-	if (rc < 0)
-		return usage("cannot sign a token for these ids");
 	if (fb->h->cmd_json(cmd))
 		return fb->h->cmd_print_json(cmd, (struct hinge_json *)json_pack(
-			"{s:s, s:s, s:s, s:I, s:s}", "schema", "hinge.feedback.token/1",
-			"transaction", txn, "user", user, "expires", (json_int_t)expiry,
-			"token", token)) < 0 ? 5 : 0;
+			"{s:s, s:s, s:s, s:o, s:I, s:s}", "schema", "hinge.feedback.token/1",
+			"transaction", txn, "user", user, "segments", segs,
+			"expires", (json_int_t)expiry, "token", token)) < 0 ? 5 : 0;
+	json_decref(segs);
 	printf("%s\n", token);
 	return 0;
 }

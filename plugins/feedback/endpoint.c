@@ -6,10 +6,15 @@
  *                                           configured segments given
  *   POST {path}  (url-encoded: transaction, user, token, scale, score,
  *                 comment)                  one rating per transaction
- * Answers: 201 stored; 400 malformed; 403 forged token; 404 no such
- * page; 405 other methods; 409 transaction already rated; 410 token
- * expired; 413 body too big; 415 not a form body; 429 over the rate
- * limit; 503 the database is unavailable.
+ * The token binds the segment values (TOKEN.md): at GET those of the
+ * link, at POST those recorded when the form was shown, which are also
+ * the ones stored with the rating, so that a user cannot move their
+ * rating to another segment.
+ * Answers: 201 stored; 400 malformed; 403 forged token (or a v1 token
+ * with segment values); 404 no such page; 405 other methods; 409
+ * transaction already rated; 410 token expired; 413 body too big; 415
+ * not a form body; 429 over the rate limit; 503 the database is
+ * unavailable.
  *
  * Served from one thread (libmicrohttpd's internal polling thread), so
  * the connection and the rate limiter need no lock.  Plain HTTP on
@@ -30,6 +35,7 @@
 #include "endpoint.h"
 #include "figures.h"
 #include "form.h"
+#include "formsegs.h"
 #include "ingest.h"
 #include "rating.h"
 #include "ratelimit.h"
@@ -80,12 +86,23 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	return rc;
 }
 
-/* The answer to a token that fb_token_verify did not accept. */
-static enum MHD_Result refuse_token(struct MHD_Connection *c, int status)
+/*
+ * The answer to a token that fb_token_verify did not accept.  A genuine
+ * v1 token that meets segment values is told apart in the log only, so
+ * that the application's operator sees why (the client sees a forged
+ * token); the token itself is never logged.
+ */
+static enum MHD_Result refuse_token(struct endpoint *e, struct MHD_Connection *c, int status,
+				    const char *txn, const char *segments)
 {
+	if (status == FB_TOKEN_UNBOUND)
+		e->fb->h->log(e->fb->p, HINGE_LOG_WARNING,
+			      "refused a v1 token for transaction %s: its form has segment values"
+			      " (%s), which v1 does not bind; issue v2 tokens (TOKEN.md)",
+			      txn, segments);
 	if (status == FB_TOKEN_EXPIRED)
 		return reply(c, MHD_HTTP_GONE, "This feedback link has expired.");
-	return reply(c, status == FB_TOKEN_FORGED ? MHD_HTTP_FORBIDDEN : MHD_HTTP_BAD_REQUEST,
+	return reply(c, status == FB_TOKEN_MALFORMED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_FORBIDDEN,
 		     "This feedback link is not valid.");
 }
 
@@ -109,37 +126,6 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
 		   ExecStatusType want, int *rows);
 
 /*
- * The segment values the form link carries, one query parameter per
- * configured segment (`&plan=pro`), as a JSON object text the caller
- * frees; absent ones are left out.  NULL with *bad naming the parameter
- * when a value is not 1 to 128 printable characters, or out of memory.
- */
-static char *link_segments(struct endpoint *e, struct MHD_Connection *c, const char **bad)
-{
-	json_t *segs = (json_t *)e->fb->h->setting_json(e->fb->p, "segments");
-	json_t *obj = json_object();
-	const char *key, *v;
-	char *text;
-	size_t i;
-
-	*bad = NULL;
-	for (i = 0; json_is_array(segs) && i < json_array_size(segs); i++) {
-		key = json_string_value(json_array_get(segs, i));
-		if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key)) == NULL)
-			continue;
-		if (!fb_id_valid(v)) {
-			*bad = key;
-			json_decref(obj);
-			return NULL;
-		}
-		json_object_set_new(obj, key, json_string(v));
-	}
-	text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	return text;
-}
-
-/*
  * Count the form as shown (the response rate's denominator), once per
  * transaction, with the segments of its link.  A database that is down
  * costs the count, not the form.
@@ -155,14 +141,40 @@ static void record_shown(struct endpoint *e, const char *const *v, const char *s
 		e->fb->h->log(e->fb->p, HINGE_LOG_WARNING, "cannot count a form as shown");
 }
 
+/*
+ * Verify token for (txn, user) against the segment values segs (taken
+ * over): 0 with their texts in *out, or -1 with the answer queued in
+ * *answer (a refusal, or MHD_NO when out of memory).
+ */
+static int check_token(struct endpoint *e, struct MHD_Connection *c, const char *txn,
+		       const char *user, const char *token, json_t *segs,
+		       struct fb_form_segments *out, enum MHD_Result *answer)
+{
+	int status;
+
+	if (fb_form_segments_of(segs, out) < 0) {
+		*answer = MHD_NO;
+		return -1;
+	}
+	status = fb_token_verify(e->key, strlen(e->key), txn, user, out->canon, token,
+				 (int64_t)time(NULL));
+	if (status == FB_TOKEN_OK)
+		return 0;
+	*answer = refuse_token(e, c, status, txn, out->canon);
+	fb_form_segments_free(out);
+	return -1;
+}
+
 static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 {
 	const char *names[] = { "transaction", "user", "token", "action" };
 	const char *values[4], *bad;
+	struct fb_form_segments segs;
 	struct MHD_Response *r;
 	enum MHD_Result rc;
-	char *page, *segments, msg[200];
-	int i, status;
+	char *page, msg[200];
+	json_t *link;
+	int i;
 
 	if (e->form == NULL)
 		return reply(c, MHD_HTTP_NOT_FOUND, "No form is configured (setting form_file).");
@@ -172,18 +184,16 @@ static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 			return reply(c, MHD_HTTP_BAD_REQUEST,
 				     "The form needs transaction, user and token.");
 	}
-	status = fb_token_verify(e->key, strlen(e->key), values[0], values[1], values[2],
-				 (int64_t)time(NULL));
-	if (status != FB_TOKEN_OK)
-		return refuse_token(c, status);
-	if ((segments = link_segments(e, c, &bad)) == NULL) {
+	if ((link = fb_link_segments(e->fb, c, &bad)) == NULL) {
 		if (bad == NULL)
 			return MHD_NO;
 		snprintf(msg, sizeof(msg), "The segment %s must be 1 to 128 printable characters.", bad);
 		return reply(c, MHD_HTTP_BAD_REQUEST, msg);
 	}
-	record_shown(e, values, segments);
-	free(segments);
+	if (check_token(e, c, values[0], values[1], values[2], link, &segs, &rc) < 0)
+		return rc;
+	record_shown(e, values, segs.json);
+	fb_form_segments_free(&segs);
 	values[3] = e->path;
 	if ((page = fb_template_fill(e->form, names, values, 4)) == NULL)
 		return MHD_NO;
@@ -229,12 +239,12 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
 }
 
 /*
- * The rating's insert, with the segments its form was shown with
- * (hinge.feedback_shown) each in the column of its name, so that CSAT and
- * NPS split by segment for the endpoint's ratings too.  Built as a JSON
- * object, segments first so that a rating field always wins, and turned
- * into a row by jsonb_populate_record: every value gets its column's
- * type.  NULL when out of memory.
+ * The rating's insert, with the segments its form was shown with ($6, a
+ * JSON object: those the token was verified against) each in the column
+ * of its name, so that CSAT and NPS split by segment for the endpoint's
+ * ratings too.  Built as a JSON object, segments first so that a rating
+ * field always wins, and turned into a row by jsonb_populate_record:
+ * every value gets its column's type.  NULL when out of memory.
  */
 static char *insert_sql(struct endpoint *e)
 {
@@ -260,8 +270,7 @@ static char *insert_sql(struct endpoint *e)
 	}
 	if (cols && sel &&
 	    asprintf(&sql, "INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s,"
-		     " coalesce((SELECT segments FROM hinge.feedback_shown WHERE transaction_id = $1::text),"
-		     " '{}'::jsonb) || jsonb_build_object('transaction_id', $1::text, 'user_id', $2::text,"
+		     " $6::jsonb || jsonb_build_object('transaction_id', $1::text, 'user_id', $2::text,"
 		     " 'scale', $3::text, 'score', $4::text, 'comment', $5::text)) AS r",
 		     e->table_q, cols, sel, e->table_q) < 0)
 		sql = NULL;
@@ -275,7 +284,7 @@ static char *insert_sql(struct endpoint *e)
  * rated, -1 the database failed.  The advisory lock makes the check and
  * the insert one step for every agent writing this table.
  */
-static int store_with(struct endpoint *e, const char *const v[5], const char *check,
+static int store_with(struct endpoint *e, const char *const v[6], const char *check,
 		      const char *insert)
 {
 	int rows = 0;
@@ -284,7 +293,7 @@ static int store_with(struct endpoint *e, const char *const v[5], const char *ch
 	    exec_ok(e->conn, "SELECT pg_advisory_xact_lock(hashtextextended('hinge.feedback:' || $1, 0))",
 		    1, v, PGRES_TUPLES_OK, NULL) < 0 ||
 	    exec_ok(e->conn, check, 1, v, PGRES_TUPLES_OK, &rows) < 0 ||
-	    (rows == 0 && exec_ok(e->conn, insert, 5, v, PGRES_COMMAND_OK, NULL) < 0)) {
+	    (rows == 0 && exec_ok(e->conn, insert, 6, v, PGRES_COMMAND_OK, NULL) < 0)) {
 		e->fb->h->log(e->fb->p, HINGE_LOG_ERROR, "cannot store a rating: %s",
 			      PQerrorMessage(e->conn));
 		PQclear(PQexec(e->conn, "ROLLBACK"));
@@ -297,13 +306,15 @@ static int store_with(struct endpoint *e, const char *const v[5], const char *ch
 	return exec_ok(e->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL);
 }
 
-static int store(struct endpoint *e, const char *const v[5])
+/*
+ * Store one rating: v holds transaction, user, scale, score, comment and
+ * the segments as a JSON object text.  As store_with.
+ */
+static int store(struct endpoint *e, const char *const v[6])
 {
 	char check[512], *insert;
 	int rc;
 
-	if (db_ready(e) < 0)
-		return -1;
 	snprintf(check, sizeof(check),
 		 "SELECT 1 FROM %s WHERE transaction_id::text = $1 LIMIT 1", e->table_q);
 	if ((insert = insert_sql(e)) == NULL)
@@ -313,15 +324,46 @@ static int store(struct endpoint *e, const char *const v[5])
 	return rc;
 }
 
+/*
+ * Verify the token of a POST against the segments recorded when its form
+ * was shown (not those of any link), then check the rating and store it
+ * with those same segments.  v as store(), v[5] filled in here.
+ */
+static enum MHD_Result verify_and_store(struct endpoint *e, struct MHD_Connection *c,
+					const char *token, const char *v[6])
+{
+	struct fb_form_segments segs;
+	enum MHD_Result answer;
+	json_t *shown;
+	int rc, score;
+
+	if (db_ready(e) < 0 || (shown = fb_recorded_segments(e->fb, e->conn, v[0])) == NULL)
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Please try again in a moment.");
+	if (check_token(e, c, v[0], v[1], token, shown, &segs, &answer) < 0)
+		return answer;
+	if (fb_rating_reject_reason(v[0], v[1], v[2], v[3], &score) != NULL) {
+		fb_form_segments_free(&segs);
+		return reply(c, MHD_HTTP_BAD_REQUEST, "Please choose a rating.");
+	}
+	v[5] = segs.json;
+	rc = store(e, v);
+	fb_form_segments_free(&segs);
+	if (rc == 1)
+		return reply(c, MHD_HTTP_CONFLICT, "This transaction has been rated already. Thank you.");
+	if (rc < 0)
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Please try again in a moment.");
+	return reply(c, MHD_HTTP_CREATED, "Thank you for your feedback.");
+}
+
 static enum MHD_Result submit(struct endpoint *e, struct MHD_Connection *c,
 			      struct request *q)
 {
 	const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	char txn[FB_ID_MAX + 2], user[FB_ID_MAX + 2], token[FB_TOKEN_SIZE], scale[8];
 	char score[8], comment[COMMENT_MAX + 1];
-	const char *body = q->body ? q->body : "", *v[5];
+	const char *body = q->body ? q->body : "", *v[6];
 	size_t len = q->len;
-	int rc, s;
+	int rc;
 
 	if (q->too_big)
 		return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "The submission is too large.");
@@ -336,23 +378,13 @@ static enum MHD_Result submit(struct endpoint *e, struct MHD_Connection *c,
 		strcpy(scale, "csat");
 	if (rc < 0 || fb_urlencoded_get(body, len, "comment", comment, sizeof(comment)) < 0)
 		return reply(c, MHD_HTTP_BAD_REQUEST, "The comment is too long.");
-	rc = fb_token_verify(e->key, strlen(e->key), txn, user, token, (int64_t)time(NULL));
-	if (rc != FB_TOKEN_OK)
-		return refuse_token(c, rc);
-	if (fb_rating_reject_reason(txn, user, scale, score, &s) != NULL)
-		return reply(c, MHD_HTTP_BAD_REQUEST, "Please choose a rating.");
 	v[0] = txn;
 	v[1] = user;
 	v[2] = scale;
 	v[3] = score;
 	v[4] = fb_urlencoded_get(body, len, "comment", comment, sizeof(comment)) == 1 &&
 	       comment[0] != '\0' ? comment : NULL;
-	rc = store(e, v);
-	if (rc == 1)
-		return reply(c, MHD_HTTP_CONFLICT, "This transaction has been rated already. Thank you.");
-	if (rc < 0)
-		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Please try again in a moment.");
-	return reply(c, MHD_HTTP_CREATED, "Thank you for your feedback.");
+	return verify_and_store(e, c, token, v);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,

@@ -12,6 +12,7 @@ plugins_feedback_feedback_la_SOURCES = plugins/feedback/plugin.c \
 	plugins/feedback/rate.c plugins/feedback/rate.h \
 	plugins/feedback/metrics.c \
 	plugins/feedback/endpoint.c plugins/feedback/endpoint.h \
+	plugins/feedback/formsegs.c plugins/feedback/formsegs.h \
 	plugins/feedback/form.c plugins/feedback/form.h \
 	plugins/feedback/ratelimit.c plugins/feedback/ratelimit.h
 plugins_feedback_feedback_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) \

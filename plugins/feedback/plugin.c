@@ -26,7 +26,8 @@ static const struct hinge_setting settings[] = {
 	{ "segments", HINGE_T_STRINGS, 0, NULL, 0, 0,
 	  "columns of the ratings table reports and metrics can split by (plan, flow_step ...);"
 	  " the response rate splits by the same names in the segments of the forms shown"
-	  " (the endpoint takes them from the form link: &plan=pro)" },
+	  " (the endpoint takes them from the form link, &plan=pro, and the token binds them:"
+	  " TOKEN.md)" },
 	{ "overlap", HINGE_T_DURATION, 0, "5m", 0, 86400000,
 	  "how far back each pass re-reads, for rows committed late" },
 	{ "batch", HINGE_T_INT, 0, "5000", 1, 1000000,

@@ -4,7 +4,10 @@
 # its link) over those of them rated, per segment of the form shown, with
 # Wilson intervals worked out below; "insufficient data" per segment; a
 # segment with forms shown but no rating; the endpoint recording a link's
-# segment; and an unknown segment refused by name while nothing changes.
+# segment, which the token binds (v2): a token issued for one plan is
+# refused with another, a v1 token with any, a submission under a
+# segment other than the one shown; and an unknown segment refused by
+# name while nothing changes.
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
 . "$HINGE_SRCDIR/tests/lib/pg.sh"
 hinge=$HINGE_BUILDDIR/hinge
@@ -111,7 +114,7 @@ doc=$(report --segment plan --since 2h)
 is "the next report runs on" "$(printf '%s' "$doc" | field '(d["groups"][2]["segment"], d["groups"][2]["csat"]["n"])')" "('pro', 41)"
 
 # The endpoint records the plan of the form link with the form shown.
-"$hinge" -c "$dir/hinge.conf" agent 2>>"$TAP_LOG" &
+"$hinge" -c "$dir/hinge.conf" agent 2>"$dir/agent.log" &
 agent=$!
 url=http://127.0.0.1:$port/feedback
 up=no
@@ -120,7 +123,20 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 is "the agent serves the endpoint" "$up" yes
-tok=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_team_e1 --user 77 2>>"$TAP_LOG")
+tok=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_team_e1 --user 77 --segment plan=team 2>>"$TAP_LOG")
+case $tok in v2.*) t=yes ;; *) t=no ;; esac
+is "feedback token issues v2" "$t" yes
+shown() { sql -c "SELECT count(*) FROM hinge.feedback_shown"; }
+rated() { sql -c "SELECT count(*) FROM ratings"; }
+before="$(shown) $(rated)"
+is "the token for plan=team with plan=pro: 403" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_team_e1&user=77&token=$tok&plan=pro")" 403
+is "without the plan: 403" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_team_e1&user=77&token=$tok")" 403
+is "a rating before any form was shown (no segments recorded): 403" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch_team_e1 -d user=77 \
+	--data-urlencode "token=$tok" -d score=1 "$url")" 403
+is "nothing was counted as shown or stored as rated" "$(shown) $(rated)" "$before"
 long=$(python3 -c 'print("x" * 129)')
 is "a segment value over 128 characters: 400" \
 	"$(curl -s -o "$dir/body" -w '%{http_code}' "$url?transaction=ch_team_e1&user=77&token=$tok&plan=$long")" 400
@@ -133,14 +149,44 @@ is "its rating: 201" "$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch
 	--data-urlencode "token=$tok" -d score=5 "$url")" 201
 is "the endpoint stored the rating with the plan its form was shown with" \
 	"$(sql -c "SELECT plan, score FROM ratings WHERE transaction_id = 'ch_team_e1'")" "team|5"
+
+# A v1 token (TOKEN.md's recipe) still opens a link without segments, but
+# not one with a plan: 403, the reason in the log, the token not.
+v1=$(python3 -c 'import hmac, hashlib, sys
+t, u, e = sys.argv[1:]
+msg = "\n".join(["hinge-feedback/v1", t, u, e]).encode()
+print("v1.%s.%s" % (e, hmac.new(b"rate test key", msg, hashlib.sha256).hexdigest()))' ch_v1 78 $(( $(date +%s) + 3600 )))
+before="$(shown) $(rated)"
+is "a v1 token with plan=pro: 403" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_v1&user=78&token=$v1&plan=pro")" 403
+is "nothing recorded" "$(shown) $(rated)" "$before"
+ok "the log says why" grep -q "refused a v1 token for transaction ch_v1: its form has segment values (plan=pro)" "$dir/agent.log"
+expect_exit "and holds no token" 1 grep -q "${v1#v1.*.}" "$dir/agent.log"
+is "the v1 token without a plan: 200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_v1&user=78&token=$v1")" 200
+is "and its rating: 201" "$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch_v1 -d user=78 \
+	--data-urlencode "token=$v1" -d score=4 "$url")" 201
+is "stored without a plan" "$(sql -c "SELECT coalesce(plan, '-') FROM ratings WHERE transaction_id = 'ch_v1'")" "-"
+
+# The submission is verified against the segments recorded when the form
+# was shown: a form shown as team (here recorded by the application) does
+# not take a rating under a token for pro, and nothing is stored.
+sql -c "INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments) VALUES ('ch_swap', '79', '{\"plan\": \"team\"}')"
+pro=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_swap --user 79 --segment plan=pro 2>>"$TAP_LOG")
+before=$(rated)
+is "a rating under another plan than shown: 403" "$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch_swap \
+	-d user=79 --data-urlencode "token=$pro" -d score=5 "$url")" 403
+is "not stored" "$(rated)" "$before"
+
 doc=$(report --segment plan --since 2h)
 is "so team's CSAT counts it too" \
 	"$(printf '%s' "$doc" | field '[g["csat"]["n"] for g in d["groups"] if g["segment"] == "team"]')" "[1]"
-# team: 1 of 13 now.
+# team: 1 of 14 now (ch_team_e1 rated, ch_swap not).
 is "and counted in its plan's rate" \
 	"$(printf '%s' "$doc" | field '[(r["shown"], r["rated"]) for g in d["groups"] for r in [g["response_rate"]] if g["segment"] == "team"]')" \
-	"[(13, 1)]"
+	"[(14, 1)]"
 kill "$agent"
 wait "$agent"
 agent=
+cat "$dir/agent.log" >>"$TAP_LOG"
 done_testing
