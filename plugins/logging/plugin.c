@@ -602,25 +602,38 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
- * its own (a short one: the delivery job writes too), until it is read.
- * One commit per batch, not per line: the lines' group counts are tallied
- * and written once per group just before it.
+ * its own, until it is read.  The lines are read and built into events
+ * (JSON, scrubbing, fingerprint: most of the tailer's CPU) before the
+ * transaction begins, so that the state database's write lock is held
+ * only while the chunk, the group counts and the offset are written, and
+ * the delivery job can work beside the tailer.  Building writes nothing:
+ * the events of one round share their time, so the tally holds them all.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
-	int rc, round;
+	sqlite3 *db = H->db_sqlite(s->taildb);
+	struct lg_tail_pos pos;
+	int rc, w, round;
 
 	for (round = 0; round < 1024 && !H->stopping(s->p); round++) {
-		rc = H->db_begin(s->taildb);
-		if (rc < 0)
-			return;
 		s->tail_ms = now_ms();
-		rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
-		if (rc >= 0 && txn_write(s, H->db_sqlite(s->taildb), &s->txn) < 0)
-			rc = HINGE_EUNAVAIL;
-		if (rc < 0 || H->db_commit(s->taildb) < 0) {
-			H->db_rollback(s->taildb);
+		rc = lg_tail_read(db, path, o, tail_line, s, &pos);
+		if (rc >= 0) {
+			w = H->db_begin(s->taildb);
+			if (w == 0) {
+				w = txn_write(s, db, &s->txn);
+				if (w == 0)
+					w = lg_tail_save(db, path, &pos);
+				if (w == 0)
+					w = H->db_commit(s->taildb);
+				if (w < 0)
+					H->db_rollback(s->taildb);
+			}
+			if (w < 0)
+				rc = w;
+		}
+		if (rc < 0) {
 			txn_free(&s->txn);
 			if (rc == HINGE_EUNAVAIL)
 				tail_failing(s, path, 1);
