@@ -73,6 +73,27 @@ int lg_chunk_add(struct lg_chunk *c, const char *event_id, int64_t time_ms,
 	return 0;
 }
 
+void lg_chunk_empty(struct lg_chunk *c)
+{
+	size_t j;
+
+	if (c->oom) {
+		lg_chunk_free(c);
+		return;
+	}
+	c->ids.len = c->bodies.len = 0;
+	if (c->ids.data)
+		c->ids.data[0] = '\0';
+	if (c->bodies.data)
+		c->bodies.data[0] = '\0';
+	for (j = 0; j < LG_CHUNK_SINKS; j++) {
+		if (c->bitcap)
+			memset(c->bits[j], 0, (c->n + 7) / 8);
+		c->left[j] = 0;
+	}
+	c->n = 0;
+}
+
 void lg_chunk_free(struct lg_chunk *c)
 {
 	size_t j;

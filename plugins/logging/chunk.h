@@ -37,6 +37,9 @@ struct lg_chunk {
 int lg_chunk_add(struct lg_chunk *c, const char *event_id, int64_t time_ms,
 		 const char *body, unsigned mask);
 
+/* Empty c, keeping its memory for the next transaction's events. */
+void lg_chunk_empty(struct lg_chunk *c);
+
 /* Empty c and free its memory. */
 void lg_chunk_free(struct lg_chunk *c);
 

@@ -258,7 +258,7 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 	}
 out:
 	free(any);
-	lg_chunk_free(c);
+	lg_chunk_empty(c);
 	return rc;
 }
 
@@ -274,11 +274,10 @@ int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
 		return HINGE_EINVAL;
 	rc = lg_chunk_add(&c, ev->event_id, ev->time_ms, ev->body,
 			  (1u << nsinks) - 1);
-	if (rc < 0) {
-		lg_chunk_free(&c);
-		return rc;
-	}
-	return lg_spool_chunk(db, &c, sinks, nsinks);
+	if (rc == 0)
+		rc = lg_spool_chunk(db, &c, sinks, nsinks);
+	lg_chunk_free(&c);
+	return rc;
 }
 
 int lg_spool_put(sqlite3 *db, const struct lg_event *ev,

@@ -51,7 +51,8 @@ struct lg_chunk;
 
 /*
  * Store the events gathered in c as one row, queued for sinks[j] where
- * bit j of their mask was set (nsinks <= LG_CHUNK_SINKS), and empty c.
+ * bit j of their mask was set (nsinks <= LG_CHUNK_SINKS), and empty c
+ * (lg_chunk_empty: its memory is kept for the next events).
  * Nothing is written when c holds no event.  Returns 0, HINGE_ENOMEM or
  * HINGE_EUNAVAIL.
  */
