@@ -353,6 +353,26 @@ static void test_chunk_partial(void **state)
 	assert_int_equal(lg_counter_get(db, "delivered"), 7);
 }
 
+/* A body written over several lines is spooled on one (its newlines as
+ * spaces: whitespace between JSON tokens) and read back whole. */
+static void test_chunk_body_newlines(void **state)
+{
+	static const unsigned masks[] = { 1, 1 };
+	static const char *const bodies[] = { "{\n \"a\": 1\n}", "{\"b\":2}" };
+	struct lg_item *items;
+	size_t n;
+
+	(void)state;
+	put_chunk(0, 2, bodies, masks, one, 1);
+	assert_int_equal(lg_spool_batch(db, "s", 10, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].body, "{  \"a\": 1 }");
+	assert_string_equal(items[1].body, "{\"b\":2}");
+	assert_string_equal(items[1].event_id, "id01");
+	assert_false(items[0].malformed);
+	lg_items_free(items, n);
+}
+
 /* The cap drops the oldest events even from the middle of a row, for
  * every sink, and counts exactly those. */
 static void test_cap_partial_chunk(void **state)
@@ -478,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_row_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_sinks_and_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_body_newlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_partial_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_to_chunks, setup, teardown),
