@@ -371,6 +371,10 @@ static void test_chunk_body_newlines(void **state)
 	assert_string_equal(items[1].event_id, "id01");
 	assert_false(items[0].malformed);
 	lg_items_free(items, n);
+	/* events for none of the sinks given: no row at all */
+	put_chunk(2, 2, NULL, (const unsigned[]){ 2, 4 }, one, 1);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 1);
+	no_orphans();
 }
 
 /* The cap drops the oldest events even from the middle of a row, for
