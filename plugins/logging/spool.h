@@ -74,8 +74,8 @@ struct lg_item {
 
 /*
  * The oldest (up to limit) events waiting for sink, into a malloc'ed array
- * *items of *n entries, in spool order (a row's events are consecutive);
- * free with lg_items_free.  Returns 0 or HINGE_EUNAVAIL / HINGE_ENOMEM.
+ * *items of *n entries, in spool order (a row's events are consecutive;
+ * NULL and 0 when none waits); free with lg_items_free.  Returns 0 or HINGE_EUNAVAIL / HINGE_ENOMEM.
  */
 int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 		   struct lg_item **items, size_t *n);

@@ -132,7 +132,7 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 	lg_stmt_done(s);
 	if (err == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = HINGE_EUNAVAIL;
-	if (err < 0) {
+	if (err < 0 || k == 0) {
 		lg_items_free(v, k);
 		return err;
 	}

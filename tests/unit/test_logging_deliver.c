@@ -308,6 +308,7 @@ static void put_chunk(int k0, int n, const char *const *bodies,
 					      masks[k]), 0);
 	}
 	assert_int_equal(lg_spool_chunk(db, &c, sinks, nsinks), 0);
+	lg_chunk_free(&c);
 }
 
 /* One row of five events: s takes part of it, t (sampled: two of them)
