@@ -11,8 +11,10 @@
  *                             device and inode beside it) from the offset,
  *                             then read the new one from 0.
  * Only complete lines are read; the offset moves past the last newline.
- * The caller holds a transaction across lg_tail_poll and the spooling its
- * callback does, so lines and offset are stored together.
+ * Lines and offset are stored together: the caller either holds a
+ * transaction across lg_tail_poll and the spooling its callback does, or
+ * gathers the lines with lg_tail_read and stores them and the position
+ * with lg_tail_save in one transaction.
  */
 #ifndef LOGGING_TAIL_H
 #define LOGGING_TAIL_H
