@@ -150,32 +150,36 @@ void lg_deliver_send(struct lg_sink *s, const struct lg_item *items, size_t n,
 int lg_deliver_apply(sqlite3 *db, const char *sink, const struct lg_item *items,
 		     const struct lg_outcome *out, size_t n, int64_t now_ms)
 {
-	int64_t *done = calloc(n ? n : 1, sizeof *done);
+	unsigned char *gone = calloc(n ? n : 1, 1);
+	int64_t retried = -1; /* the chunk whose attempt was last counted */
 	size_t k, ndone = 0;
 	int rc = 0;
 
-	if (!done)
+	if (!gone)
 		return HINGE_ENOMEM;
 	for (k = 0; k < n && rc == 0; k++) {
 		switch (out[k].fate) {
 		case LG_DELIVERED:
-			done[ndone++] = items[k].rowid;
+			gone[k] = 1;
+			ndone++;
 			break;
 		case LG_RETRY:
-			rc = lg_spool_retry(db, sink, items[k].rowid);
+			if (items[k].chunk != retried)
+				rc = lg_spool_retry(db, sink, items[k].chunk);
+			retried = items[k].chunk;
 			break;
 		case LG_DEAD:
-			rc = lg_spool_dead(db, sink, items[k].rowid, out[k].reason,
-					   now_ms);
+			rc = lg_spool_dead(db, sink, &items[k], out[k].reason, now_ms);
+			gone[k] = 1;
 			break;
 		case LG_UNTRIED:
 			break;
 		}
 	}
 	if (rc == 0)
-		rc = lg_spool_done_many(db, sink, done, ndone);
+		rc = lg_spool_done(db, sink, items, gone, n);
 	if (rc == 0 && ndone)
 		rc = lg_counter_add(db, "delivered", (int64_t)ndone);
-	free(done);
+	free(gone);
 	return rc;
 }

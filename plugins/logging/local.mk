@@ -4,7 +4,9 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/group.c plugins/logging/group.h \
 	plugins/logging/scrub.c plugins/logging/scrub.h \
 	plugins/logging/event.c plugins/logging/event.h \
+	plugins/logging/chunk.c plugins/logging/chunk.h \
 	plugins/logging/spool.c plugins/logging/spool.h \
+	plugins/logging/spool_read.c \
 	plugins/logging/tally.c plugins/logging/tally.h \
 	plugins/logging/stmt.c plugins/logging/stmt.h \
 	plugins/logging/retry.c plugins/logging/retry.h \

@@ -19,6 +19,7 @@
 #include <hinge/plugin.h>
 
 #include "actions.h"
+#include "chunk.h"
 #include "commands.h"
 #include "deliver.h"
 #include "errors.h"
@@ -121,6 +122,13 @@ static const struct hinge_setting settings[] = {
 
 enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
 
+/* What a source transaction gathers before it writes: its events' group
+ * counts, and the events themselves for one spool row. */
+struct lg_txn {
+	struct lg_tally tally;
+	struct lg_chunk chunk;
+};
+
 struct lg_plugin {
 	struct hinge_plugin *p;
 	int min_level;
@@ -150,7 +158,7 @@ struct lg_plugin {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
-	struct lg_tally tally;   /* the tail transaction's group counts */
+	struct lg_txn txn;       /* the tail transaction's events */
 	int64_t tail_ms;         /* when it read its lines: their time */
 	json_t *failing;         /* paths that could not be read, reported once */
 	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
@@ -216,16 +224,17 @@ static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
 }
 
 /*
- * Spool one captured event for every configured sink its sample admits,
- * inside the caller's transaction on db, counting it in tally (which the
- * caller flushes before it commits) or, when tally is NULL, at once.
+ * Spool one captured event for every configured sink its sample admits:
+ * into txn (which the caller writes with txn_write before it commits) or,
+ * when txn is NULL, at once inside the caller's transaction on db.
  * Returns 0 or a negative code.
  */
 static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
-		     struct lg_tally *tally)
+		     struct lg_txn *txn)
 {
 	const char *names[NSINKS];
 	struct lg_built b;
+	unsigned mask = 0;
 	size_t k, n = 0;
 	int rc;
 
@@ -235,23 +244,47 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
 	for (k = 0; k < s->nsinks; k++) {
 		double rate = s->sample[k];
 
-		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate))
+		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate)) {
 			names[n++] = s->sinks[k].name;
+			mask |= 1u << k;
+		}
 	}
 	struct lg_event ev = {
 		.event_id = b.event_id, .time_ms = b.time_ms, .source = raw->source,
 		.type = raw->type, .message = b.message, .normalized = b.normalized,
 		.fingerprint = b.fingerprint, .body = b.body,
 	};
-	if (tally) {
-		rc = lg_tally_add(db, tally, &ev);
+	if (txn) {
+		rc = lg_tally_add(db, &txn->tally, &ev);
 		if (rc == 0)
-			rc = lg_spool_queue(db, &ev, names, n);
+			rc = lg_chunk_add(&txn->chunk, b.event_id, b.time_ms, b.body, mask);
 	} else {
 		rc = lg_spool_put(db, &ev, names, n);
 	}
 	lg_built_free(&b);
 	return rc;
+}
+
+/* Write what txn gathered (one spool row, the group counts) and empty it. */
+static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
+{
+	const char *names[NSINKS];
+	size_t k;
+	int rc;
+
+	for (k = 0; k < s->nsinks; k++)
+		names[k] = s->sinks[k].name;
+	rc = lg_spool_chunk(db, &txn->chunk, names, s->nsinks);
+	if (rc == 0)
+		rc = lg_tally_flush(db, &txn->tally);
+	lg_tally_free(&txn->tally);
+	return rc;
+}
+
+static void txn_free(struct lg_txn *txn)
+{
+	lg_tally_free(&txn->tally);
+	lg_chunk_free(&txn->chunk);
 }
 
 /* spool_raw in a transaction of its own. */
@@ -413,7 +446,7 @@ static int job_deliver(void *data)
 /* Spool the rows of one query result not spooled before. */
 static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
 			 struct lg_pg_cursor *cur, int advance,
-			 struct lg_tally *tally)
+			 struct lg_txn *txn)
 {
 	int i, rc = 0;
 
@@ -431,7 +464,7 @@ static int pg_spool_rows(struct lg_plugin *s, sqlite3 *db, PGresult *res,
 
 		rc = detail ? lg_pg_seen(db, "pg", id, t) : HINGE_ENOMEM;
 		if (rc == 0)
-			rc = spool_raw(s, db, &raw, tally);
+			rc = spool_raw(s, db, &raw, txn);
 		if (rc == 0)
 			rc = lg_pg_seen_add(db, "pg", id, t);
 		if (rc > 0)
@@ -471,7 +504,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 {
 	int64_t overlap_us = H->setting_ms(s->p, "pg_overlap") * 1000;
 	struct lg_pg_cursor cur;
-	struct lg_tally tally = { 0 };
+	struct lg_txn txn = { 0 };
 	PGresult *lr, *fr;
 	sqlite3 *db = H->db_sqlite(s->pgdb);
 	int rc;
@@ -487,11 +520,11 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 	}
 	rc = H->db_begin(s->pgdb);
 	if (rc == 0) {
-		rc = pg_spool_rows(s, db, lr, &cur, 0, &tally);
+		rc = pg_spool_rows(s, db, lr, &cur, 0, &txn);
 		if (rc == 0)
-			rc = pg_spool_rows(s, db, fr, &cur, 1, &tally);
+			rc = pg_spool_rows(s, db, fr, &cur, 1, &txn);
 		if (rc == 0)
-			rc = lg_tally_flush(db, &tally);
+			rc = txn_write(s, db, &txn);
 		if (rc == 0)
 			rc = lg_pg_seen_prune(db, "pg", cur.time_us - overlap_us);
 		if (rc == 0)
@@ -501,7 +534,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 		else
 			H->db_rollback(s->pgdb);
 	}
-	lg_tally_free(&tally);
+	txn_free(&txn);
 	PQclear(lr);
 	PQclear(fr);
 	return rc;
@@ -547,7 +580,7 @@ static int tail_line(void *ctx, const char *path, const char *line, size_t len)
 		.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
 		.type = path, .message = text, .host = s->hostname,
 	};
-	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw, &s->tally);
+	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw, &s->txn);
 	free(text);
 	return rc;
 }
@@ -569,26 +602,39 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
- * its own (a short one: the delivery job writes too), until it is read.
- * One commit per batch, not per line: the lines' group counts are tallied
- * and written once per group just before it.
+ * its own, until it is read.  The lines are read and built into events
+ * (JSON, scrubbing, fingerprint: most of the tailer's CPU) before the
+ * transaction begins, so that the state database's write lock is held
+ * only while the chunk, the group counts and the offset are written, and
+ * the delivery job can work beside the tailer.  Building writes nothing:
+ * the events of one round share their time, so the tally holds them all.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
-	int rc, round;
+	sqlite3 *db = H->db_sqlite(s->taildb);
+	struct lg_tail_pos pos;
+	int rc, w, round;
 
 	for (round = 0; round < 1024 && !H->stopping(s->p); round++) {
-		rc = H->db_begin(s->taildb);
-		if (rc < 0)
-			return;
 		s->tail_ms = now_ms();
-		rc = lg_tail_poll(H->db_sqlite(s->taildb), path, o, tail_line, s);
-		if (rc >= 0 && lg_tally_flush(H->db_sqlite(s->taildb), &s->tally) < 0)
-			rc = HINGE_EUNAVAIL;
-		if (rc < 0 || H->db_commit(s->taildb) < 0) {
-			H->db_rollback(s->taildb);
-			lg_tally_free(&s->tally);
+		rc = lg_tail_read(db, path, o, tail_line, s, &pos);
+		if (rc >= 0) {
+			w = H->db_begin(s->taildb);
+			if (w == 0) {
+				w = txn_write(s, db, &s->txn);
+				if (w == 0)
+					w = lg_tail_save(db, path, &pos);
+				if (w == 0)
+					w = H->db_commit(s->taildb);
+				if (w < 0)
+					H->db_rollback(s->taildb);
+			}
+			if (w < 0)
+				rc = w;
+		}
+		if (rc < 0) {
+			txn_free(&s->txn);
 			if (rc == HINGE_EUNAVAIL)
 				tail_failing(s, path, 1);
 			return;
@@ -971,7 +1017,7 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->jobdb);
 	H->db_close(s->pgdb);
 	H->db_close(s->taildb);
-	lg_tally_free(&s->tally);
+	txn_free(&s->txn);
 	pcre2_match_data_free(s->md);
 	pcre2_code_free(s->re);
 	json_decref(s->failing);

@@ -1,10 +1,26 @@
 /*
- * spool.c - the durable spool, in SQLite.
+ * spool.c - the durable spool, in SQLite, in chunks.
  *
- * An event is stored once (logging_events) and queued once per sink
- * (logging_queue); it goes when no sink waits for it any more.  Whatever
- * deletes events deletes their queue rows in the same transaction (no
- * foreign key does it: see the migration that rebuilt the two tables).
+ * A source transaction's events (a tail transaction's lines, a PostgreSQL
+ * poll, one agent event) are stored as ONE row of logging_chunks: n, the
+ * ids as text (one per line), the JSON bodies as text (one per line: a
+ * compact JSON body holds no newline) and a SHA-256 of both.  Per sink, a
+ * row of logging_pending holds a bitmap of the chunk's events still
+ * waiting there (bit k: event k) and their count, so that sampling per
+ * sink per event, partial acceptance, retries and dead letters keep their
+ * per-event meaning while SQLite sees a few statements per chunk instead
+ * of two inserts and two deletes per event.  logging_chunks.left counts
+ * the events some sink still waits for; the chunk is deleted when it is
+ * 0.  Event ids are fixed when the chunk is written and are the same on
+ * every retry.
+ *
+ * Reading a chunk splits its text in place (no JSON parsing); a chunk
+ * whose checksum does not match (altered on disk, or migrated from the
+ * one-row-per-event tables, which had none) has each body parsed, and
+ * those that are not JSON objects are marked malformed: they go to the
+ * dead letters (logging_dead: one row per event) and the rest is sent.
+ * Whatever changes a chunk's queue rows updates or deletes the chunk in
+ * the same transaction (no foreign key does it).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +30,7 @@
 #include <hinge/plugin.h>
 
 #include "buf.h"
+#include "chunk.h"
 #include "spool.h"
 #include "stmt.h"
 #include "tally.h"
@@ -113,6 +130,38 @@ const char *const lg_spool_migrations[] = {
 	"ALTER TABLE logging_events_new RENAME TO logging_events;"
 	"ALTER TABLE logging_queue_new RENAME TO logging_queue;"
 	"CREATE INDEX logging_queue_event ON logging_queue (event);",
+	/*
+	 * The spool in chunks: one row per source transaction instead of one
+	 * per event (see the top of this file).  Events spooled before it
+	 * become chunks of one with the same ids, order (the chunk's id is the
+	 * event's) and attempts; their checksum is NULL, so that their bodies
+	 * are checked one by one when read.
+	 */
+	"CREATE TABLE logging_chunks ("
+	" id INTEGER PRIMARY KEY,"
+	" n INTEGER NOT NULL,"
+	" left INTEGER NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" ids TEXT NOT NULL,"
+	" bodies TEXT NOT NULL,"
+	" sum BLOB);"
+	"CREATE TABLE logging_pending ("
+	" sink TEXT NOT NULL,"
+	" chunk INTEGER NOT NULL,"
+	" left INTEGER NOT NULL,"
+	" bits BLOB NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (sink, chunk)) WITHOUT ROWID;"
+	"CREATE INDEX logging_pending_chunk ON logging_pending (chunk);"
+	"INSERT INTO logging_chunks (id, n, left, time_ms, ids, bodies, sum)"
+	" SELECT id, 1, 1, time_ms, replace(event_id, char(10), '') || char(10),"
+	" replace(body, char(10), ' ') || char(10), NULL FROM logging_events"
+	" WHERE id IN (SELECT event FROM logging_queue);"
+	"INSERT INTO logging_pending (sink, chunk, left, bits, attempts)"
+	" SELECT sink, event, 1, x'01', attempts FROM logging_queue"
+	" WHERE event IN (SELECT id FROM logging_chunks);"
+	"DROP TABLE logging_queue;"
+	"DROP TABLE logging_events;",
 	NULL,
 };
 
@@ -154,24 +203,81 @@ static int64_t scalar(sqlite3 *db, const char *sql, const char *text)
 	return v;
 }
 
+int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
+		   size_t nsinks)
+{
+	unsigned char sum[LG_CHUNK_SUM], *any = NULL;
+	size_t j, b, nb = (c->n + 7) / 8;
+	sqlite3_stmt *s;
+	int64_t id;
+	int rc = 0;
+
+	if (nsinks > LG_CHUNK_SINKS)
+		nsinks = LG_CHUNK_SINKS;
+	if (c->oom || (c->n && !(any = calloc(nb, 1))))
+		rc = HINGE_ENOMEM;
+	if (rc < 0 || c->n == 0)
+		goto out;
+	/* the row counts the events some sink waits for: none, no row */
+	for (j = 0; j < nsinks; j++)
+		for (b = 0; b < nb; b++)
+			any[b] |= c->bits[j][b];
+	if (lg_bits_count(any, nb) == 0)
+		goto out;
+	lg_chunk_sum(c->ids.data, c->ids.len, c->bodies.data, c->bodies.len, sum);
+	s = lg_stmt(db, "INSERT INTO logging_chunks (n, left, time_ms, ids, bodies,"
+		    " sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (!s) {
+		rc = HINGE_EUNAVAIL;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (int64_t)c->n);
+	sqlite3_bind_int64(s, 2, (int64_t)lg_bits_count(any, nb));
+	sqlite3_bind_int64(s, 3, c->time_ms);
+	sqlite3_bind_text64(s, 4, c->ids.data, c->ids.len, SQLITE_STATIC, SQLITE_UTF8);
+	sqlite3_bind_text64(s, 5, c->bodies.data, c->bodies.len, SQLITE_STATIC,
+			    SQLITE_UTF8);
+	sqlite3_bind_blob(s, 6, sum, sizeof sum, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+	lg_stmt_done(s);
+	id = sqlite3_last_insert_rowid(db);
+	for (j = 0; j < nsinks && rc == 0; j++) {
+		if (!c->left[j])
+			continue;
+		s = lg_stmt(db, "INSERT INTO logging_pending (sink, chunk, left, bits)"
+			    " VALUES (?1, ?2, ?3, ?4)");
+		if (!s) {
+			rc = HINGE_EUNAVAIL;
+			break;
+		}
+		sqlite3_bind_text(s, 1, sinks[j], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, id);
+		sqlite3_bind_int64(s, 3, (int64_t)c->left[j]);
+		sqlite3_bind_blob(s, 4, c->bits[j], (int)nb, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+		lg_stmt_done(s);
+	}
+out:
+	free(any);
+	lg_chunk_empty(c);
+	return rc;
+}
+
 int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
 		   const char *const *sinks, size_t nsinks)
 {
-	int64_t id;
-	size_t k;
+	struct lg_chunk c = { 0 };
 	int rc;
 
 	if (nsinks == 0)
 		return 0;
-	rc = run(db, "INSERT INTO logging_events (event_id, time_ms,"
-		 " fingerprint, body) VALUES (?1, ?2, ?3, ?4)", "titt",
-		 ev->event_id, ev->time_ms, ev->fingerprint, ev->body);
-	if (rc < 0)
-		return rc;
-	id = sqlite3_last_insert_rowid(db);
-	for (k = 0; k < nsinks && rc == 0; k++)
-		rc = run(db, "INSERT INTO logging_queue (sink, event) VALUES (?1, ?2)",
-			 "ti", sinks[k], id);
+	if (nsinks > LG_CHUNK_SINKS)
+		return HINGE_EINVAL;
+	rc = lg_chunk_add(&c, ev->event_id, ev->time_ms, ev->body,
+			  (1u << nsinks) - 1);
+	if (rc == 0)
+		rc = lg_spool_chunk(db, &c, sinks, nsinks);
+	lg_chunk_free(&c);
 	return rc;
 }
 
@@ -187,156 +293,270 @@ int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 	return rc == 0 ? lg_spool_queue(db, ev, sinks, nsinks) : rc;
 }
 
-void lg_items_free(struct lg_item *items, size_t n)
+/* The queue rows of one chunk, loaded to be changed together. */
+struct queue_row {
+	char *sink;
+	unsigned char *bits;
+	size_t len;
+};
+
+struct queue_rows {
+	struct queue_row *r;
+	size_t n;
+	size_t len; /* the longest bitmap */
+};
+
+static void rows_free(struct queue_rows *q)
 {
 	size_t k;
 
-	for (k = 0; k < n; k++) {
-		free(items[k].event_id);
-		free(items[k].body);
+	for (k = 0; k < q->n; k++) {
+		free(q->r[k].sink);
+		free(q->r[k].bits);
 	}
-	free(items);
+	free(q->r);
 }
 
-int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
-		   struct lg_item **items, size_t *n)
+static int rows_load(sqlite3 *db, int64_t chunk, struct queue_rows *q)
 {
-	sqlite3_stmt *s;
-	struct lg_item *v;
-	size_t k = 0;
-	int rc;
+	sqlite3_stmt *s = lg_stmt(db, "SELECT sink, bits FROM logging_pending"
+				  " WHERE chunk = ?1");
+	struct queue_row *r, *grown;
+	int rc = 0, step;
 
-	*items = NULL;
-	*n = 0;
-	if (limit <= 0)
-		return 0;
-	v = calloc((size_t)limit, sizeof *v);
-	if (!v)
-		return HINGE_ENOMEM;
-	/* valid JSON that opens with a brace is an object: SQLite checks it
-	 * in one pass, without building the tree jansson would */
-	if (sqlite3_prepare_v2(db, "SELECT e.id, e.event_id, e.body, q.attempts,"
-			       " json_valid(e.body) AND substr(ltrim(e.body,"
-			       " ' ' || char(9, 10, 13)), 1, 1) = '{'"
-			       " FROM logging_queue q JOIN logging_events e"
-			       " ON e.id = q.event WHERE q.sink = ?1"
-			       " ORDER BY q.event LIMIT ?2", -1, &s, NULL) != SQLITE_OK) {
-		free(v);
+	memset(q, 0, sizeof *q);
+	if (!s)
 		return HINGE_EUNAVAIL;
-	}
-	sqlite3_bind_text(s, 1, sink, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(s, 1);
-		const char *body = (const char *)sqlite3_column_text(s, 2);
-
-		v[k].rowid = sqlite3_column_int64(s, 0);
-		v[k].event_id = strdup(id ? id : "");
-		v[k].body = strdup(body ? body : "");
-		v[k].attempts = sqlite3_column_int64(s, 3);
-		v[k].malformed = !sqlite3_column_int(s, 4);
-		if (!v[k].event_id || !v[k].body) {
-			sqlite3_finalize(s);
-			lg_items_free(v, k + 1);
-			return HINGE_ENOMEM;
+	sqlite3_bind_int64(s, 1, chunk);
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		grown = realloc(q->r, (q->n + 1) * sizeof *q->r);
+		if (!grown) {
+			rc = HINGE_ENOMEM;
+			break;
 		}
-		k++;
+		q->r = grown;
+		r = &q->r[q->n++];
+		r->len = (size_t)sqlite3_column_bytes(s, 1);
+		r->sink = strdup((const char *)sqlite3_column_text(s, 0));
+		r->bits = malloc(r->len + 1);
+		if (!r->sink || !r->bits)
+			rc = HINGE_ENOMEM;
+		else if (r->len)
+			memcpy(r->bits, sqlite3_column_blob(s, 1), r->len);
+		if (r->len > q->len)
+			q->len = r->len;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		lg_items_free(v, k);
-		return HINGE_EUNAVAIL;
-	}
-	*items = v;
-	*n = k;
-	return 0;
-}
-
-int lg_spool_done(sqlite3 *db, const char *sink, int64_t rowid)
-{
-	int rc = run(db, "DELETE FROM logging_queue WHERE sink = ?1 AND event = ?2",
-		     "ti", sink, rowid);
-
-	if (rc == 0)
-		rc = run(db, "DELETE FROM logging_events WHERE id = ?1 AND NOT EXISTS"
-			 " (SELECT 1 FROM logging_queue WHERE event = ?1)",
-			 "i", rowid);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = HINGE_EUNAVAIL;
+	lg_stmt_done(s);
+	if (rc < 0)
+		rows_free(q);
 	return rc;
 }
 
-int lg_spool_done_many(sqlite3 *db, const char *sink, const int64_t *rowids,
-		       size_t n)
+/* The events some row of q waits for, as a bitmap of q->len bytes. */
+static unsigned char *rows_union(const struct queue_rows *q)
 {
-	struct lg_buf b = { 0 };
-	char num[24];
-	size_t k;
+	unsigned char *u = calloc(q->len + 1, 1);
+	size_t k, b;
+
+	for (k = 0; u && k < q->n; k++)
+		for (b = 0; b < q->r[k].len; b++)
+			u[b] |= q->r[k].bits[b];
+	return u;
+}
+
+/*
+ * Clear the events of drop (dlen bytes) from sink's row of chunk (every
+ * row when sink is NULL), deleting rows left empty and the chunk when no
+ * sink waits for any of its events.  *gone gets how many events left the
+ * spool (no sink waits for them any more).
+ */
+static int forget(sqlite3 *db, int64_t chunk, struct queue_rows *q,
+		  const char *sink, const unsigned char *drop, size_t dlen,
+		  int64_t *gone)
+{
+	unsigned char *before = rows_union(q), *after;
+	size_t k, b, was, now;
+	int rc = 0;
+
+	if (!before)
+		return HINGE_ENOMEM;
+	for (k = 0; k < q->n && rc == 0; k++) {
+		struct queue_row *r = &q->r[k];
+
+		if (sink && strcmp(r->sink, sink) != 0)
+			continue;
+		was = lg_bits_count(r->bits, r->len);
+		for (b = 0; b < r->len && b < dlen; b++)
+			r->bits[b] &= (unsigned char)~drop[b];
+		now = lg_bits_count(r->bits, r->len);
+		if (now == was)
+			continue;
+		if (now == 0) {
+			rc = run(db, "DELETE FROM logging_pending WHERE sink = ?1"
+				 " AND chunk = ?2", "ti", r->sink, chunk);
+			continue;
+		}
+		sqlite3_stmt *s = lg_stmt(db, "UPDATE logging_pending SET bits = ?3,"
+					  " left = ?4 WHERE sink = ?1 AND chunk = ?2");
+		if (!s) {
+			rc = HINGE_EUNAVAIL;
+			break;
+		}
+		sqlite3_bind_text(s, 1, r->sink, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, chunk);
+		sqlite3_bind_blob(s, 3, r->bits, (int)r->len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, (int64_t)now);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+		lg_stmt_done(s);
+	}
+	after = rc == 0 ? rows_union(q) : NULL;
+	if (rc == 0 && !after)
+		rc = HINGE_ENOMEM;
+	if (rc == 0) {
+		was = lg_bits_count(before, q->len);
+		now = lg_bits_count(after, q->len);
+		*gone = (int64_t)(was - now);
+		if (now == 0)
+			rc = run(db, "DELETE FROM logging_chunks WHERE id = ?1", "i", chunk);
+		else if (now != was)
+			rc = run(db, "UPDATE logging_chunks SET left = ?2 WHERE id = ?1",
+				 "ii", chunk, (int64_t)now);
+	}
+	free(before);
+	free(after);
+	return rc;
+}
+
+/* Forget for sink the items[i..end) of one chunk whose gone[] is set. */
+static int done_chunk(sqlite3 *db, const char *sink, const struct lg_item *items,
+		      const unsigned char *gone, size_t i, size_t end)
+{
+	struct queue_rows q;
+	unsigned char *drop;
+	size_t k, len = 0;
+	int64_t left;
 	int rc;
 
-	if (n == 0)
+	for (k = i; k < end; k++)
+		if (gone[k] && items[k].index / 8 + 1 > len)
+			len = items[k].index / 8 + 1;
+	if (len == 0)
 		return 0;
-	lg_buf_addc(&b, '[');
-	for (k = 0; k < n; k++) {
-		snprintf(num, sizeof num, "%s%lld", k ? "," : "", (long long)rowids[k]);
-		lg_buf_adds(&b, num);
-	}
-	lg_buf_addc(&b, ']');
-	if (b.oom) {
-		lg_buf_free(&b);
+	drop = calloc(len, 1);
+	if (!drop)
 		return HINGE_ENOMEM;
+	for (k = i; k < end; k++)
+		if (gone[k])
+			drop[items[k].index / 8] |= (unsigned char)(1u << (items[k].index % 8));
+	rc = rows_load(db, items[i].chunk, &q);
+	if (rc == 0) {
+		rc = forget(db, items[i].chunk, &q, sink, drop, len, &left);
+		rows_free(&q);
 	}
-	rc = run(db, "DELETE FROM logging_queue WHERE sink = ?1 AND event IN"
-		 " (SELECT value FROM json_each(?2))", "tt", sink, b.data);
-	if (rc == 0)
-		rc = run(db, "DELETE FROM logging_events WHERE id IN"
-			 " (SELECT value FROM json_each(?1)) AND NOT EXISTS"
-			 " (SELECT 1 FROM logging_queue q WHERE q.event = logging_events.id)",
-			 "t", b.data);
-	lg_buf_free(&b);
+	free(drop);
 	return rc;
 }
 
-int lg_spool_retry(sqlite3 *db, const char *sink, int64_t rowid)
+int lg_spool_done(sqlite3 *db, const char *sink, const struct lg_item *items,
+		  const unsigned char *gone, size_t n)
 {
-	return run(db, "UPDATE logging_queue SET attempts = attempts + 1"
-		   " WHERE sink = ?1 AND event = ?2", "ti", sink, rowid);
+	size_t i = 0, end;
+	int rc = 0;
+
+	while (i < n && rc == 0) {
+		for (end = i; end < n && items[end].chunk == items[i].chunk; end++)
+			;
+		rc = done_chunk(db, sink, items, gone, i, end);
+		i = end;
+	}
+	return rc;
 }
 
-int lg_spool_dead(sqlite3 *db, const char *sink, int64_t rowid,
+int lg_spool_retry(sqlite3 *db, const char *sink, int64_t chunk)
+{
+	return run(db, "UPDATE logging_pending SET attempts = attempts + 1"
+		   " WHERE sink = ?1 AND chunk = ?2", "ti", sink, chunk);
+}
+
+int lg_spool_dead(sqlite3 *db, const char *sink, const struct lg_item *it,
 		  const char *reason, int64_t now_ms)
 {
 	int rc = run(db, "INSERT INTO logging_dead (sink, event_id, time_ms,"
-		     " reason, body) SELECT ?1, event_id, ?3, ?4, body"
-		     " FROM logging_events WHERE id = ?2", "tiit",
-		     sink, rowid, now_ms, reason);
+		     " reason, body) VALUES (?1, ?2, ?3, ?4, ?5)", "ttitt",
+		     sink, it->event_id, now_ms, reason, it->body);
 
-	if (rc == 0)
-		rc = lg_counter_add(db, "dead", 1);
-	return rc == 0 ? lg_spool_done(db, sink, rowid) : rc;
+	return rc == 0 ? lg_counter_add(db, "dead", 1) : rc;
+}
+
+/* Drop the oldest want events of the oldest chunk; *gone: how many went,
+ * -1 when the spool is empty. */
+static int drop_oldest(sqlite3 *db, int64_t want, int64_t *gone)
+{
+	sqlite3_stmt *s = lg_stmt(db, "SELECT id FROM logging_chunks ORDER BY id"
+				  " LIMIT 1");
+	struct queue_rows q;
+	unsigned char *u;
+	int64_t chunk;
+	size_t b, bit;
+	int rc;
+
+	*gone = -1;
+	if (!s)
+		return HINGE_EUNAVAIL;
+	rc = sqlite3_step(s);
+	chunk = sqlite3_column_int64(s, 0);
+	lg_stmt_done(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
+	*gone = 0;
+	rc = rows_load(db, chunk, &q);
+	if (rc < 0)
+		return rc;
+	u = rows_union(&q);
+	if (!u) {
+		rows_free(&q);
+		return HINGE_ENOMEM;
+	}
+	/* keep in u only its first want events: those go */
+	for (b = 0; b < q.len * 8; b++) {
+		bit = (size_t)1 << (b % 8);
+		if (!(u[b / 8] & bit))
+			continue;
+		if (want > 0)
+			want--;
+		else
+			u[b / 8] &= (unsigned char)~bit;
+	}
+	rc = forget(db, chunk, &q, NULL, u, q.len, gone);
+	free(u);
+	rows_free(&q);
+	return rc;
 }
 
 int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped)
 {
-	int64_t count, over;
-	int rc;
+	int64_t count, over, gone;
+	int rc = 0;
 
 	*dropped = 0;
 	if (cap <= 0)
 		return 0;
-	count = scalar(db, "SELECT count(*) FROM logging_events", NULL);
+	count = scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunks", NULL);
 	if (count < 0)
 		return HINGE_EUNAVAIL;
-	if (count <= cap)
-		return 0;
-	over = count - cap;
-	rc = run(db, "DELETE FROM logging_queue WHERE event IN (SELECT id FROM"
-		 " logging_events ORDER BY id LIMIT ?1)", "i", over);
-	if (rc == 0)
-		rc = run(db, "DELETE FROM logging_events WHERE id IN (SELECT id FROM"
-			 " logging_events ORDER BY id LIMIT ?1)", "i", over);
-	if (rc == 0)
-		rc = lg_counter_add(db, "dropped", over);
-	if (rc == 0)
-		*dropped = over;
+	/* each round drops events or deletes a chunk that held none */
+	for (over = count - cap; over > 0 && rc == 0; over -= gone) {
+		rc = drop_oldest(db, over, &gone);
+		if (gone < 0)
+			break;
+		*dropped += gone;
+	}
+	if (rc == 0 && *dropped)
+		rc = lg_counter_add(db, "dropped", *dropped);
+	if (rc < 0)
+		*dropped = 0;
 	return rc;
 }
 
@@ -358,6 +578,8 @@ int64_t lg_counter_get(sqlite3 *db, const char *name)
 int64_t lg_spool_pending(sqlite3 *db, const char *sink)
 {
 	if (!sink)
-		return scalar(db, "SELECT count(*) FROM logging_events", NULL);
-	return scalar(db, "SELECT count(*) FROM logging_queue WHERE sink = ?1", sink);
+		return scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunks",
+			      NULL);
+	return scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_pending"
+		      " WHERE sink = ?1", sink);
 }

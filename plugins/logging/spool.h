@@ -40,45 +40,64 @@ int lg_spool_put(sqlite3 *db, const struct lg_event *ev,
 		 const char *const *sinks, size_t nsinks);
 
 /*
- * Only store ev and queue it for each of the nsinks sinks (nothing with
- * none); counting it is left to an lg_tally the caller flushes in the
- * same transaction.  Returns 0 or HINGE_EUNAVAIL.
+ * Only store ev (a chunk of one) and queue it for each of the nsinks
+ * sinks (nothing with none); counting it is left to an lg_tally the
+ * caller flushes in the same transaction.  Returns 0 or HINGE_EUNAVAIL.
  */
 int lg_spool_queue(sqlite3 *db, const struct lg_event *ev,
 		   const char *const *sinks, size_t nsinks);
 
+struct lg_chunk;
+
+/*
+ * Store the events gathered in c as one row, queued for sinks[j] where
+ * bit j of their mask was set (nsinks <= LG_CHUNK_SINKS), and empty c
+ * (lg_chunk_empty: its memory is kept for the next events).
+ * Nothing is written when c holds no event.  Returns 0, HINGE_ENOMEM or
+ * HINGE_EUNAVAIL.
+ */
+int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
+		   size_t nsinks);
+
 /* One spooled event waiting for a sink. */
 struct lg_item {
-	int64_t rowid;
+	int64_t chunk;    /* the spool row ... */
+	size_t index;     /* ... and the event's place in it */
 	char *event_id;
 	char *body;
-	int64_t attempts;
-	int malformed; /* the body is not a JSON object: a corrupt row */
+	int64_t attempts; /* of the row, for this sink */
+	int malformed;    /* the body is not a JSON object: a corrupt row */
+	char *mem;        /* set on the first item read from a row: the block
+			   * that holds its strings and those of the items
+			   * after it from the same row */
 };
 
 /*
  * The oldest (up to limit) events waiting for sink, into a malloc'ed array
- * *items of *n entries; free with lg_items_free.  Returns 0 or
- * HINGE_EUNAVAIL / HINGE_ENOMEM.
+ * *items of *n entries, in spool order (a row's events are consecutive;
+ * NULL and 0 when none waits); free with lg_items_free.  Returns 0 or HINGE_EUNAVAIL / HINGE_ENOMEM.
  */
 int lg_spool_batch(sqlite3 *db, const char *sink, int limit,
 		   struct lg_item **items, size_t *n);
 void lg_items_free(struct lg_item *items, size_t n);
 
-/* Delivered to sink: forget it there (and the event when no sink waits). */
-int lg_spool_done(sqlite3 *db, const char *sink, int64_t rowid);
-/* lg_spool_done for n events at once, in two statements. */
-int lg_spool_done_many(sqlite3 *db, const char *sink, const int64_t *rowids,
-		       size_t n);
-/* Not delivered this time: count the attempt; it stays spooled. */
-int lg_spool_retry(sqlite3 *db, const char *sink, int64_t rowid);
-/* Never deliverable to sink: move it to logging_dead with the reason. */
-int lg_spool_dead(sqlite3 *db, const char *sink, int64_t rowid,
+/*
+ * Forget for sink the items[k] whose gone[k] is set (delivered or dead);
+ * an event no sink waits for any more leaves the spool, and a row with
+ * none left is deleted.  items as lg_spool_batch gave them.
+ */
+int lg_spool_done(sqlite3 *db, const char *sink, const struct lg_item *items,
+		  const unsigned char *gone, size_t n);
+/* Not delivered this time: count an attempt on the row for sink. */
+int lg_spool_retry(sqlite3 *db, const char *sink, int64_t chunk);
+/* Never deliverable to sink: keep it in logging_dead with the reason (the
+ * caller then forgets it with lg_spool_done). */
+int lg_spool_dead(sqlite3 *db, const char *sink, const struct lg_item *it,
 		  const char *reason, int64_t now_ms);
 
 /*
- * Keep at most cap events: drop the oldest beyond it and add them to the
- * "dropped" counter.  *dropped gets how many went now.  cap <= 0 keeps
+ * Keep at most cap events (events some sink waits for): drop the oldest
+ * beyond it, from every sink, and add them to the "dropped" counter.  *dropped gets how many went now.  cap <= 0 keeps
  * everything.
  */
 int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped);

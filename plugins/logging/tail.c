@@ -18,13 +18,6 @@
 #include "group.h"
 #include "tail.h"
 
-struct rec {
-	int found;
-	int64_t dev, ino, offset;
-	int64_t fp_len;
-	char fp[LG_FP_HEX + 1];
-};
-
 /* SHA-256 of the first len bytes of fd, as hex; 0 or HINGE_EUNAVAIL. */
 static int fingerprint(int fd, size_t len, char out[LG_FP_HEX + 1])
 {
@@ -45,7 +38,7 @@ static int fingerprint(int fd, size_t len, char out[LG_FP_HEX + 1])
 	return 0;
 }
 
-static int rec_get(sqlite3 *db, const char *path, struct rec *r)
+static int rec_get(sqlite3 *db, const char *path, struct lg_tail_pos *r)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -70,7 +63,7 @@ static int rec_get(sqlite3 *db, const char *path, struct rec *r)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 }
 
-static int rec_set(sqlite3 *db, const char *path, const struct rec *r)
+static int rec_set(sqlite3 *db, const char *path, const struct lg_tail_pos *r)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -94,7 +87,7 @@ static int rec_set(sqlite3 *db, const char *path, const struct rec *r)
 }
 
 /* Does fd start with the bytes r's fingerprint covers? */
-static int same_start(int fd, int64_t size, const struct rec *r)
+static int same_start(int fd, int64_t size, const struct lg_tail_pos *r)
 {
 	char fp[LG_FP_HEX + 1];
 
@@ -104,7 +97,7 @@ static int same_start(int fd, int64_t size, const struct rec *r)
 }
 
 /* Record fd as the file at r, its fingerprint grown with the file. */
-static int identify(int fd, const struct stat *st, struct rec *r)
+static int identify(int fd, const struct stat *st, struct lg_tail_pos *r)
 {
 	r->dev = (int64_t)st->st_dev;
 	r->ino = (int64_t)st->st_ino;
@@ -180,7 +173,7 @@ static int read_lines(int fd, const char *path, int64_t *offset, size_t max,
 }
 
 /* The file beside path that has r's device and inode, opened; -1 if gone. */
-static int find_renamed(const char *path, const struct rec *r)
+static int find_renamed(const char *path, const struct lg_tail_pos *r)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -212,10 +205,10 @@ static int find_renamed(const char *path, const struct rec *r)
 	return fd;
 }
 
-int lg_tail_poll(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
-		 lg_line_fn fn, void *ctx)
+int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
+		 lg_line_fn fn, void *ctx, struct lg_tail_pos *pos)
 {
-	struct rec r, now;
+	struct lg_tail_pos r, now;
 	struct stat st;
 	int fd, old, rc, lines = 0;
 
@@ -253,7 +246,22 @@ int lg_tail_poll(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
 		rc = identify(fd, &st, &now);
 	}
 	close(fd);
-	if (rc == 0)
-		rc = rec_set(db, path, &now);
+	*pos = now;
 	return rc < 0 ? rc : lines;
+}
+
+int lg_tail_save(sqlite3 *db, const char *path, const struct lg_tail_pos *pos)
+{
+	return rec_set(db, path, pos);
+}
+
+int lg_tail_poll(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
+		 lg_line_fn fn, void *ctx)
+{
+	struct lg_tail_pos pos;
+	int rc = lg_tail_read(db, path, o, fn, ctx, &pos);
+
+	if (rc >= 0 && lg_tail_save(db, path, &pos) < 0)
+		return HINGE_EUNAVAIL;
+	return rc;
 }

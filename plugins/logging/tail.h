@@ -11,8 +11,10 @@
  *                             device and inode beside it) from the offset,
  *                             then read the new one from 0.
  * Only complete lines are read; the offset moves past the last newline.
- * The caller holds a transaction across lg_tail_poll and the spooling its
- * callback does, so lines and offset are stored together.
+ * Lines and offset are stored together: the caller either holds a
+ * transaction across lg_tail_poll and the spooling its callback does, or
+ * gathers the lines with lg_tail_read and stores them and the position
+ * with lg_tail_save in one transaction.
  */
 #ifndef LOGGING_TAIL_H
 #define LOGGING_TAIL_H
@@ -21,6 +23,8 @@
 #include <stdint.h>
 
 #include <sqlite3.h>
+
+#include "group.h"
 
 /* Bytes of a file's start its fingerprint covers (fewer while shorter). */
 #define LG_TAIL_FP_BYTES 256
@@ -37,8 +41,28 @@ struct lg_tail_opts {
 			   * (one longer line is taken whole) */
 };
 
+/* What is known of a path: the file there and how far it was read. */
+struct lg_tail_pos {
+	int found; /* a record was stored */
+	int64_t dev, ino, offset;
+	int64_t fp_len;
+	char fp[LG_FP_HEX + 1];
+};
+
 /*
- * Poll one path: hand its new complete lines to fn and record where it
+ * Read one path's new complete lines into fn without writing anything;
+ * *pos gets where the reading stopped, for lg_tail_save (in the
+ * transaction that stores what fn made of the lines).  Returns as
+ * lg_tail_poll; *pos is set only when it returns >= 0.
+ */
+int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
+		 lg_line_fn fn, void *ctx, struct lg_tail_pos *pos);
+
+/* Record pos for path.  Returns 0 or HINGE_EUNAVAIL. */
+int lg_tail_save(sqlite3 *db, const char *path, const struct lg_tail_pos *pos);
+
+/*
+ * Poll one path (lg_tail_read, then lg_tail_save): hand its new complete lines to fn and record where it
  * stopped.  Returns the number of lines read (>= 0), HINGE_EUNAVAIL when
  * the file cannot be read (the record is kept), or what fn returned when
  * it failed (<0).

@@ -41,7 +41,7 @@ is "no batch over tail_max_bytes" \
 lg_agent_start
 ok "after the restart all $N lines arrive" \
 	lg_wait 180 sh -c "[ \$(wc -l <'$W/events.jsonl') -ge $N ]"
-ok "the spool empties" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT count(*) FROM logging_events') -eq 0 ]"
+ok "the spool empties" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT count(*) FROM logging_chunks') -eq 0 ]"
 lg_agent_stop
 is "each line arrived, under one event id" "$(python3 - "$W/events.jsonl" <<'PY'
 import json, sys

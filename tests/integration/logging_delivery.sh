@@ -14,7 +14,7 @@ lg_agent_start
 ok "the file sink gets the 13 failed rows" lg_wait 20 sh -c "[ \$(wc -l <'$W/events.jsonl') -ge 13 ]"
 ok "Sentry gets all 13 once it is back" lg_wait 20 lg_at_least sentry 13
 ok "Loggly gets all 13" lg_wait 20 lg_at_least loggly 13
-ok "the spool empties" lg_wait 10 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT count(*) FROM logging_events') -eq 0 ]"
+ok "the spool empties" lg_wait 10 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT count(*) FROM logging_chunks') -eq 0 ]"
 lg_agent_stop
 
 is "the file holds each event once" "$(lg_lines "$W/events.jsonl")" 13
@@ -58,5 +58,5 @@ ok "Sentry still gets new events" lg_wait 20 lg_at_least sentry 15
 sleep 0.5
 lg_agent_stop
 is "the disabled file sink gets none" "$(lg_lines "$W/events.jsonl")" 14
-is "nor are they spooled for it" "$(lg_sql "SELECT count(*) FROM logging_queue WHERE sink = 'file'")" 0
+is "nor are they spooled for it" "$(lg_sql "SELECT count(*) FROM logging_pending WHERE sink = 'file'")" 0
 done_testing

@@ -43,16 +43,17 @@ kill "$(echo $LG_PIDS | cut -d' ' -f2)"
 LOGGLY_PORT=9 # nothing listens there
 lg_config 'spool_max_events = 6; sentry_sample_rate = 0.0;'
 lg_agent_start
-ok "the new failures are spooled" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT count(*) FROM logging_queue') -ge 6 ]"
+ok "the new failures are spooled" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT coalesce(sum(left), 0) FROM logging_pending') -ge 6 ]"
 sleep 0.5
 lg_agent_kill
-is "the cap held the spool to 6" "$(lg_sql 'SELECT count(*) FROM logging_events')" 6
+is "the cap held the spool to 6" "$(lg_sql 'SELECT sum(left) FROM logging_chunks')" 6
+is "six events wait in the rows" "$(lg_spooled | wc -l)" 6
 is "the 2 oldest were counted as dropped" \
 	"$(lg_sql "SELECT value FROM logging_counters WHERE name = 'dropped'")" 2
 ok "and reported" grep -q "dropped the 2 oldest" "$W/agent.err"
-is "sampled out of Sentry" "$(lg_sql "SELECT count(*) FROM logging_queue WHERE sink = 'sentry'")" 0
-lg_sql "SELECT event_id FROM logging_events ORDER BY id" >"$W/spooled"
-lg_sql "UPDATE logging_events SET body = '{\"event_id\": broken' WHERE id = (SELECT min(id) FROM logging_events)"
+is "sampled out of Sentry" "$(lg_sql "SELECT count(*) FROM logging_pending WHERE sink = 'sentry'")" 0
+lg_spooled >"$W/spooled"
+lg_spooled corrupt
 lg_double loggly --token 0a1b2c3d-4e5f-6789-abcd-ef0123456789
 before=$(lg_accepted loggly)
 lg_config
@@ -64,5 +65,6 @@ is "they kept the ids they were spooled with" "$(python3 -c 'import json,sys
 sent = {json.loads(l).get("event_id") for l in open(sys.argv[1])}
 spooled = open(sys.argv[2]).read().split()[1:]
 print(all(i in sent for i in spooled))' "$W/loggly.log" "$W/spooled")" True
-is "the spool is empty" "$(lg_sql 'SELECT count(*) FROM logging_queue')" 0
+is "the spool is empty" "$(lg_sql 'SELECT count(*) FROM logging_pending')" 0
+is "and holds no row" "$(lg_sql 'SELECT count(*) FROM logging_chunks')" 0
 done_testing

@@ -8,6 +8,9 @@
 #   lg_wait SECONDS CMD...    until CMD succeeds; 1 when it never did
 #   lg_lines FILE             lines in FILE (0 when missing)
 #   lg_sql SQL                run SQL on the state database
+#   lg_spooled [corrupt]      the ids of the events some sink waits for, in
+#                             spool order; with corrupt, break the first
+#                             one's body on disk instead
 #   LG_STATE, LG_FILE         where lg_config puts the state database and
 #                             the file sink (default: in $W)
 . "$HINGE_SRCDIR/tests/lib/tap.sh"
@@ -121,6 +124,32 @@ lg_lines() {
 
 lg_sql() {
 	sqlite3 "${LG_STATE:-$W/state.db}" "$1"
+}
+
+lg_spooled() {
+	python3 - "${LG_STATE:-$W/state.db}" "${1:-ids}" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+waiting = []  # (chunk, index, id, bodies)
+for cid, n, ids, bodies in db.execute(
+        "SELECT id, n, ids, bodies FROM logging_chunks ORDER BY id").fetchall():
+    bits = 0
+    for (b,) in db.execute("SELECT bits FROM logging_pending WHERE chunk = ?", (cid,)):
+        bits |= int.from_bytes(b, "little")
+    ids = ids.split("\n")
+    for k in range(n):
+        if bits >> k & 1:
+            waiting.append((cid, k, ids[k], bodies))
+if sys.argv[2] == "corrupt":
+    cid, k, _, bodies = waiting[0]
+    lines = bodies.split("\n")
+    lines[k] = '{"event_id": broken'
+    db.execute("UPDATE logging_chunks SET bodies = ? WHERE id = ?", ("\n".join(lines), cid))
+    db.commit()
+else:
+    for w in waiting:
+        print(w[2])
+PY
 }
 
 # Distinct event ids a double accepted (status 200).

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "plugins/logging/chunk.h"
 #include "plugins/logging/deliver.h"
 #include "plugins/logging/stmt.h"
 
@@ -89,12 +90,17 @@ static int64_t count(const char *sql)
 	return n;
 }
 
-/* No queue row outlives its event (nothing cascades: the spool's code
- * deletes both). */
+/* No queue row outlives its chunk, none is empty, and each chunk counts
+ * the events some sink still waits for. */
 static void no_orphans(void)
 {
-	assert_int_equal(count("SELECT count(*) FROM logging_queue WHERE event"
-			       " NOT IN (SELECT id FROM logging_events)"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_pending WHERE chunk"
+			       " NOT IN (SELECT id FROM logging_chunks)"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_pending WHERE left <= 0"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks WHERE left <= 0"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks c WHERE left <"
+			       " (SELECT max(left) FROM logging_pending p"
+			       " WHERE p.chunk = c.id)"), 0);
 }
 
 static void fill(int n)
@@ -230,21 +236,33 @@ static void test_413_split_and_dead(void **state)
 	sqlite3_finalize(q);
 }
 
-static void test_corrupt_row_skipped(void **state)
+/* Alter the spool on disk with sql, then deliver: one event goes dead,
+ * the two others are delivered (in two requests around it). */
+static void corrupt_then_deliver(const char *sql)
 {
 	struct script sc = { .replies = { 200, 200 } };
 	struct lg_sink s = sink(&sc, 10);
 	struct lg_run_stats st;
 
-	(void)state;
-	put(0, "{\"a\":1}", one, 1);
-	put(1, "{\"a\":", one, 1);
-	put(2, "{\"a\":2}", one, 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
 	st = run_once(&s, 0);
 	assert_int_equal(st.dead, 1);
 	assert_int_equal(st.delivered, 2);
 	assert_int_equal(sc.calls, 2);
 	assert_int_equal(lg_counter_get(db, "dead"), 1);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* A row of one event altered on disk: the rows around it still go. */
+static void test_corrupt_row_skipped(void **state)
+{
+	(void)state;
+	put(0, "{\"a\":1}", one, 1);
+	put(1, "{\"a\":2}", one, 1);
+	put(2, "{\"a\":3}", one, 1);
+	corrupt_then_deliver("UPDATE logging_chunks SET bodies = '{\"a\":'"
+			     " || char(10) WHERE id = 2");
 }
 
 static void test_two_sinks_and_cap(void **state)
@@ -274,13 +292,168 @@ static void test_two_sinks_and_cap(void **state)
 	no_orphans();
 }
 
-/* The migration that rebuilt the spool's tables keeps what was spooled:
- * rows, ids, attempts, and the queue still delivers. */
-static void test_rebuild_keeps_spool(void **state)
+/* Events k0.. of one chunk, event k with body bodies[k - k0] (NULL:
+ * {"a":1}) for the sinks in masks[k - k0] (bit j: sinks[j]). */
+static void put_chunk(int k0, int n, const char *const *bodies,
+		      const unsigned *masks, const char *const *sinks, size_t nsinks)
+{
+	struct lg_chunk c = { 0 };
+	char id[40];
+	int k;
+
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof id, "id%02d", k0 + k);
+		assert_int_equal(lg_chunk_add(&c, id, 1000 + k0 + k,
+					      bodies && bodies[k] ? bodies[k] : "{\"a\":1}",
+					      masks[k]), 0);
+	}
+	assert_int_equal(lg_spool_chunk(db, &c, sinks, nsinks), 0);
+	lg_chunk_free(&c);
+}
+
+/* One row of five events: s takes part of it, t (sampled: two of them)
+ * the rest; each sink sees only its events, in order, with their ids. */
+static void test_chunk_partial(void **state)
 {
 	static const char *const two[] = { "s", "t" };
+	static const unsigned masks[] = { 1, 3, 1, 3, 1 };
+	struct script sc = { .replies = { 200, 503, 200, 200, 200 } };
+	struct lg_sink s = sink(&sc, 2);
+	struct script tc = { .replies = { 200 } };
+	struct lg_sink t = sink(&tc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	t.name = "t";
+	put_chunk(0, 5, NULL, masks, two, 2);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 1);
+	assert_int_equal(lg_spool_pending(db, "s"), 5);
+	assert_int_equal(lg_spool_pending(db, "t"), 2);
+	assert_int_equal(lg_spool_pending(db, NULL), 5);
+	st = run_once(&s, 0);
+	assert_int_equal(st.delivered, 2);
+	assert_int_equal(st.retried, 2);
+	/* event 0 is gone, 1 still waits for t; 2..4 for s */
+	assert_int_equal(lg_spool_pending(db, "s"), 3);
+	assert_int_equal(lg_spool_pending(db, NULL), 4);
+	assert_int_equal(count("SELECT attempts FROM logging_pending WHERE sink = 's'"), 1);
+	no_orphans();
+	st = run_once(&s, 10000);
+	assert_int_equal(st.delivered, 3);
+	assert_string_equal(sc.first_ids[1], "id02");
+	assert_string_equal(sc.first_ids[2], "id02");
+	assert_string_equal(sc.first_ids[3], "id04");
+	assert_int_equal(lg_spool_pending(db, "s"), 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 2);
+	no_orphans();
+	st = run_once(&t, 0);
+	assert_int_equal(tc.sizes[0], 2);
+	assert_string_equal(tc.first_ids[0], "id01");
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 0);
+	assert_int_equal(lg_counter_get(db, "delivered"), 7);
+}
+
+/* A body written over several lines is spooled on one (its newlines as
+ * spaces: whitespace between JSON tokens) and read back whole. */
+static void test_chunk_body_newlines(void **state)
+{
+	static const unsigned masks[] = { 1, 1 };
+	static const char *const bodies[] = { "{\n \"a\": 1\n}", "{\"b\":2}" };
+	struct lg_item *items;
+	size_t n;
+
+	(void)state;
+	put_chunk(0, 2, bodies, masks, one, 1);
+	assert_int_equal(lg_spool_batch(db, "s", 10, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].body, "{  \"a\": 1 }");
+	assert_string_equal(items[1].body, "{\"b\":2}");
+	assert_string_equal(items[1].event_id, "id01");
+	assert_false(items[0].malformed);
+	lg_items_free(items, n);
+	/* events for none of the sinks given: no row at all */
+	put_chunk(2, 2, NULL, (const unsigned[]){ 2, 4 }, one, 1);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 1);
+	no_orphans();
+}
+
+/* The cap drops the oldest events even from the middle of a row, for
+ * every sink, and counts exactly those. */
+static void test_cap_partial_chunk(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	static const unsigned masks[] = { 1, 2, 3, 3, 3, 1 };
 	struct script sc = { .replies = { 200 } };
 	struct lg_sink s = sink(&sc, 10);
+	int64_t dropped;
+
+	(void)state;
+	put_chunk(0, 6, NULL, masks, two, 2);
+	put_chunk(6, 2, NULL, masks, two, 2);
+	assert_int_equal(lg_spool_pending(db, NULL), 8);
+	assert_int_equal(lg_spool_cap(db, 5, &dropped), 0);
+	assert_int_equal(dropped, 3);
+	assert_int_equal(lg_counter_get(db, "dropped"), 3);
+	assert_int_equal(lg_spool_pending(db, NULL), 5);
+	/* s keeps 3, 4, 5 of the first row and 6 of the second; t 3, 4, 6, 7 */
+	assert_int_equal(lg_spool_pending(db, "s"), 4);
+	assert_int_equal(lg_spool_pending(db, "t"), 3);
+	no_orphans();
+	run_once(&s, 0);
+	assert_string_equal(sc.first_ids[0], "id03");
+	assert_int_equal(sc.sizes[0], 4);
+	/* the whole first row past the cap: it goes, counted */
+	assert_int_equal(lg_spool_cap(db, 1, &dropped), 0);
+	assert_int_equal(dropped, 2);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 1);
+	assert_int_equal(lg_spool_pending(db, "t"), 1);
+	assert_int_equal(lg_counter_get(db, "dropped"), 5);
+	no_orphans();
+}
+
+/* A row altered on disk fails its checksum: each body is then parsed,
+ * the broken one goes dead with its id, the others are delivered. */
+static void test_corrupt_chunk(void **state)
+{
+	static const unsigned masks[] = { 1, 1, 1 };
+	static const char *const bodies[] = { "{\"a\":1}", "{\"a\":2}", "{\"a\":3}" };
+	sqlite3_stmt *q;
+
+	(void)state;
+	put_chunk(0, 3, bodies, masks, one, 1);
+	corrupt_then_deliver("UPDATE logging_chunks SET bodies ="
+			     " replace(bodies, '{\"a\":2}', '{\"a\":')");
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT event_id, body, reason"
+					    " FROM logging_dead", -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "id01");
+	assert_string_equal((const char *)sqlite3_column_text(q, 1), "{\"a\":");
+	assert_string_equal((const char *)sqlite3_column_text(q, 2),
+			    "corrupt spool row: the body is not a JSON object");
+	sqlite3_finalize(q);
+}
+
+static void old_event(int k, const char *body, int attempts_t)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "INSERT INTO logging_events (id, event_id,"
+		 " time_ms, fingerprint, body) VALUES (%d, 'id%02d', %d, 'fp', '%s');"
+		 "INSERT INTO logging_queue (sink, event) VALUES ('s', %d);"
+		 "INSERT INTO logging_queue (sink, event, attempts) VALUES ('t', %d, %d);",
+		 10 + k, k, 1000 + k, body, 10 + k, 10 + k, attempts_t);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+}
+
+/* Events spooled one row each (the first schema, then the rebuilt one)
+ * come through both migrations into chunks: same ids, order and attempts;
+ * a body over several lines still goes as one; a corrupt one goes dead. */
+static void test_migrate_to_chunks(void **state)
+{
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
 	int k, last = 0;
 
 	(void)state;
@@ -289,24 +462,34 @@ static void test_rebuild_keeps_spool(void **state)
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), 0);
 	while (lg_spool_migrations[last + 1])
 		last++;
-	for (k = 0; k < last; k++)
+	/* up to the first schema of the spool's two tables */
+	for (k = 0; k < last - 1; k++)
 		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
-	for (k = 0; k < 5; k++)
-		put(k, "{\"a\":1}", two, 2);
-	assert_int_equal(sqlite3_exec(db, "UPDATE logging_queue SET attempts = 3"
-				      " WHERE sink = 't'", NULL, NULL, NULL), 0);
-	lg_stmt_forget(db); /* statements prepared on the old tables */
+	for (k = 0; k < 4; k++)
+		old_event(k, k == 1 ? "{\n \"a\": 1\n}" : k == 2 ? "{\"a\":" : "{\"a\":1}", 3);
+	/* delivered to t already: only s waits for it */
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM logging_queue WHERE sink = 't'"
+				      " AND event = 13", NULL, NULL, NULL), 0);
+	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[last - 1], NULL, NULL, NULL), 0);
+	old_event(4, "{\"a\":1}", 2);
 	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[last], NULL, NULL, NULL), 0);
-	assert_int_equal(count("SELECT count(*) FROM logging_events"), 5);
-	assert_int_equal(count("SELECT count(*) FROM logging_queue WHERE sink = 't'"
-			       " AND attempts = 3"), 5);
-	assert_int_equal(count("SELECT count(*) FROM pragma_index_list('logging_events')"), 0);
-	assert_int_equal(count("SELECT count(*) FROM pragma_foreign_key_list('logging_queue')"), 0);
-	run_once(&s, 0);
+	assert_int_equal(count("SELECT count(*) FROM sqlite_master WHERE name IN"
+			       " ('logging_events', 'logging_queue')"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 5);
+	assert_int_equal(lg_spool_pending(db, "s"), 5);
+	assert_int_equal(lg_spool_pending(db, "t"), 4);
+	assert_int_equal(count("SELECT sum(attempts) FROM logging_pending"
+			       " WHERE sink = 't'"), 11);
+	no_orphans();
+	st = run_once(&s, 0);
+	assert_int_equal(st.delivered, 4);
+	assert_int_equal(st.dead, 1);
 	assert_string_equal(sc.first_ids[0], "id00");
-	assert_int_equal(sc.sizes[0], 5);
-	assert_int_equal(lg_spool_pending(db, "t"), 5);
-	assert_int_equal(lg_spool_pending(db, NULL), 5);
+	assert_int_equal(sc.sizes[0], 2);
+	assert_string_equal(sc.first_ids[1], "id03");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id = 'id02'"), 1);
+	assert_int_equal(lg_spool_pending(db, "s"), 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 4);
 	no_orphans();
 }
 
@@ -319,7 +502,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_413_split_and_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_row_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_sinks_and_cap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebuild_keeps_spool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_body_newlines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_partial_chunk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_to_chunks, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }
