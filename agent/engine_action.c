@@ -181,7 +181,9 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 		if (rc != 0)
 			return rc;
 		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
-		if (timeout > 0 && wake > t0 + timeout)
+		/* wake - t0, not t0 + timeout: a timeout may be as long as a
+		 * duration can be written */
+		if (timeout > 0 && wake - t0 > timeout)
 			wake = t0 + timeout;
 		if ((rc = run_wait(ex, wake)) != 0) {
 			*waited_out = 1;
