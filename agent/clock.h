@@ -19,4 +19,14 @@ static inline int64_t clock_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The time ms after from, held at INT64_MAX, which a deadline never
+ * reaches, where the sum would wrap around into the past: a step timeout
+ * may be as long as a duration can be written.
+ */
+static inline int64_t clock_after_ms(int64_t from, int64_t ms)
+{
+	return from > 0 && ms > INT64_MAX - from ? INT64_MAX : from + ms;
+}
+
 #endif

@@ -82,17 +82,21 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	/* t0 is wall-clock (it may lie before a wait); the call itself is
-	 * timed on the monotonic clock */
+	 * timed on the monotonic clock.  A wall clock set back counts as no
+	 * time spent, so that timeout - spent cannot overflow. */
 	int64_t spent = state_now_ms() - t0, m0 = clock_mono_ms(), took;
 	int rc, slot = -1;
 
 	if (fn == NULL)
 		return 0;
+	if (spent < 0)
+		spent = 0;
 	if (ps->cs->timeout_ms > 0)
 		slot = watchdog_arm(state_path(ex->st), ex->id, (int)idx, ps->cs->name, what,
 				    strcmp(what, "revert") == 0 ? "needs_operator"
 				    : ex->plan->ch->on_failure_pause ? "paused" : "rolling_back",
-				    m0 + ps->cs->timeout_ms - spent, engine_conf()->callback_grace);
+				    clock_after_ms(m0, ps->cs->timeout_ms - spent),
+				    engine_conf()->callback_grace);
 	rc = fn(ps->ra->a.data, hs);
 	if (ps->cs->timeout_ms > 0)
 		watchdog_disarm(slot);
@@ -177,7 +181,9 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 		if (rc != 0)
 			return rc;
 		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
-		if (timeout > 0 && wake > t0 + timeout)
+		/* wake - t0, not t0 + timeout: a timeout may be as long as a
+		 * duration can be written */
+		if (timeout > 0 && wake - t0 > timeout)
 			wake = t0 + timeout;
 		if ((rc = run_wait(ex, wake)) != 0) {
 			*waited_out = 1;

@@ -271,12 +271,15 @@ static int step_forward(struct exec *ex, size_t idx)
 	}
 }
 
-/* Hold while frozen; requests (abort, rollback) still get through. */
+/*
+ * Hold while frozen, or while the flag cannot be read (a freeze unread is
+ * not lifted); requests (abort, rollback) still get through.
+ */
 static int wait_thaw(struct exec *ex)
 {
 	char *frozen;
 
-	while ((frozen = engine_frozen(ex->st)) != NULL) {
+	while (engine_frozen(ex->st, &frozen) != 0 || frozen != NULL) {
 		int rc;
 
 		free(frozen);

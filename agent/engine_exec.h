@@ -50,8 +50,12 @@ int lease_claim_new(struct state *st, const char *id);
 /* True when an ended state: completed, rolled_back, finalized. */
 int rollout_state_ended(const char *state);
 
-/* The freeze flag's JSON text (malloc'ed) or NULL when not frozen. */
-char *engine_frozen(struct state *st);
+/*
+ * The freeze flag's JSON text (malloc'ed) into *why, NULL when not
+ * frozen.  Returns 0, or HINGE_EUNAVAIL (logged) when the flag cannot be
+ * read: then no one can tell that rollouts may move.
+ */
+int engine_frozen(struct state *st, char **why);
 
 /*
  * Why a rollback of rollout id must be refused without --force: an

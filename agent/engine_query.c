@@ -131,7 +131,10 @@ int engine_status(struct state *st, const char *id, json_t **out)
 		json_decref(list);
 		return rc;
 	}
-	frozen = engine_frozen(st);
+	if ((rc = engine_frozen(st, &frozen)) != 0) {
+		json_decref(list);
+		return rc;
+	}
 	*out = json_pack("{s:s, s:o, s:o}", "schema", "hinge.rollout-status/1", "rollouts", list,
 			 "frozen", frozen ? json_loads(frozen, 0, NULL) : json_false());
 	free(frozen);

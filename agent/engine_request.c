@@ -170,15 +170,16 @@ void lease_drop(struct state *st, const char *id)
 	pthread_mutex_unlock(&here_lock);
 }
 
-char *engine_frozen(struct state *st)
+int engine_frozen(struct state *st, char **why)
 {
-	char *v = NULL;
-
-	if (state_kv_get(st, "freeze", &v) != 0 || v == NULL || v[0] == '\0') {
-		free(v);
-		return NULL;
+	*why = NULL;
+	if (state_kv_get(st, "freeze", why) != 0)
+		return HINGE_EUNAVAIL;
+	if (*why != NULL && (*why)[0] == '\0') {
+		free(*why);
+		*why = NULL;
 	}
-	return v;
+	return 0;
 }
 
 char *rollback_obstacle(struct state *st, const char *id)

@@ -172,7 +172,11 @@ int engine_start(struct state *st, const char *file, const struct engine_opts *o
 		plan_free(p);
 		return rc;
 	}
-	if ((frozen = engine_frozen(st)) != NULL) {
+	if ((rc = engine_frozen(st, &frozen)) != 0) {
+		plan_free(p);
+		return rc;
+	}
+	if (frozen != NULL) {
 		hlog(HINGE_LOG_ERROR, "hinge", "rollouts are frozen (%s): nothing was started; hinge freeze off lifts it",
 		     frozen);
 		free(frozen);

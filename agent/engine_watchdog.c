@@ -155,7 +155,7 @@ int watchdog_arm(const char *state_path, const char *rollout, int idx, const cha
 		w->thread = pthread_self();
 		w->cancelled = 0;
 		w->deadline_ms = deadline_ms;
-		w->kill_ms = deadline_ms + grace_ms;
+		w->kill_ms = clock_after_ms(deadline_ms, grace_ms);
 		w->used = 1;
 		pthread_cond_signal(&watch_armed);
 	}

@@ -13,6 +13,7 @@
 #include "token.h"
 
 #define MAC_LEN 32
+#define EXPIRY_MAX 999999999999999999LL /* 18 digits, what parse takes */
 
 int fb_id_valid(const char *s)
 {
@@ -126,7 +127,7 @@ int fb_token_sign(const void *key, size_t keylen, const char *txn,
 	unsigned char m[MAC_LEN];
 	int n, i;
 
-	if (!fb_id_valid(txn) || !fb_id_valid(user) || expiry < 0)
+	if (!fb_id_valid(txn) || !fb_id_valid(user) || expiry < 0 || expiry > EXPIRY_MAX)
 		return -1;
 	if (mac(2, key, keylen, txn, user, segments, expiry, m) < 0)
 		return -1;
@@ -164,7 +165,8 @@ static int parse(const char *token, int64_t *expiry, unsigned char m[MAC_LEN])
 			return -1;
 		e = e * 10 + (*p - '0');
 	}
-	if (digits == 0 || *p != '.')
+	/* one spelling per expiry: the MAC covers it as %PRId64 writes it */
+	if (digits == 0 || *p != '.' || (digits > 1 && token[3] == '0'))
 		return -1;
 	p++;
 	if (strlen(p) != 2 * MAC_LEN)

@@ -44,8 +44,8 @@ char *fb_segments_canonical(const char *const *keys, const char *const *values,
  * Write the v2 token for (txn, user, segments, expiry unix seconds) under
  * key into out, which holds outsz bytes (FB_TOKEN_SIZE is enough);
  * segments is fb_segments_canonical's text ("" or NULL for none).
- * Returns 0, or -1 when an id is not valid, expiry is negative, out is
- * too small or memory runs out.
+ * Returns 0, or -1 when an id is not valid, expiry is negative or over
+ * 18 digits, out is too small or memory runs out.
  */
 int fb_token_sign(const void *key, size_t keylen, const char *txn,
 		  const char *user, const char *segments, int64_t expiry,

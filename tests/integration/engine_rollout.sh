@@ -154,4 +154,13 @@ is "status cannot read the leases: exit 5, nothing printed" "$? $(wc -c <"$T/out
 ok "it says it could not read the state database" grep -q "cannot read the state database" "$T/err"
 sqlite3 "$T/state.db" 'ALTER TABLE leases_gone RENAME TO leases'
 expect_exit "status reads again" 0 H rollout status "$id"
+# The freeze flag unread is no freeze: status fails, start starts nothing.
+sqlite3 "$T/state.db" 'ALTER TABLE kv RENAME TO kv_gone'
+before=$(J '.rollouts | length' rollout history)
+H rollout status >"$T/out" 2>"$T/err"
+is "status cannot read the freeze flag: exit 5, nothing printed" "$? $(wc -c <"$T/out")" "5 0"
+expect_exit "start cannot tell whether rollouts are frozen: exit 5" 5 H rollout start "$T/happy.conf"
+is "nothing was started" "$(J '.rollouts | length' rollout history)" "$before"
+sqlite3 "$T/state.db" 'ALTER TABLE kv_gone RENAME TO kv'
+expect_exit "status reads the flag again" 0 H rollout status
 done_testing

@@ -44,4 +44,11 @@ expect_exit "on_failure = pause: the process ends with exit 1 too" 1 H rollout s
 id=$(last_id)
 is "the rollout is recorded paused" "$(J '.rollout.state + " " + (.rollout.failed | tostring)' rollout status "$id")" "paused true"
 ok "the step keeps the error" sh -c "$HINGE -c $T/hinge.conf --json rollout status $id | jq -r .rollout.steps[0].error | grep -q 'did not return 300ms after'"
+
+# The longest timeout the parser takes is "never" to the watchdog: its
+# deadline (now + timeout + callback_grace) must not wrap around to the past.
+change forever '  id = "forever";
+  steps = ( { name = "f"; action = "fault.step"; timeout = "9223372036854775807ms"; with = { key = "forever"; sleep = "200ms"; }; } );'
+expect_exit "a step with the largest timeout runs to its end" 0 H rollout start "$T/forever.conf"
+is "completed, applied once" "$(J .rollout.state rollout status "$(last_id)") $(count apply forever)" "completed 1"
 done_testing

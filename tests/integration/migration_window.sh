@@ -95,4 +95,19 @@ expect_exit "the rollout completes once the window opens" 0 H rollout start "$T/
 id=$(last_id)
 ok "it waited for the window" sh -c "'$HINGE' -c '$T/hinge.conf' --json rollout events '$id' | grep -q 'waiting for the maintenance window'"
 is "the column is there" "$(column)" "1"
+
+# With the longest timeout a duration can write, the step still waits
+# window_poll between tries (t0 + timeout must not wrap into the past and
+# turn the wait into a busy loop): a look at the clock every 500 ms, a
+# few until the window opens at most 2 s later (dozens when it spun).
+psql_app -c "ALTER TABLE jobs DROP COLUMN ai_model" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+	-c "SELECT pg_stat_statements_reset()" >>"$TAP_LOG" 2>&1 || bail "pg_stat_statements"
+win_change forever 9223372036854775807ms
+conf "$(hours 2 3600)"
+sed -i 's/window_poll = "50ms"/window_poll = "500ms"/' "$T/hinge.conf"
+expect_exit "with the largest timeout the rollout completes once the window opens" 0 H rollout start "$T/forever.conf"
+looks=$(psql_app -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+	WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+	AND query LIKE 'SELECT extract(\$2 FROM l)%'")
+ok "it polled the window, not spun ($looks looks)" test "$looks" -lt 15
 done_testing

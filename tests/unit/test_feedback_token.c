@@ -186,6 +186,9 @@ static void test_malformed(void **state)
 		"v2.9999999999999999999.212623bb91439312b843aeccd1d8ca45a82b4f17a5f9eb2a8819b9ca94b0204e",
 		"v1..c5c4855c9d840ef031df1c36b547d459b37894b5f94e47ea81b1607bdcc6518b",
 		"v12.1767225600.c5c4855c9d840ef031df1c36b547d459b37894b5f94e47ea81b1607bdcc6518b",
+		/* A leading zero: one expiry has one spelling, the one the MAC
+		 * covers (with it the genuine MAC was accepted). */
+		"v2.01767225600.212623bb91439312b843aeccd1d8ca45a82b4f17a5f9eb2a8819b9ca94b0204e",
 	};
 	char longid[FB_ID_MAX + 2];
 	size_t i;
@@ -223,6 +226,12 @@ static void test_ids(void **state)
 				       sizeof(out)), -1);
 	assert_int_equal(fb_token_sign(KEY, strlen(KEY), TXN, USER, "", 1, out, 20),
 			 -1);
+	/* Past 18 digits a token would not verify: not signed either. */
+	assert_int_equal(fb_token_sign(KEY, strlen(KEY), TXN, USER, "", 1000000000000000000LL,
+				       out, sizeof(out)), -1);
+	assert_int_equal(fb_token_sign(KEY, strlen(KEY), TXN, USER, "", 999999999999999999LL,
+				       out, sizeof(out)), 0);
+	assert_int_equal(fb_token_verify(KEY, strlen(KEY), TXN, USER, "", out, 0), FB_TOKEN_OK);
 	assert_int_equal(fb_token_sign(KEY, strlen(KEY), id, id, SEGS, 1, out,
 				       sizeof(out)), 0);
 	assert_int_equal(fb_token_verify(KEY, strlen(KEY), id, id, SEGS, out, 0),
