@@ -127,18 +127,20 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
 
 /*
  * Count the form as shown (the response rate's denominator), once per
- * transaction, with the segments of its link.  A database that is down
- * costs the count, not the form.
+ * transaction, with the segments of its link; 0 or -1 (logged).
  */
-static void record_shown(struct endpoint *e, const char *const *v, const char *segments)
+static int record_shown(struct endpoint *e, const char *const *v, const char *segments)
 {
 	const char *p[3] = { v[0], v[1], segments };
 
 	if (db_ready(e) < 0 ||
 	    exec_ok(e->conn, "INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments)"
 		    " VALUES ($1, $2, $3::jsonb) ON CONFLICT (transaction_id) DO NOTHING",
-		    3, p, PGRES_COMMAND_OK, NULL) < 0)
+		    3, p, PGRES_COMMAND_OK, NULL) < 0) {
 		e->fb->h->log(e->fb->p, HINGE_LOG_WARNING, "cannot count a form as shown");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -192,7 +194,16 @@ static enum MHD_Result serve_form(struct endpoint *e, struct MHD_Connection *c)
 	}
 	if (check_token(e, c, values[0], values[1], values[2], link, &segs, &rc) < 0)
 		return rc;
-	record_shown(e, values, segs.json);
+	/*
+	 * A database that is down costs the count, not the form - unless the
+	 * link has segments: the rating is verified against those recorded,
+	 * and without them it would be refused.
+	 */
+	if (record_shown(e, values, segs.json) < 0 && segs.canon[0] != '\0') {
+		fb_form_segments_free(&segs);
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			     "Please try again in a moment.");
+	}
 	fb_form_segments_free(&segs);
 	values[3] = e->path;
 	if ((page = fb_template_fill(e->form, names, values, 4)) == NULL)

@@ -75,11 +75,14 @@ json_t *fb_link_segments(struct fb *fb, struct MHD_Connection *c, const char **b
 
 json_t *fb_recorded_segments(struct fb *fb, PGconn *conn, const char *txn)
 {
+	/* only the configured keys, as a link binds only those */
+	char *keys = json_dumps((json_t *)fb->h->setting_json(fb->p, "segments"), JSON_COMPACT);
+	const char *p[2] = { txn, keys ? keys : "[]" };
 	PGresult *r = PQexecParams(conn,
 				   "SELECT s.key, s.value FROM hinge.feedback_shown f,"
 				   " jsonb_each_text(f.segments) s WHERE f.transaction_id = $1"
-				   " AND s.value IS NOT NULL",
-				   1, NULL, &txn, NULL, NULL, 0);
+				   " AND s.value IS NOT NULL AND $2::jsonb ? s.key",
+				   2, NULL, p, NULL, NULL, 0);
 	json_t *obj = NULL;
 	int i;
 
@@ -95,5 +98,6 @@ json_t *fb_recorded_segments(struct fb *fb, PGconn *conn, const char *txn)
 			obj = NULL;
 		}
 	PQclear(r);
+	free(keys);
 	return obj;
 }

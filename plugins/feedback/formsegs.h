@@ -39,8 +39,10 @@ void fb_form_segments_free(struct fb_form_segments *s);
 json_t *fb_link_segments(struct fb *fb, struct MHD_Connection *c, const char **bad);
 
 /*
- * The segment values recorded when the form of txn was shown
- * (hinge.feedback_shown.segments over conn), as a JSON object of strings
+ * The values of the configured segments recorded when the form of txn
+ * was shown (hinge.feedback_shown.segments over conn; other keys there
+ * are left out, as a link binds only the configured ones), as a JSON
+ * object of strings
  * the caller frees: empty when the form was not shown or had none.
  * Non-string values come as their text, SQL NULLs are left out (as
  * jsonb_populate_record leaves the column NULL either way).  NULL when

@@ -185,6 +185,27 @@ is "so team's CSAT counts it too" \
 is "and counted in its plan's rate" \
 	"$(printf '%s' "$doc" | field '[(r["shown"], r["rated"]) for g in d["groups"] for r in [g["response_rate"]] if g["segment"] == "team"]')" \
 	"[(14, 1)]"
+
+# A key the application recorded beside the configured ones is not bound:
+# the token from `feedback token --segment plan=team` takes the rating.
+sql -c "INSERT INTO hinge.feedback_shown (transaction_id, user_id, segments) VALUES ('ch_extra', '80', '{\"plan\": \"team\", \"campaign\": \"x\"}')"
+tok=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_extra --user 80 --segment plan=team 2>>"$TAP_LOG")
+is "a recorded key that is not a segment is left out of the token: 201" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -d transaction=ch_extra -d user=80 --data-urlencode "token=$tok" -d score=4 "$url")" 201
+
+# When the form shown cannot be recorded, a link with segments is not
+# served (its rating could not be verified later); one without still is.
+sql -c "CREATE FUNCTION public.shown_down() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'down'; END\$\$" \
+    -c "CREATE TRIGGER shown_down BEFORE INSERT ON hinge.feedback_shown FOR EACH ROW EXECUTE FUNCTION public.shown_down()"
+before="$(shown) $(rated)"
+tok=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_down --user 81 --segment plan=team 2>>"$TAP_LOG")
+is "the shown row cannot be written: a link with segments gets 503" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_down&user=81&token=$tok&plan=team")" 503
+tok=$("$hinge" -c "$dir/hinge.conf" feedback token --transaction ch_down2 --user 82 2>>"$TAP_LOG")
+is "a link without segments is still served: 200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$url?transaction=ch_down2&user=82&token=$tok")" 200
+is "and nothing was recorded" "$(shown) $(rated)" "$before"
+sql -c "DROP TRIGGER shown_down ON hinge.feedback_shown" -c "DROP FUNCTION public.shown_down()"
 kill "$agent"
 wait "$agent"
 agent=
