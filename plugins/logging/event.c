@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "scrub.h"
+#include "utf8.h"
 
 static const char *const level_names[] = {
 	[HINGE_LOG_ERROR] = "error",   [HINGE_LOG_WARNING] = "warning",
@@ -97,9 +98,21 @@ static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s*,s:o*}",
 			 "event_id", b->event_id, "time_ms", (json_int_t)b->time_ms,
 			 "timestamp", ts, "level", lg_level_name(b->level),
-			 "source", raw->source, "type", raw->type ? raw->type : "",
+			 "source", b->source ? b->source : raw->source,
+			 "type", b->type ? b->type : raw->type ? raw->type : "",
 			 "message", b->message, "fingerprint", b->fingerprint,
 			 "rollout", raw->rollout, "host", raw->host, "detail", detail);
+}
+
+/* A repaired copy of s into *fixed when s is not valid UTF-8 (a file
+ * name can be anything); 0 or HINGE_ENOMEM. */
+static int repaired(const char *s, char **fixed)
+{
+	*fixed = NULL;
+	if (!s || lg_utf8_valid(s))
+		return 0;
+	*fixed = lg_utf8_repair(strdup(s));
+	return *fixed ? 0 : HINGE_ENOMEM;
 }
 
 /*
@@ -127,13 +140,15 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 	out->level = raw->level;
 	if (new_event_id(out->event_id) < 0)
 		return HINGE_ENOMEM;
-	out->message = lg_scrub_text(raw->message, flags);
-	if (!out->message)
+	out->message = lg_utf8_repair(lg_scrub_text(raw->message, flags));
+	if (!out->message || repaired(raw->source, &out->source) < 0 ||
+	    repaired(raw->type, &out->type) < 0)
 		goto fail;
 	out->normalized = lg_normalize(out->message);
 	if (!out->normalized)
 		goto fail;
-	if (lg_fingerprint(raw->source, raw->type, out->normalized,
+	if (lg_fingerprint(out->source ? out->source : raw->source,
+			   out->type ? out->type : raw->type, out->normalized,
 			   out->fingerprint) < 0)
 		goto fail;
 	o = body_json(raw, out, flags);
@@ -153,7 +168,9 @@ void lg_built_free(struct lg_built *b)
 	free(b->message);
 	free(b->normalized);
 	free(b->body);
-	b->message = b->normalized = b->body = NULL;
+	free(b->source);
+	free(b->type);
+	b->message = b->normalized = b->body = b->source = b->type = NULL;
 }
 
 int lg_event_parse(const char *json, int64_t now_ms, struct lg_raw *raw,

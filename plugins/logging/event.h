@@ -31,7 +31,9 @@ struct lg_built {
 	char fingerprint[LG_FP_HEX + 1];
 	int64_t time_ms;
 	int level;
-	char *message;    /* scrubbed */
+	char *message;    /* scrubbed, made valid UTF-8 */
+	char *source;     /* raw's source and type made valid UTF-8 when */
+	char *type;       /* they were not; NULL: raw's are */
 	char *normalized;
 	char *body;       /* JSON object text */
 };

@@ -35,13 +35,15 @@ ok "rotation by copytruncate is followed" lg_wait 20 count_is 7
 ok "an unreadable file is reported" grep -q "dir.log cannot be read" "$W/agent.err"
 is "once, not at every check" "$(grep -c "dir.log cannot be read" "$W/agent.err")" 1
 lg_agent_kill
-printf 'ERROR while down\nfine line\nERROR while down 2\n' >>"$log"
+# one line in Latin-1 (not UTF-8, which JSON needs): repaired, not a stop
+printf 'ERROR while down\nfine line\nERROR caf\351 latin1\nERROR while down 2\n' >>"$log"
 lg_agent_start
-ok "lines written while the agent was down arrive" lg_wait 20 count_is 9
+ok "lines written while the agent was down arrive" lg_wait 20 count_is 10
 sleep 0.5
 lg_agent_stop
 is "each line arrived once" "$(from_file | sort | uniq -d | wc -l)" 0
-is "nine error lines in all" "$(from_file | wc -l)" 9
+is "ten error lines in all" "$(from_file | wc -l)" 10
+is "the Latin-1 byte arrived as U+FFFD" "$(from_file | grep latin1)" "ERROR caf$(printf '\357\277\275') latin1"
 is "the other lines stayed out" "$(from_file | grep -c 'fine line\|starting\|slow')" 0
 is "a line's group is its file and normalised text" \
 	"$(lg_sql "SELECT count FROM logging_groups WHERE source = 'file' AND normalized = 'ERROR db timeout <num>'")" 2
