@@ -80,12 +80,26 @@ static int new_event_id(char out[33])
 	return 0;
 }
 
-/* The body, from the scrubbed message; the detail is scrubbed here. */
+/*
+ * Set key to the text v, which is known to be valid UTF-8 (our own hex
+ * and ASCII, or text lg_utf8 checked): json_pack validated every key and
+ * value again, 1.7 of its 2.7 µs per body.  *failed is set when memory
+ * runs out.
+ */
+static void set_text(json_t *o, const char *key, const char *v, int *failed)
+{
+	if (json_object_set_new_nocheck(o, key, json_stringn_nocheck(v, strlen(v))) < 0)
+		*failed = 1;
+}
+
+/* The body, from the scrubbed message; the detail is scrubbed here.  The
+ * keys keep this order in the text: sinks and readers see it. */
 static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 			 unsigned flags)
 {
 	char ts[32];
-	json_t *detail = NULL;
+	json_t *detail = NULL, *o;
+	int failed = 0;
 
 	lg_iso_time(b->time_ms, ts);
 	if (raw->detail && json_is_object(raw->detail)) {
@@ -95,13 +109,31 @@ static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 			return NULL;
 		}
 	}
-	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s*,s:s*,s:o*}",
-			 "event_id", b->event_id, "time_ms", (json_int_t)b->time_ms,
-			 "timestamp", ts, "level", lg_level_name(b->level),
-			 "source", b->source ? b->source : raw->source,
-			 "type", b->type ? b->type : raw->type ? raw->type : "",
-			 "message", b->message, "fingerprint", b->fingerprint,
-			 "rollout", raw->rollout, "host", raw->host, "detail", detail);
+	if (!(o = json_object())) {
+		json_decref(detail);
+		return NULL;
+	}
+	set_text(o, "event_id", b->event_id, &failed);
+	if (json_object_set_new_nocheck(o, "time_ms", json_integer(b->time_ms)) < 0)
+		failed = 1;
+	set_text(o, "timestamp", ts, &failed);
+	set_text(o, "level", lg_level_name(b->level), &failed);
+	set_text(o, "source", b->source ? b->source : raw->source, &failed);
+	set_text(o, "type", b->type ? b->type : raw->type ? raw->type : "", &failed);
+	set_text(o, "message", b->message, &failed);
+	set_text(o, "fingerprint", b->fingerprint, &failed);
+	/* a rollout id is ours; the plugin made the host name valid */
+	if (raw->rollout)
+		set_text(o, "rollout", raw->rollout, &failed);
+	if (raw->host)
+		set_text(o, "host", raw->host, &failed);
+	if (detail && json_object_set_new_nocheck(o, "detail", detail) < 0)
+		failed = 1;
+	if (failed) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* A repaired copy of s into *fixed when s is not valid UTF-8 (a file

@@ -32,6 +32,7 @@
 #include "stmt.h"
 #include "tail.h"
 #include "tally.h"
+#include "utf8.h"
 
 #define LG_VERSION "0.1.0"
 
@@ -930,9 +931,15 @@ static int read_settings(struct lg_plugin *s)
 		return HINGE_EINVAL;
 	}
 	v = H->setting_str(s->p, "hostname");
+	if (v && *v && !lg_utf8_valid(v)) {
+		H->log(s->p, HINGE_LOG_ERROR, "hostname: not valid UTF-8 (%s)",
+		       H->setting_where(s->p, "hostname"));
+		return HINGE_EINVAL;
+	}
 	if (v && *v)
 		snprintf(s->hostname, sizeof s->hostname, "%s", v);
-	else if (gethostname(s->hostname, sizeof s->hostname - 1) < 0)
+	else if (gethostname(s->hostname, sizeof s->hostname - 1) < 0 ||
+		 !lg_utf8_valid(s->hostname))
 		snprintf(s->hostname, sizeof s->hostname, "unknown");
 	s->scrub = (H->setting_bool(s->p, "scrub_emails") ? LG_SCRUB_EMAIL : 0) |
 		   (H->setting_bool(s->p, "scrub_ips") ? LG_SCRUB_IP : 0);
