@@ -55,4 +55,10 @@ lg_psql "INSERT INTO execution_tasks (task_type, status, error) VALUES ('x', 'fa
 ok "with a bad pattern the other sources still run" lg_wait 20 grep -q "after a bad pattern" "$W/events.jsonl"
 lg_agent_stop
 ok "the bad pattern is named" grep -q "tail_pattern: the expression does not compile at offset" "$W/agent.err"
+
+# events carry the host name as JSON text: one in Latin-1 is bad input
+lg_config "hostname = \"caf$(printf '\351')\";"
+"$HINGE_BUILDDIR/hinge" -c "$W/hinge.conf" plugins >/dev/null 2>"$W/host.err"
+is "a host name that is not UTF-8: exit 2" "$?" 2
+ok "the message names the setting and its line" grep -q "hostname: not valid UTF-8 ($W/hinge.conf:[0-9]*)" "$W/host.err"
 done_testing
