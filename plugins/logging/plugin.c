@@ -965,6 +965,8 @@ static int read_settings(struct lg_plugin *s)
 	return 0;
 }
 
+static void logging_fini(struct hinge_plugin *p);
+
 static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 {
 	struct lg_plugin *s = calloc(1, sizeof *s);
@@ -982,8 +984,12 @@ static int logging_init(struct hinge_plugin *p, const struct hinge_host *host)
 	}
 	host->plugin_data_set(p, s);
 	rc = read_settings(s);
-	if (rc < 0)
+	if (rc < 0) {
+		/* nothing is registered yet; fini is not called after a failed init */
+		logging_fini(p);
+		host->plugin_data_set(p, NULL);
 		return rc;
+	}
 	sink.data = s;
 	job.data = s;
 	job.interval_ms = host->setting_ms(p, "flush_interval");
