@@ -81,16 +81,13 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 		int (*fn)(void *, struct hinge_step *), const char *what, int64_t t0)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
-	/* t0 is wall-clock (it may lie before a wait); the call itself is
-	 * timed on the monotonic clock.  A wall clock set back counts as no
-	 * time spent, so that timeout - spent cannot overflow. */
-	int64_t spent = state_now_ms() - t0, m0 = clock_mono_ms(), took;
+	/* t0 and the call are on the monotonic clock; t0 may lie before a
+	 * wait (an apply that answered "not yet") */
+	int64_t m0 = clock_mono_ms(), spent = m0 - t0, took;
 	int rc, slot = -1;
 
 	if (fn == NULL)
 		return 0;
-	if (spent < 0)
-		spent = 0;
 	if (ps->cs->timeout_ms > 0)
 		slot = watchdog_arm(state_path(ex->st), ex->id, (int)idx, ps->cs->name, what,
 				    strcmp(what, "revert") == 0 ? "needs_operator"
@@ -149,7 +146,7 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 			    int *waited_out)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
-	int64_t t0 = state_now_ms(), timeout = ps->cs->timeout_ms;
+	int64_t t0 = clock_mono_ms(), timeout = ps->cs->timeout_ms;
 	const char *why = "apply is not ready yet";
 	int rc;
 
@@ -158,9 +155,9 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 
 		if (tries > 0) {
 			/* Never apply past the deadline, even if it is ready now. */
-			if (timeout > 0 && state_now_ms() - t0 >= timeout) {
+			if (timeout > 0 && clock_mono_ms() - t0 >= timeout) {
 				step_error(hs, "still not applied after %lldms, the step's timeout: %s",
-					   (long long)(state_now_ms() - t0), why);
+					   (long long)(clock_mono_ms() - t0), why);
 				return HINGE_EFAIL;
 			}
 			if ((rc = quiet_phase(ex, idx, "applying")) != 0)
@@ -170,7 +167,7 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 		if ((rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0)) != HINGE_ENOTYET)
 			return rc;
 		why = hs->retry_why ? hs->retry_why : "apply is not ready yet";
-		now = state_now_ms();
+		now = clock_mono_ms();
 		if (timeout > 0 && now - t0 >= timeout) {
 			step_error(hs, "still not applied after %lldms, the step's timeout: %s",
 				   (long long)(now - t0), why);
@@ -180,12 +177,13 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 				: quiet_phase(ex, idx, "rehearsed");
 		if (rc != 0)
 			return rc;
-		wake = now + (hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
+		wake = clock_after_ms(now, hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
 		/* wake - t0, not t0 + timeout: a timeout may be as long as a
 		 * duration can be written */
 		if (timeout > 0 && wake - t0 > timeout)
 			wake = t0 + timeout;
-		if ((rc = run_wait(ex, wake)) != 0) {
+		/* run_wait takes a wall-clock time: the same distance from now */
+		if ((rc = run_wait(ex, clock_after_ms(state_now_ms(), wake - now))) != 0) {
 			*waited_out = 1;
 			return rc;
 		}
@@ -293,7 +291,7 @@ static int perform(struct exec *ex, size_t idx, size_t k, struct hinge_step *hs,
 	if (k == 2)
 		return do_apply(ex, idx, hs, fresh);
 	crash_point(m->begin);
-	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what, state_now_ms());
+	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what, clock_mono_ms());
 	crash_point(m->end);
 	if (rc != 0)
 		return failed(ex, idx, m->on_fail, hs);
@@ -448,7 +446,7 @@ static int back(struct exec *ex, size_t idx, struct step_row *row, struct hinge_
 	    (rc = run_step_phase(ex, idx, "reverting", NULL, 0, "reverting")) != 0)
 		return rc;
 	crash_point("revert.begin");
-	rc = call(ex, idx, hs, ps->ra->a.revert, "revert", state_now_ms());
+	rc = call(ex, idx, hs, ps->ra->a.revert, "revert", clock_mono_ms());
 	crash_point("revert.done");
 	if (rc != 0) {
 		run_step_phase(ex, idx, "reverting", hs->error, 0, hs->error);
