@@ -16,9 +16,11 @@
  *
  * Reading a chunk splits its text in place (no JSON parsing); a chunk
  * whose checksum does not match (altered on disk, or migrated from the
- * one-row-per-event tables, which had none) has each body parsed, and
- * those that are not JSON objects are marked malformed: they go to the
- * dead letters (logging_dead: one row per event) and the rest is sent.
+ * one-row-per-event tables, which had none) has each body parsed and
+ * found by the event id it carries (a newline added or lost moves the
+ * lines after it); an event without a body that is a JSON object is
+ * marked malformed: it goes to the dead letters (logging_dead: one row
+ * per event) and the rest is sent.
  * Whatever changes a chunk's queue rows updates or deletes the chunk in
  * the same transaction (no foreign key does it).
  */

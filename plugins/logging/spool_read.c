@@ -40,21 +40,108 @@ static char *next_line(char **p, char *end)
 	return line;
 }
 
-static int json_object_text(const char *body)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	int ok = json_is_object(j);
+/*
+ * The body lines of a row whose checksum fails, and which event each
+ * belongs to.  A byte of such a row turned into a newline, or a newline
+ * lost, moves every line after it from its event's place; the plugin's
+ * bodies carry their event ids, so each event finds its own body by id
+ * rather than by place (sent to the wrong sink or lost otherwise).
+ */
+struct owned {
+	const char *id; /* a body's event_id (in owner[]) */
+	size_t line;    /* and its line */
+};
 
-	json_decref(j);
-	return ok;
+struct loose {
+	char **line;          /* every body line */
+	char **owner;         /* its body's event_id (malloc'ed), or NULL */
+	unsigned char *obj;   /* it is a JSON object */
+	size_t n;
+	struct owned *by_id;  /* the lines with an owner, sorted by it */
+	size_t nid;
+};
+
+static int by_owner(const void *a, const void *b)
+{
+	return strcmp(((const struct owned *)a)->id, ((const struct owned *)b)->id);
+}
+
+static void loose_free(struct loose *l)
+{
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		free(l->owner[k]);
+	free(l->line);
+	free(l->owner);
+	free(l->obj);
+	free(l->by_id);
+}
+
+/* Split [p, end) into l's lines in place and parse each once. */
+static int loose_load(struct loose *l, char *p, char *end)
+{
+	size_t cap = 1, k;
+	char *q;
+	json_t *j;
+
+	memset(l, 0, sizeof *l);
+	for (q = p; q < end; q++)
+		cap += *q == '\n';
+	l->line = calloc(cap, sizeof *l->line);
+	l->owner = calloc(cap, sizeof *l->owner);
+	l->obj = calloc(cap, 1);
+	l->by_id = calloc(cap, sizeof *l->by_id);
+	if (!l->line || !l->owner || !l->obj || !l->by_id)
+		return HINGE_ENOMEM;
+	while (p < end)
+		l->line[l->n++] = next_line(&p, end);
+	for (k = 0; k < l->n; k++) {
+		j = json_loads(l->line[k], 0, NULL);
+		l->obj[k] = json_is_object(j);
+		if (json_string_value(json_object_get(j, "event_id"))) {
+			l->owner[k] = strdup(json_string_value(json_object_get(j, "event_id")));
+			if (!l->owner[k]) {
+				json_decref(j);
+				return HINGE_ENOMEM;
+			}
+			l->by_id[l->nid++] = (struct owned){ l->owner[k], k };
+		}
+		json_decref(j);
+	}
+	qsort(l->by_id, l->nid, sizeof *l->by_id, by_owner);
+	return 0;
+}
+
+/* The body of event i (id) of a loose row; NULL when none is whole. */
+static char *loose_body(const struct loose *l, size_t i, const char *id)
+{
+	size_t lo = 0, hi = l->nid, mid;
+	int c;
+
+	/* most lines are still in their place */
+	if (i < l->n && l->obj[i] && (!l->owner[i] || strcmp(l->owner[i], id) == 0))
+		return l->line[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(id, l->by_id[mid].id);
+		if (c == 0)
+			return l->obj[l->by_id[mid].line] ? l->line[l->by_id[mid].line] : NULL;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
 /*
  * The events of the row s is on that wait (its bits), into v[*k..limit).
  * Its text is copied once and split in place.  A row whose checksum
  * matches was written whole by lg_spool_chunk, so its bodies are the JSON
- * objects it was given; any other has each body parsed, and those that are
- * not JSON objects marked malformed.
+ * objects it was given, each at its event's place; any other has each
+ * body parsed and found by its id (struct loose), and an event without a
+ * body that is a JSON object is marked malformed.
  */
 static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 {
@@ -70,9 +157,10 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 	const void *sum = sqlite3_column_blob(s, 6);
 	int sl = sqlite3_column_bytes(s, 6);
 	unsigned char want[LG_CHUNK_SUM];
-	char *mem, *pi, *pb, *id, *body;
+	char *mem, *pi, *pb, *id, *body, *end;
+	struct loose l = { 0 };
 	size_t i, first = *k;
-	int whole;
+	int whole, rc = 0;
 
 	if (!ids || !bodies)
 		return HINGE_ENOMEM;
@@ -84,26 +172,32 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 	memcpy(mem, ids, il);
 	mem[il] = '\0';
 	memcpy(mem + il + 1, bodies, bl);
-	mem[il + 1 + bl] = '\0';
+	end = mem + il + 1 + bl;
+	*end = '\0';
 	pi = mem;
 	pb = mem + il + 1;
-	for (i = 0; (int64_t)i < n && i < nbits && *k < limit; i++) {
+	if (!whole)
+		rc = loose_load(&l, pb, end);
+	for (i = 0; rc == 0 && (int64_t)i < n && i < nbits && *k < limit; i++) {
 		id = next_line(&pi, mem + il);
-		body = next_line(&pb, mem + il + 1 + bl);
+		body = whole ? next_line(&pb, end) : loose_body(&l, i, id);
 		if (!lg_bit(bits, i))
 			continue;
 		v[*k] = (struct lg_item){
-			.chunk = chunk, .index = i, .event_id = id, .body = body,
-			.attempts = attempts,
-			.malformed = !whole && !json_object_text(body),
+			.chunk = chunk, .index = i, .event_id = id,
+			.body = body ? body : i < l.n ? l.line[i] : end,
+			.attempts = attempts, .malformed = !body,
 		};
 		(*k)++;
 	}
-	if (*k > first)
+	loose_free(&l);
+	if (rc == 0 && *k > first) {
 		v[first].mem = mem;
-	else
+	} else {
 		free(mem);
-	return 0;
+		*k = first;
+	}
+	return rc;
 }
 
 int lg_spool_batch(sqlite3 *db, const char *sink, int limit,

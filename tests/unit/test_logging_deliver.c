@@ -22,6 +22,7 @@ struct script {
 	int calls;
 	size_t sizes[16];
 	char first_ids[16][40];
+	char bodies[1024]; /* every body sent, each followed by a space */
 };
 
 static int scripted_send(void *ctx, const struct lg_item *items, size_t n,
@@ -33,6 +34,10 @@ static int scripted_send(void *ctx, const struct lg_item *items, size_t n,
 	(void)now_ms;
 	sc->sizes[k] = n;
 	snprintf(sc->first_ids[k], sizeof sc->first_ids[k], "%s", items[0].event_id);
+	for (size_t i = 0; i < n; i++) {
+		strncat(sc->bodies, items[i].body, sizeof sc->bodies - strlen(sc->bodies) - 1);
+		strncat(sc->bodies, " ", sizeof sc->bodies - strlen(sc->bodies) - 1);
+	}
 	r->status = sc->replies[k];
 	r->retry_after_ms = sc->retry_after[k] ? sc->retry_after[k] : -1;
 	r->limit_ms = sc->limit[k] ? sc->limit[k] : -1;
@@ -434,6 +439,147 @@ static void test_corrupt_chunk(void **state)
 	sqlite3_finalize(q);
 }
 
+/* Bodies that carry their ids, as the plugin's do. */
+static const char *const idbodies[] = {
+	"{\"event_id\":\"id00\",\"a\":0}", "{\"event_id\":\"id01\",\"a\":1}",
+	"{\"event_id\":\"id02\",\"a\":2}", "{\"event_id\":\"id03\",\"a\":3}",
+};
+
+/* A byte of a row turned into a newline splits a body in two: the lines
+ * after it no longer stand at their events' places.  The broken event
+ * goes dead; every other is still delivered, none lost. */
+static void test_corrupt_chunk_split(void **state)
+{
+	static const unsigned masks[] = { 1, 1, 1, 1 };
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	put_chunk(0, 4, idbodies, masks, one, 1);
+	assert_int_equal(sqlite3_exec(db, "UPDATE logging_chunks SET bodies ="
+				      " replace(bodies, '\"id01\",', '\"id01\",' || char(10))",
+				      NULL, NULL, NULL), 0);
+	st = run_once(&s, 0);
+	assert_int_equal(st.dead, 1);
+	assert_int_equal(st.delivered, 3);
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id02\",\"a\":2} {\"event_id\":\"id03\",\"a\":3} ");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id = 'id01'"), 1);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* A newline lost joins two bodies: both go dead, and each sink is sent
+ * only the events it sampled (t: event 2 alone, which is broken). */
+static void test_corrupt_chunk_joined(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	static const unsigned masks[] = { 1, 1, 3, 1 };
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct script tc = { .replies = { 200 } };
+	struct lg_sink t = sink(&tc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	t.name = "t";
+	put_chunk(0, 4, idbodies, masks, two, 2);
+	assert_int_equal(sqlite3_exec(db, "UPDATE logging_chunks SET bodies ="
+				      " replace(bodies, '1}' || char(10), '1}')",
+				      NULL, NULL, NULL), 0);
+	st = run_once(&t, 0);
+	assert_int_equal(st.requests, 0);
+	assert_int_equal(st.dead, 1);
+	st = run_once(&s, 0);
+	assert_int_equal(st.dead, 2);
+	assert_int_equal(st.delivered, 2);
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id03\",\"a\":3} ");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id"
+			       " IN ('id01', 'id02')"), 3);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* One delivery run reading at most limit events. */
+static struct lg_run_stats run_limit(struct lg_sink *s, int limit, int64_t now)
+{
+	struct lg_item *items;
+	struct lg_outcome out[64];
+	struct lg_run_stats st = { 0 };
+	size_t n;
+
+	assert_int_equal(lg_spool_batch(db, s->name, limit, &items, &n), 0);
+	if (n) {
+		lg_deliver_send(s, items, n, now, 0, out, &st);
+		assert_int_equal(lg_deliver_apply(db, s->name, items, out, n, now), 0);
+	}
+	lg_items_free(items, n);
+	return st;
+}
+
+/* One row of 20 events read 3 at a time, for two sinks sampled apart
+ * (s: all, t: the even ones): the cap drops part of it, s takes some, t
+ * gets a 503 and then a 400 on one event, and the row's counts follow
+ * each step until it is gone. */
+static void test_chunk_bookkeeping(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	unsigned masks[20];
+	struct script sc = { .replies = { 200, 200, 200, 200, 200, 200 } };
+	struct lg_sink s = sink(&sc, 2);
+	struct script tc = { .replies = { 503, 400, 200, 200, 200, 200, 200, 200, 200, 200 } };
+	struct lg_sink t = sink(&tc, 1);
+	int64_t dropped;
+	int k;
+
+	(void)state;
+	t.name = "t";
+	for (k = 0; k < 20; k++)
+		masks[k] = k % 2 ? 1 : 3;
+	put_chunk(0, 20, NULL, masks, two, 2);
+	assert_int_equal(lg_spool_cap(db, 17, &dropped), 0);
+	assert_int_equal(dropped, 3);
+	assert_int_equal(lg_spool_pending(db, "s"), 17);
+	assert_int_equal(lg_spool_pending(db, "t"), 8);
+	no_orphans();
+	run_limit(&s, 3, 0);
+	assert_string_equal(sc.first_ids[0], "id03");
+	assert_int_equal(lg_spool_pending(db, "s"), 14);
+	assert_int_equal(lg_spool_pending(db, NULL), 15);
+	no_orphans();
+	run_limit(&t, 3, 0);
+	assert_int_equal(lg_spool_pending(db, "t"), 8);
+	assert_int_equal(count("SELECT attempts FROM logging_pending WHERE sink = 't'"), 1);
+	run_limit(&t, 3, 100000);
+	assert_string_equal(tc.first_ids[1], "id04");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id = 'id04'"), 1);
+	assert_int_equal(lg_spool_pending(db, "t"), 5);
+	/* id04 was delivered to s already: it left the spool */
+	assert_int_equal(lg_spool_pending(db, NULL), 14);
+	no_orphans();
+	/* the rest, 3 at a time, in one request each */
+	for (k = 0; k < 5; k++) {
+		memset(&sc, 0, sizeof sc);
+		sc.replies[0] = 200;
+		s.per_request = 10;
+		run_limit(&s, 3, 100000);
+	}
+	assert_int_equal(lg_spool_pending(db, "s"), 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 5);
+	no_orphans();
+	for (k = 0; k < 2; k++) {
+		memset(&tc, 0, sizeof tc);
+		tc.replies[0] = 200;
+		t.per_request = 10;
+		run_limit(&t, 3, 100000);
+	}
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_pending"), 0);
+	assert_int_equal(lg_counter_get(db, "delivered"), 17 + 7);
+}
+
 static void old_event(int k, const char *body, int attempts_t)
 {
 	char sql[512];
@@ -506,6 +652,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chunk_body_newlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_partial_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_chunk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_joined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_bookkeeping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_to_chunks, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
