@@ -114,10 +114,15 @@ static const struct hinge_setting settings[] = {
 	  " waits before it is spooled" },
 	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "read a file seen for the first time from its start, not its end" },
-	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 67108864,
+	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 4194304,
 	  "the most bytes of lines spooled from a file in one transaction"
 	  " (group commit: lines and offset committed together; one longer"
-	  " line is taken whole)" },
+	  " line is taken whole; at most 4M, so that a transaction's spool"
+	  " row stays far below SQLite's limit on a value even for short lines)" },
+	{ "tail_rotate_wait", HINGE_T_DURATION, 0, "5s", 0, 3600000,
+	  "a file renamed away (rotated) is still read until it has been"
+	  " unchanged this long, for the lines its writer adds before it"
+	  " reopens the path; the new file's lines wait meanwhile" },
 	{ NULL },
 };
 
@@ -654,6 +659,7 @@ static int svc_tail(void *data)
 	struct lg_tail_opts o = {
 		.start_at_end = !H->setting_bool(s->p, "tail_from_start"),
 		.max_bytes = (size_t)H->setting_ms(s->p, "tail_max_bytes"),
+		.rotate_wait_ms = H->setting_ms(s->p, "tail_rotate_wait"),
 	};
 	int64_t interval = H->setting_ms(s->p, "tail_interval");
 	json_t *pat;

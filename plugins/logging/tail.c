@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -205,6 +206,34 @@ static int find_renamed(const char *path, const struct lg_tail_pos *r)
 	return fd;
 }
 
+/*
+ * Is the renamed file fd still to be followed: complete lines left past
+ * offset (a poll takes at most max_bytes), or written to less than
+ * wait_ms ago (a writer that holds it open has not reopened the path
+ * yet: logrotate renames, then signals)?  Only then do its lines give
+ * way to the new file's.
+ */
+static int keep_renamed(int fd, int64_t offset, int64_t wait_ms)
+{
+	struct timespec now;
+	struct stat st;
+	char buf[4096];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000 < wait_ms)
+		return 1;
+	while ((n = pread(fd, buf, sizeof buf, offset)) > 0) {
+		if (memchr(buf, '\n', (size_t)n))
+			return 1;
+		offset += n;
+	}
+	return 0;
+}
+
 int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
 		 lg_line_fn fn, void *ctx, struct lg_tail_pos *pos)
 {
@@ -230,10 +259,16 @@ int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
 	} else {
 		old = find_renamed(path, &r);
 		if (old >= 0) {
-			rc = read_lines(old, path, &r.offset, SIZE_MAX, fn, ctx);
+			int keep = 0;
+
+			rc = read_lines(old, path, &r.offset, o->max_bytes, fn, ctx);
+			if (rc >= 0)
+				keep = keep_renamed(old, r.offset, o->rotate_wait_ms);
 			close(old);
-			if (rc < 0) {
+			if (rc < 0 || keep) {
+				/* the record stays on the old file, further on */
 				close(fd);
+				*pos = r;
 				return rc;
 			}
 			lines += rc;

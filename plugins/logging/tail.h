@@ -39,6 +39,9 @@ struct lg_tail_opts {
 	int start_at_end; /* a path never seen before starts at its end */
 	size_t max_bytes; /* most bytes of lines taken from one file per poll
 			   * (one longer line is taken whole) */
+	int64_t rotate_wait_ms; /* a file renamed away is followed until it is
+				 * read to its end and unchanged this long:
+				 * its writer may not have reopened the path */
 };
 
 /* What is known of a path: the file there and how far it was read. */

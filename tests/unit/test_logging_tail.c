@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -68,10 +71,12 @@ static void append(const char *p, const char *text)
 }
 
 static size_t max_bytes = 1 << 20;
+static int64_t rotate_wait_ms;
 
 static const char *poll_once(int at_end)
 {
-	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = max_bytes };
+	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = max_bytes,
+				  .rotate_wait_ms = rotate_wait_ms };
 
 	got[0] = '\0';
 	nlines = 0;
@@ -113,6 +118,57 @@ static void test_rename_rotation(void **state)
 	assert_string_equal(poll_once(0), "b|c|");
 	append(path, "d\n");
 	assert_string_equal(poll_once(0), "d|");
+}
+
+/*
+ * logrotate renames the file, then signals its writer, which goes on
+ * writing to the renamed file until it reopens the path: those lines
+ * are read too, until the renamed file has been quiet for the wait.
+ */
+static void test_rename_late_writes(void **state)
+{
+	struct timespec past[2] = { { 0, UTIME_OMIT }, { time(NULL) - 3600, 0 } };
+	char old[160];
+
+	(void)state;
+	snprintf(old, sizeof old, "%s.1", path);
+	append(path, "a\n");
+	assert_string_equal(poll_once(0), "a|");
+	append(path, "b\n");
+	assert_int_equal(rename(path, old), 0);
+	append(path, "c\n");
+	rotate_wait_ms = 60000;
+	assert_string_equal(poll_once(0), "b|");
+	append(old, "late\n");
+	assert_string_equal(poll_once(0), "late|");
+	assert_string_equal(poll_once(0), "");
+	/* quiet for an hour: the new file's turn */
+	assert_int_equal(utimensat(AT_FDCWD, old, past, 0), 0);
+	assert_string_equal(poll_once(0), "c|");
+	append(old, "too late\n");
+	append(path, "d\n");
+	assert_string_equal(poll_once(0), "d|");
+	rotate_wait_ms = 0;
+}
+
+/* A renamed file with much left is read max_bytes a poll, not at once:
+ * one transaction, one spool row, stays bounded. */
+static void test_rename_in_rounds(void **state)
+{
+	char old[160];
+
+	(void)state;
+	snprintf(old, sizeof old, "%s.1", path);
+	append(path, "a\n");
+	assert_string_equal(poll_once(0), "a|");
+	append(path, "b1\nb2\nb3\n");
+	assert_int_equal(rename(path, old), 0);
+	append(path, "c\n");
+	max_bytes = 4;
+	assert_string_equal(poll_once(0), "b1|");
+	assert_string_equal(poll_once(0), "b2|");
+	assert_string_equal(poll_once(0), "b3|c|");
+	max_bytes = 1 << 20;
 }
 
 static void test_copytruncate(void **state)
@@ -186,6 +242,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lines_and_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_late_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_in_rounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inode_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
