@@ -103,18 +103,24 @@ static void test_start_at_end(void **state)
 	assert_string_equal(poll_once(1), "new|");
 }
 
-static void test_rename_rotation(void **state)
-{
-	char old[160];
+static char old[160];
 
-	(void)state;
+/* "a" read, then unread lines appended, the file renamed to old and a
+ * new one at path holding "c". */
+static void rotate_by_rename(const char *unread)
+{
 	snprintf(old, sizeof old, "%s.1", path);
 	append(path, "a\n");
 	assert_string_equal(poll_once(0), "a|");
-	/* written after the last poll, then rotated away */
-	append(path, "b\n");
+	append(path, unread);
 	assert_int_equal(rename(path, old), 0);
 	append(path, "c\n");
+}
+
+static void test_rename_rotation(void **state)
+{
+	(void)state;
+	rotate_by_rename("b\n");
 	assert_string_equal(poll_once(0), "b|c|");
 	append(path, "d\n");
 	assert_string_equal(poll_once(0), "d|");
@@ -128,15 +134,9 @@ static void test_rename_rotation(void **state)
 static void test_rename_late_writes(void **state)
 {
 	struct timespec past[2] = { { 0, UTIME_OMIT }, { time(NULL) - 3600, 0 } };
-	char old[160];
 
 	(void)state;
-	snprintf(old, sizeof old, "%s.1", path);
-	append(path, "a\n");
-	assert_string_equal(poll_once(0), "a|");
-	append(path, "b\n");
-	assert_int_equal(rename(path, old), 0);
-	append(path, "c\n");
+	rotate_by_rename("b\n");
 	rotate_wait_ms = 60000;
 	assert_string_equal(poll_once(0), "b|");
 	append(old, "late\n");
@@ -155,15 +155,8 @@ static void test_rename_late_writes(void **state)
  * one transaction, one spool row, stays bounded. */
 static void test_rename_in_rounds(void **state)
 {
-	char old[160];
-
 	(void)state;
-	snprintf(old, sizeof old, "%s.1", path);
-	append(path, "a\n");
-	assert_string_equal(poll_once(0), "a|");
-	append(path, "b1\nb2\nb3\n");
-	assert_int_equal(rename(path, old), 0);
-	append(path, "c\n");
+	rotate_by_rename("b1\nb2\nb3\n");
 	max_bytes = 4;
 	assert_string_equal(poll_once(0), "b1|");
 	assert_string_equal(poll_once(0), "b2|");
