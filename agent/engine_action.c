@@ -148,16 +148,22 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	int64_t t0 = clock_mono_ms(), timeout = ps->cs->timeout_ms;
 	const char *why = "apply is not ready yet";
-	int rc;
+	int rc, at_deadline = 0;
 
 	for (int tries = 0;; tries++) {
 		int64_t now, wake;
 
 		if (tries > 0) {
-			/* Never apply past the deadline, even if it is ready now. */
-			if (timeout > 0 && clock_mono_ms() - t0 >= timeout) {
+			/*
+			 * Never apply past the deadline, even if it is ready now.
+			 * A wait that ran to the deadline is past it, whatever a
+			 * millisecond's rounding between the two clocks says: an
+			 * apply started then would be cancelled at once.
+			 */
+			now = clock_mono_ms();
+			if (timeout > 0 && (at_deadline || now - t0 >= timeout)) {
 				step_error(hs, "still not applied after %lldms, the step's timeout: %s",
-					   (long long)(clock_mono_ms() - t0), why);
+					   (long long)(now - t0 > timeout ? now - t0 : timeout), why);
 				return HINGE_EFAIL;
 			}
 			if ((rc = quiet_phase(ex, idx, "applying")) != 0)
@@ -180,8 +186,10 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 		wake = clock_after_ms(now, hs->retry_ms > 0 ? hs->retry_ms : engine_conf()->request_poll);
 		/* wake - t0, not t0 + timeout: a timeout may be as long as a
 		 * duration can be written */
-		if (timeout > 0 && wake - t0 > timeout)
+		if (timeout > 0 && wake - t0 >= timeout) {
 			wake = t0 + timeout;
+			at_deadline = 1;
+		}
 		/* run_wait takes a wall-clock time: the same distance from now */
 		if ((rc = run_wait(ex, clock_after_ms(state_now_ms(), wake - now))) != 0) {
 			*waited_out = 1;
