@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tests/unit/host_standin.h"
+#include "tests/doubles/host_standin.h"
 
 #define MAX_PARAMS 16
 

@@ -71,7 +71,7 @@ TESTS += tests/unit/test_feedback_store
 check_PROGRAMS += tests/unit/test_feedback_exposure
 # Through the migration tests' host stand-in.
 tests_unit_test_feedback_exposure_SOURCES = tests/unit/test_feedback_exposure.c \
-	tests/unit/host_standin.c tests/unit/host_standin.h \
+	tests/doubles/host_standin.c tests/doubles/host_standin.h \
 	plugins/feedback/exposure.c plugins/feedback/pgschema.c plugins/feedback/fb.h
 tests_unit_test_feedback_exposure_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)

@@ -32,7 +32,7 @@ tests_unit_test_migration_lint_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_migration_lint_LDADD = $(CMOCKA_LIBS)
 # These drive the actions in the engine's order through a host stand-in,
 # against the test PostgreSQL.
-MIGRATION_HOST = tests/unit/host_standin.c tests/unit/host_standin.h
+MIGRATION_HOST = tests/doubles/host_standin.c tests/doubles/host_standin.h
 tests_unit_test_migration_actions_SOURCES = tests/unit/test_migration_actions.c \
 	$(MIGRATION_HOST) $(MIGRATION_LOGIC) $(MIGRATION_GLUE)
 tests_unit_test_migration_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)

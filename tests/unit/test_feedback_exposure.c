@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "plugins/feedback/fb.h"
-#include "tests/unit/host_standin.h"
+#include "tests/doubles/host_standin.h"
 
 #define USERS 20000
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/host_standin.h"
+#include "tests/doubles/host_standin.h"
 
 #define DB "migration_typed"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/unit/host_standin.h"
+#include "tests/doubles/host_standin.h"
 
 struct hinge_plugin {
 	int unused;
