@@ -118,8 +118,8 @@ static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 		failed = 1;
 	set_text(o, "timestamp", ts, &failed);
 	set_text(o, "level", lg_level_name(b->level), &failed);
-	set_text(o, "source", b->source ? b->source : raw->source, &failed);
-	set_text(o, "type", b->type ? b->type : raw->type ? raw->type : "", &failed);
+	set_text(o, "source", b->source, &failed);
+	set_text(o, "type", b->type ? b->type : "", &failed);
 	set_text(o, "message", b->message, &failed);
 	set_text(o, "fingerprint", b->fingerprint, &failed);
 	/* a rollout id is ours; the plugin made the host name valid */
@@ -136,14 +136,14 @@ static json_t *body_json(const struct lg_raw *raw, const struct lg_built *b,
 	return o;
 }
 
-/* A repaired copy of s into *fixed when s is not valid UTF-8 (a file
- * name can be anything); 0 or HINGE_ENOMEM. */
-static int repaired(const char *s, char **fixed)
+/* s into *valid, or a repaired copy of it (into *fixed too) when s is
+ * not valid UTF-8 (a file name can be anything); 0 or HINGE_ENOMEM. */
+static int repaired(const char *s, const char **valid, char **fixed)
 {
-	*fixed = NULL;
+	*valid = s;
 	if (!s || lg_utf8_valid(s))
 		return 0;
-	*fixed = lg_utf8_repair(strdup(s));
+	*valid = *fixed = lg_utf8_repair(strdup(s));
 	return *fixed ? 0 : HINGE_ENOMEM;
 }
 
@@ -173,15 +173,13 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 	if (new_event_id(out->event_id) < 0)
 		return HINGE_ENOMEM;
 	out->message = lg_utf8_repair(lg_scrub_text(raw->message, flags));
-	if (!out->message || repaired(raw->source, &out->source) < 0 ||
-	    repaired(raw->type, &out->type) < 0)
+	if (!out->message || repaired(raw->source, &out->source, &out->fixed_source) < 0 ||
+	    repaired(raw->type, &out->type, &out->fixed_type) < 0)
 		goto fail;
 	out->normalized = lg_normalize(out->message);
 	if (!out->normalized)
 		goto fail;
-	if (lg_fingerprint(out->source ? out->source : raw->source,
-			   out->type ? out->type : raw->type, out->normalized,
-			   out->fingerprint) < 0)
+	if (lg_fingerprint(out->source, out->type, out->normalized, out->fingerprint) < 0)
 		goto fail;
 	o = body_json(raw, out, flags);
 	if (!o)
@@ -200,9 +198,10 @@ void lg_built_free(struct lg_built *b)
 	free(b->message);
 	free(b->normalized);
 	free(b->body);
-	free(b->source);
-	free(b->type);
-	b->message = b->normalized = b->body = b->source = b->type = NULL;
+	free(b->fixed_source);
+	free(b->fixed_type);
+	b->message = b->normalized = b->body = b->fixed_source = b->fixed_type = NULL;
+	b->source = b->type = NULL;
 }
 
 int lg_event_parse(const char *json, int64_t now_ms, struct lg_raw *raw,

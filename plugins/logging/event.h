@@ -32,8 +32,9 @@ struct lg_built {
 	int64_t time_ms;
 	int level;
 	char *message;    /* scrubbed, made valid UTF-8 */
-	char *source;     /* raw's source and type made valid UTF-8 when */
-	char *type;       /* they were not; NULL: raw's are */
+	const char *source; /* raw's source and type, valid UTF-8: raw's own */
+	const char *type;   /* or the repaired copies below (type may be NULL) */
+	char *fixed_source, *fixed_type; /* those copies, when one was needed */
 	char *normalized;
 	char *body;       /* JSON object text */
 };

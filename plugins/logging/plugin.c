@@ -257,8 +257,8 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
 	}
 	struct lg_event ev = {
 		.event_id = b.event_id, .time_ms = b.time_ms,
-		.source = b.source ? b.source : raw->source,
-		.type = b.type ? b.type : raw->type, .message = b.message, .normalized = b.normalized,
+		.source = b.source, .type = b.type, .message = b.message,
+		.normalized = b.normalized,
 		.fingerprint = b.fingerprint, .body = b.body,
 	};
 	if (txn) {
