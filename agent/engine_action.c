@@ -123,14 +123,6 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 }
 
 /*
- * Apply, and while it answers "not yet" (a maintenance window that is
- * not open) wait as it asked, the way a gate waits: an operator's
- * request gets through (STEP_INTERRUPT: the phase stays "applying", with
- * nothing applied), the lease is kept, and past the step's timeout the
- * step fails with apply's reason.  The first answer is announced.  When
- * the wait itself ends the move (a request, shutdown), *waited_out is set.
- */
-/*
  * The step's phase without an event, for the retries of an apply that
  * answered "not yet": "rehearsed" while it waits (nothing was applied,
  * so an abort, a hand-over or a resume must not take it for applied),
@@ -142,6 +134,14 @@ static int quiet_phase(struct exec *ex, size_t idx, const char *phase)
 		       phase, ex->id, (int64_t)idx) == 0 ? 0 : HINGE_EUNAVAIL;
 }
 
+/*
+ * Apply, and while it answers "not yet" (a maintenance window that is
+ * not open) wait as it asked, the way a gate waits: an operator's
+ * request gets through (STEP_INTERRUPT: the phase is "rehearsed", with
+ * nothing applied), the lease is kept, and past the step's timeout the
+ * step fails with apply's reason.  The first answer is announced.  When
+ * the wait itself ends the move (a request, shutdown), *waited_out is set.
+ */
 static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 			    int *waited_out)
 {
@@ -170,7 +170,18 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 				return rc;
 		}
 		hs->retry_ms = 0;
-		if ((rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0)) != HINGE_ENOTYET)
+		rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0);
+		if (rc != HINGE_ENOTYET && rc != 0 && tries > 0 && timeout > 0 &&
+		    clock_mono_ms() - t0 >= timeout) {
+			/* A retry begun just before the deadline was cut by it:
+			 * the wait is still the story, the cut try its last line. */
+			char *cut = hs->error ? strdup(hs->error) : NULL;
+
+			step_error(hs, "still not applied after %lldms, the step's timeout: %s; the last try: %s",
+				   (long long)timeout, why, cut ? cut : "cancelled");
+			free(cut);
+		}
+		if (rc != HINGE_ENOTYET)
 			return rc;
 		why = hs->retry_why ? hs->retry_why : "apply is not ready yet";
 		now = clock_mono_ms();

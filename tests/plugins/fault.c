@@ -6,7 +6,8 @@
  * "apply KEY" or "revert KEY" in DIR/log, so that a test can count them
  * after crashes.  A phase fails when `fail` names it or when the file
  * DIR/fail_PHASE_KEY exists (so a test can break a step without editing
- * the change); DIR/stale_KEY makes its rehearsal fail (drift).  Neither
+ * the change); DIR/stale_KEY makes its rehearsal fail (drift); while
+ * DIR/notyet_KEY exists, apply (after its sleep) answers "not yet".  Neither
  * apply nor revert is idempotent: the engine must not repeat them.
  * Action fault.oneway has no inverse; fault.noop does nothing (bench).
  * Job fault.query (with query_conninfo) runs a ten-minute query.
@@ -178,6 +179,10 @@ static int apply(void *data, struct hinge_step *st)
 	}
 	if (total == 0 && ms > 0 && host->sleep_ms(self, ms) != 0)
 		return HINGE_ECANCELED;
+	if (exists("notyet_", key)) {
+		host->step_retry_after(st, 50, "fault: %s is not ready yet", key);
+		return HINGE_ENOTYET;
+	}
 	if ((rc = log_effect("apply", key)) != 0)
 		return rc;
 	path_of(p, sizeof(p), "", key);
