@@ -38,15 +38,22 @@ const char *lg_level_name(int level)
 	return level_names[level];
 }
 
+/* A round's events share their time: each thread keeps its last text. */
 void lg_iso_time(int64_t ms, char out[32])
 {
+	static __thread int64_t last_ms = INT64_MIN;
+	static __thread char last[32];
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	size_t n;
 
-	gmtime_r(&t, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
+	if (ms != last_ms) {
+		gmtime_r(&t, &tm);
+		n = strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(last + n, sizeof last - n, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
+		last_ms = ms;
+	}
+	memcpy(out, last, sizeof last);
 }
 
 /*

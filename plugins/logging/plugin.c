@@ -19,6 +19,7 @@
 #include <hinge/plugin.h>
 
 #include "actions.h"
+#include "build.h"
 #include "chunk.h"
 #include "commands.h"
 #include "deliver.h"
@@ -123,6 +124,9 @@ static const struct hinge_setting settings[] = {
 	  "a file renamed away (rotated) is still read until it has been"
 	  " unchanged this long, for the lines its writer adds before it"
 	  " reopens the path; the new file's lines wait meanwhile" },
+	{ "tail_threads", HINGE_T_INT, 0, "2", 1, 16,
+	  "threads that build a round's lines into events (scrubbing,"
+	  " fingerprint, JSON body: most of a line's CPU)" },
 	{ NULL },
 };
 
@@ -165,6 +169,11 @@ struct lg_plugin {
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
 	struct lg_txn txn;       /* the tail transaction's events */
+	char **lines;            /* the round's matched lines, to build */
+	size_t nlines, maxlines;
+	struct lg_raw *raws;     /* one slice of them, and its events */
+	struct lg_built *built;
+	int threads;             /* tail_threads */
 	int64_t tail_ms;         /* when it read its lines: their time */
 	json_t *failing;         /* paths that could not be read, reported once */
 	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
@@ -235,18 +244,13 @@ static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
  * when txn is NULL, at once inside the caller's transaction on db.
  * Returns 0 or a negative code.
  */
-static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
-		     struct lg_txn *txn)
+static int spool_built(struct lg_plugin *s, sqlite3 *db, const struct lg_built *b,
+		       struct lg_txn *txn)
 {
 	const char *names[NSINKS];
-	struct lg_built b;
 	unsigned mask = 0;
 	size_t k, n = 0;
-	int rc;
 
-	rc = lg_event_build(raw, s->scrub, &b);
-	if (rc < 0)
-		return rc;
 	for (k = 0; k < s->nsinks; k++) {
 		double rate = s->sample[k];
 
@@ -256,18 +260,29 @@ static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
 		}
 	}
 	struct lg_event ev = {
-		.event_id = b.event_id, .time_ms = b.time_ms,
-		.source = b.source, .type = b.type, .message = b.message,
-		.normalized = b.normalized,
-		.fingerprint = b.fingerprint, .body = b.body,
+		.event_id = b->event_id, .time_ms = b->time_ms,
+		.source = b->source, .type = b->type, .message = b->message,
+		.normalized = b->normalized,
+		.fingerprint = b->fingerprint, .body = b->body,
 	};
 	if (txn) {
-		rc = lg_tally_add(db, &txn->tally, &ev);
-		if (rc == 0)
-			rc = lg_chunk_add(&txn->chunk, b.event_id, b.time_ms, b.body, mask);
-	} else {
-		rc = lg_spool_put(db, &ev, names, n);
+		int rc = lg_tally_add(db, &txn->tally, &ev);
+
+		return rc == 0 ? lg_chunk_add(&txn->chunk, b->event_id, b->time_ms, b->body, mask) : rc;
 	}
+	return lg_spool_put(db, &ev, names, n);
+}
+
+/* spool_built for an event built from raw here. */
+static int spool_raw(struct lg_plugin *s, sqlite3 *db, const struct lg_raw *raw,
+		     struct lg_txn *txn)
+{
+	struct lg_built b;
+	int rc = lg_event_build(raw, s->scrub, &b);
+
+	if (rc < 0)
+		return rc;
+	rc = spool_built(s, db, &b, txn);
 	lg_built_free(&b);
 	return rc;
 }
@@ -571,24 +586,71 @@ static int job_pg(void *data)
 	return rc;
 }
 
-/* A line the tailer read: spooled when the pattern matches it. */
+/* A line the tailer read: kept for spool_lines when the pattern matches it. */
 static int tail_line(void *ctx, const char *path, const char *line, size_t len)
 {
 	struct lg_plugin *s = ctx;
-	char *text;
-	int rc;
 
+	(void)path;
 	if (pcre2_match(s->re, (PCRE2_SPTR)line, len, 0, 0, s->md, NULL) < 0)
 		return 0;
-	text = strndup(line, len);
-	if (!text)
+	if (s->nlines == s->maxlines) {
+		size_t max = s->maxlines ? 2 * s->maxlines : 256;
+		char **v = realloc(s->lines, max * sizeof *v);
+
+		if (!v)
+			return HINGE_ENOMEM;
+		s->lines = v;
+		s->maxlines = max;
+	}
+	if (!(s->lines[s->nlines] = strndup(line, len)))
 		return HINGE_ENOMEM;
-	struct lg_raw raw = {
-		.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
-		.type = path, .message = text, .host = s->hostname,
-	};
-	rc = spool_raw(s, H->db_sqlite(s->taildb), &raw, &s->txn);
-	free(text);
+	s->nlines++;
+	return 0;
+}
+
+static void lines_clear(struct lg_plugin *s)
+{
+	while (s->nlines > 0)
+		free(s->lines[--s->nlines]);
+}
+
+/* Slices of this many lines are built at once: the memory built events
+ * hold beside the chunk stays bounded however long the round. */
+#define TAIL_SLICE 1024
+
+/*
+ * The round's lines from path into s->txn, in order, built tail_threads
+ * at a time; the lines are released.  Returns 0 or a negative code.
+ */
+static int spool_lines(struct lg_plugin *s, const char *path)
+{
+	sqlite3 *db = H->db_sqlite(s->taildb);
+	size_t at, k, m;
+	int rc = 0;
+
+	if (s->nlines > 0 && !s->raws) {
+		s->raws = calloc(TAIL_SLICE, sizeof *s->raws);
+		s->built = calloc(TAIL_SLICE, sizeof *s->built);
+		if (!s->raws || !s->built)
+			rc = HINGE_ENOMEM;
+	}
+	for (at = 0; at < s->nlines && rc == 0; at += m) {
+		m = s->nlines - at < TAIL_SLICE ? s->nlines - at : TAIL_SLICE;
+		for (k = 0; k < m; k++)
+			s->raws[k] = (struct lg_raw){
+				.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
+				.type = path, .message = s->lines[at + k], .host = s->hostname,
+			};
+		if ((rc = lg_build_all(s->raws, m, s->scrub, s->threads, s->built)) < 0)
+			break;
+		for (k = 0; k < m; k++) {
+			if (rc == 0)
+				rc = spool_built(s, db, &s->built[k], &s->txn);
+			lg_built_free(&s->built[k]);
+		}
+	}
+	lines_clear(s);
 	return rc;
 }
 
@@ -627,8 +689,8 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		s->tail_ms = now_ms();
 		rc = lg_tail_read(db, path, o, tail_line, s, &pos);
 		if (rc >= 0) {
-			w = H->db_begin(s->taildb);
-			if (w == 0) {
+			w = spool_lines(s, path);
+			if (w == 0 && (w = H->db_begin(s->taildb)) == 0) {
 				w = txn_write(s, db, &s->txn);
 				if (w == 0)
 					w = lg_tail_save(db, path, &pos);
@@ -641,6 +703,7 @@ static void tail_path(struct lg_plugin *s, const char *path,
 				rc = w;
 		}
 		if (rc < 0) {
+			lines_clear(s);
 			txn_free(&s->txn);
 			if (rc == HINGE_EUNAVAIL)
 				tail_failing(s, path, 1);
@@ -708,6 +771,7 @@ static int setup_tail(struct lg_plugin *s)
 	/* without JIT matching still works, only slower */
 	pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
 	s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
+	s->threads = (int)H->setting_int(s->p, "tail_threads");
 	s->failing = json_object();
 	if (!s->md || !s->failing)
 		return HINGE_ENOMEM;
@@ -1038,6 +1102,10 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->pgdb);
 	H->db_close(s->taildb);
 	txn_free(&s->txn);
+	lines_clear(s);
+	free(s->lines);
+	free(s->raws);
+	free(s->built);
 	pcre2_match_data_free(s->md);
 	pcre2_code_free(s->re);
 	json_decref(s->failing);

@@ -1,0 +1,135 @@
+/*
+ * test_logging_build.c - a round built on several threads is what
+ * building it event by event gives: same messages, fingerprints and
+ * bodies in the same slots, every event id its own.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include <hinge/plugin.h>
+
+#include "plugins/logging/build.h"
+#include "plugins/logging/scrub.h"
+
+#define N 1000
+
+static char *texts[N];
+static struct lg_raw raws[N];
+
+static int setup(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < N; k++) {
+		char line[200];
+
+		/* a few groups, a secret to scrub, an invalid byte now and then */
+		snprintf(line, sizeof line, "ERROR request %zu failed%s: password=s%zu user=u%zu",
+			 k, k % 97 == 0 ? " \xff" : "", k, k % 7);
+		texts[k] = strdup(line);
+		raws[k] = (struct lg_raw){ .time_ms = 1795600000000 + (int64_t)k, .level = HINGE_LOG_ERROR,
+					   .source = "file", .type = "/var/log/app.log",
+					   .message = texts[k], .host = "h1" };
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < N; k++)
+		free(texts[k]);
+	return 0;
+}
+
+/* The body without its event id, which is random by design. */
+static char *body_sans_id(const char *body)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	char *text;
+
+	assert_non_null(o);
+	assert_int_equal(json_object_del(o, "event_id"), 0);
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void same_as_one_by_one(size_t n, int threads)
+{
+	struct lg_built *got = calloc(n, sizeof *got);
+	char **ids = calloc(n, sizeof *ids);
+
+	assert_int_equal(lg_build_all(raws, n, LG_SCRUB_EMAIL, threads, got), 0);
+	for (size_t k = 0; k < n; k++) {
+		struct lg_built one;
+		char *a, *b;
+
+		assert_int_equal(lg_event_build(&raws[k], LG_SCRUB_EMAIL, &one), 0);
+		assert_string_equal(got[k].message, one.message);
+		assert_string_equal(got[k].normalized, one.normalized);
+		assert_string_equal(got[k].fingerprint, one.fingerprint);
+		assert_int_equal(got[k].time_ms, raws[k].time_ms);
+		assert_null(strstr(got[k].body, "password=s"));
+		a = body_sans_id(got[k].body);
+		b = body_sans_id(one.body);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		lg_built_free(&one);
+		ids[k] = got[k].event_id;
+	}
+	qsort(ids, n, sizeof *ids, by_id);
+	for (size_t k = 1; k < n; k++)
+		assert_string_not_equal(ids[k - 1], ids[k]);
+	for (size_t k = 0; k < n; k++)
+		lg_built_free(&got[k]);
+	free(ids);
+	free(got);
+}
+
+static void test_threads_match_one(void **state)
+{
+	(void)state;
+	same_as_one_by_one(N, 1);
+}
+
+static void test_four_threads(void **state)
+{
+	(void)state;
+	same_as_one_by_one(N, 4);
+}
+
+/* shares that do not divide evenly, too few events for every thread,
+ * more threads than the most allowed, nothing at all */
+static void test_uneven_and_small(void **state)
+{
+	(void)state;
+	same_as_one_by_one(N - 3, 3);
+	same_as_one_by_one(100, 8);
+	same_as_one_by_one(N, 64);
+	same_as_one_by_one(1, 2);
+	assert_int_equal(lg_build_all(raws, 0, 0, 4, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threads_match_one),
+		cmocka_unit_test(test_four_threads),
+		cmocka_unit_test(test_uneven_and_small),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
