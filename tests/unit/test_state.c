@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <hinge/plugin.h>
 
@@ -233,6 +235,66 @@ static void test_two_writers(void **s)
 	state_close(st);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Holds the write lock on its own connection for 100 ms. */
+static void *hold_lock(void *arg)
+{
+	sqlite3 *h = arg;
+	struct timespec ms100 = { 0, 100000000L };
+
+	nanosleep(&ms100, NULL);
+	assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	return NULL;
+}
+
+/* A writer waits for a lock another connection holds: it gets it when
+ * that one commits, long before the busy timeout, and gives up with
+ * HINGE_EBUSY once the timeout has passed, not before. */
+static void test_busy_wait(void **s)
+{
+	struct state *st;
+	struct capture cap;
+	sqlite3 *h;
+	pthread_t t;
+	int64_t t0, took;
+
+	(void)s;
+	assert_int_equal(state_open(db, STATE_CREATE, &st), 0);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+
+	assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pthread_create(&t, NULL, hold_lock, h), 0);
+	t0 = mono_ms();
+	assert_int_equal(state_begin(st), 0);
+	took = mono_ms() - t0;
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(took >= 90);
+	assert_true(took < 4000); /* the timeout is 5 s */
+	assert_int_equal(state_commit(st), 0);
+
+	state_set_busy_timeout(300);
+	assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	capture_start(&cap);
+	t0 = mono_ms();
+	assert_int_equal(state_begin(st), HINGE_EBUSY);
+	took = mono_ms() - t0;
+	capture_end(&cap);
+	assert_true(took >= 300);
+	assert_true(took < 3000);
+	assert_non_null(strstr(cap.text, "cannot begin a transaction"));
+	state_set_busy_timeout(5000);
+	assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	state_close(st);
+}
+
 static void test_backup_and_prune(void **s)
 {
 	struct state *st, *copy;
@@ -344,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_and_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_onto_itself, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_create, setup, teardown),
