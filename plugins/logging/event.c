@@ -1,11 +1,12 @@
 /*
  * event.c - building spooled events.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -56,26 +57,48 @@ void lg_iso_time(int64_t ms, char out[32])
 	memcpy(out, last, sizeof last);
 }
 
+/* Forks this process has seen, counted in the child: a pool filled
+ * before a fork is the parent's.  forks_unseen when that cannot be told. */
+static atomic_uint forks;
+static int forks_unseen;
+static pthread_once_t forks_once = PTHREAD_ONCE_INIT;
+
+static void forked(void)
+{
+	atomic_fetch_add(&forks, 1);
+}
+
+static void watch_forks(void)
+{
+	forks_unseen = pthread_atfork(NULL, NULL, forked) != 0;
+}
+
 /*
  * RAND_bytes costs a lock and a DRBG call each time: ids are cut from a
- * per-thread pool of its output, refilled when used up or when the
- * process is no longer the one that filled it (a fork must not hand the
- * child the parent's next ids).
+ * per-thread pool of its output, refilled when used up or after a fork (a
+ * child must not hand out the parent's next ids).  A fork is noticed by
+ * its count, not by getpid(): a system call per event was a percent of
+ * a tailed line's CPU.
  */
 static int new_event_id(char out[33])
 {
 	static const char hex[] = "0123456789abcdef";
 	static __thread unsigned char pool[1024];
 	static __thread size_t left;
-	static __thread pid_t owner;
+	static __thread unsigned filled_at;
 	const unsigned char *r;
+	unsigned now;
 	int k;
 
-	if (left < 16 || owner != getpid()) {
-		if (RAND_bytes(pool, sizeof pool) != 1)
+	pthread_once(&forks_once, watch_forks);
+	now = atomic_load(&forks);
+	if (left < 16 || filled_at != now || forks_unseen) {
+		size_t fill = forks_unseen ? 16 : sizeof pool;
+
+		if (RAND_bytes(pool + sizeof pool - fill, (int)fill) != 1)
 			return HINGE_ENOMEM;
-		left = sizeof pool;
-		owner = getpid();
+		left = fill;
+		filled_at = now;
 	}
 	r = pool + sizeof pool - left;
 	left -= 16;

@@ -1,7 +1,8 @@
 /*
  * test_logging_build.c - a round built on several threads is what
  * building it event by event gives: same messages, fingerprints and
- * bodies in the same slots, every event id its own.
+ * bodies in the same slots, every event id its own; a forked child does
+ * not hand out the ids its parent goes on to.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -123,12 +126,43 @@ static void test_uneven_and_small(void **state)
 	assert_int_equal(lg_build_all(raws, 0, 0, 4, NULL), 0);
 }
 
+/* The child's next id and the parent's, after the pool was filled. */
+static void test_fork_own_ids(void **state)
+{
+	struct lg_built b;
+	char child[33] = "";
+	int fd[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(lg_event_build(&raws[0], 0, &b), 0);
+	lg_built_free(&b);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int ok = lg_event_build(&raws[1], 0, &b) == 0 &&
+			 write(fd[1], b.event_id, 32) == 32;
+
+		_exit(ok ? 0 : 1);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], child, 32), 32);
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(lg_event_build(&raws[1], 0, &b), 0);
+	assert_string_not_equal(child, b.event_id);
+	lg_built_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads_match_one),
 		cmocka_unit_test(test_four_threads),
 		cmocka_unit_test(test_uneven_and_small),
+		cmocka_unit_test(test_fork_own_ids),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
