@@ -173,7 +173,7 @@ struct lg_plugin {
 	size_t nlines, maxlines;
 	struct lg_raw *raws;     /* one slice of them, and its events */
 	struct lg_built *built;
-	int threads;             /* tail_threads */
+	struct lg_builder *builder; /* tail_threads threads, the tailer's among them */
 	int64_t tail_ms;         /* when it read its lines: their time */
 	json_t *failing;         /* paths that could not be read, reported once */
 	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
@@ -617,7 +617,7 @@ static void lines_clear(struct lg_plugin *s)
 
 /* Slices of this many lines are built at once: the memory built events
  * hold beside the chunk stays bounded however long the round. */
-#define TAIL_SLICE 1024
+#define TAIL_SLICE 4096
 
 /*
  * The round's lines from path into s->txn, in order, built tail_threads
@@ -642,7 +642,7 @@ static int spool_lines(struct lg_plugin *s, const char *path)
 				.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
 				.type = path, .message = s->lines[at + k], .host = s->hostname,
 			};
-		if ((rc = lg_build_all(s->raws, m, s->scrub, s->threads, s->built)) < 0)
+		if ((rc = lg_builder_run(s->builder, s->raws, m, s->scrub, s->built)) < 0)
 			break;
 		for (k = 0; k < m; k++) {
 			if (rc == 0)
@@ -732,6 +732,8 @@ static int svc_tail(void *data)
 
 	if (!s->taildb && (rc = H->db_open(s->p, &s->taildb)) < 0)
 		return rc;
+	if ((rc = lg_builder_start((int)H->setting_int(s->p, "tail_threads"), &s->builder)) < 0)
+		return rc;
 	while (!H->stopping(s->p)) {
 		json_array_foreach(files, k, pat) {
 			if (!json_is_string(pat) ||
@@ -744,6 +746,8 @@ static int svc_tail(void *data)
 		if (H->sleep_ms(s->p, interval) == HINGE_ECANCELED)
 			break;
 	}
+	lg_builder_stop(s->builder);
+	s->builder = NULL;
 	return 0;
 }
 
@@ -771,7 +775,6 @@ static int setup_tail(struct lg_plugin *s)
 	/* without JIT matching still works, only slower */
 	pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
 	s->md = pcre2_match_data_create_from_pattern(s->re, NULL);
-	s->threads = (int)H->setting_int(s->p, "tail_threads");
 	s->failing = json_object();
 	if (!s->md || !s->failing)
 		return HINGE_ENOMEM;

@@ -69,15 +69,15 @@ static int by_id(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void same_as_one_by_one(size_t n, int threads)
+static void same_as_one_by_one(struct lg_builder *b, size_t n)
 {
 	struct lg_built *got = calloc(n, sizeof *got);
 	char **ids = calloc(n, sizeof *ids);
 
-	assert_int_equal(lg_build_all(raws, n, LG_SCRUB_EMAIL, threads, got), 0);
+	assert_int_equal(lg_builder_run(b, raws, n, LG_SCRUB_EMAIL, got), 0);
 	for (size_t k = 0; k < n; k++) {
 		struct lg_built one;
-		char *a, *b;
+		char *mine, *theirs;
 
 		assert_int_equal(lg_event_build(&raws[k], LG_SCRUB_EMAIL, &one), 0);
 		assert_string_equal(got[k].message, one.message);
@@ -85,11 +85,11 @@ static void same_as_one_by_one(size_t n, int threads)
 		assert_string_equal(got[k].fingerprint, one.fingerprint);
 		assert_int_equal(got[k].time_ms, raws[k].time_ms);
 		assert_null(strstr(got[k].body, "password=s"));
-		a = body_sans_id(got[k].body);
-		b = body_sans_id(one.body);
-		assert_string_equal(a, b);
-		free(a);
-		free(b);
+		mine = body_sans_id(got[k].body);
+		theirs = body_sans_id(one.body);
+		assert_string_equal(mine, theirs);
+		free(mine);
+		free(theirs);
 		lg_built_free(&one);
 		ids[k] = got[k].event_id;
 	}
@@ -102,28 +102,48 @@ static void same_as_one_by_one(size_t n, int threads)
 	free(got);
 }
 
-static void test_threads_match_one(void **state)
+static void with_threads(int threads, const size_t *sizes, size_t rounds)
 {
-	(void)state;
-	same_as_one_by_one(N, 1);
+	struct lg_builder *b;
+
+	assert_int_equal(lg_builder_start(threads, &b), 0);
+	for (size_t r = 0; r < rounds; r++)
+		same_as_one_by_one(b, sizes[r]);
+	lg_builder_stop(b);
 }
 
+static void test_threads_match_one(void **state)
+{
+	static const size_t sizes[] = { N };
+
+	(void)state;
+	with_threads(1, sizes, 1);
+}
+
+/* one builder, round after round, its threads kept between them */
 static void test_four_threads(void **state)
 {
+	static const size_t sizes[] = { N, N, N / 2, N };
+
 	(void)state;
-	same_as_one_by_one(N, 4);
+	with_threads(4, sizes, 4);
 }
 
 /* shares that do not divide evenly, too few events for every thread,
- * more threads than the most allowed, nothing at all */
+ * more threads than the most allowed, one event, nothing at all */
 static void test_uneven_and_small(void **state)
 {
+	static const size_t three[] = { N - 3 }, eight[] = { 100, 1, 64, 129 }, many[] = { N };
+	struct lg_builder *b;
+
 	(void)state;
-	same_as_one_by_one(N - 3, 3);
-	same_as_one_by_one(100, 8);
-	same_as_one_by_one(N, 64);
-	same_as_one_by_one(1, 2);
-	assert_int_equal(lg_build_all(raws, 0, 0, 4, NULL), 0);
+	with_threads(3, three, 1);
+	with_threads(8, eight, 4);
+	with_threads(64, many, 1);
+	assert_int_equal(lg_builder_start(2, &b), 0);
+	assert_int_equal(lg_builder_run(b, raws, 0, 0, NULL), 0);
+	lg_builder_stop(b);
+	lg_builder_stop(NULL);
 }
 
 /* The child's next id and the parent's, after the pool was filled. */
