@@ -6,6 +6,7 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/utf8.c plugins/logging/utf8.h \
 	plugins/logging/event.c plugins/logging/event.h \
 	plugins/logging/build.c plugins/logging/build.h \
+	plugins/logging/worker.c plugins/logging/worker.h \
 	plugins/logging/chunk.c plugins/logging/chunk.h \
 	plugins/logging/spool.c plugins/logging/spool.h \
 	plugins/logging/spool_read.c \
@@ -41,12 +42,15 @@ LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_deliver tests/unit/test_logging_tail \
 	tests/unit/test_logging_errors tests/unit/test_logging_actions \
 	tests/unit/test_logging_tally tests/unit/test_logging_utf8 \
-	tests/unit/test_logging_build
+	tests/unit/test_logging_build tests/unit/test_logging_worker
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_build_SOURCES = tests/unit/test_logging_build.c $(LOGGING_CORE)
 tests_unit_test_logging_build_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_build_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_worker_SOURCES = tests/unit/test_logging_worker.c $(LOGGING_CORE)
+tests_unit_test_logging_worker_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_worker_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_utf8_SOURCES = tests/unit/test_logging_utf8.c $(LOGGING_CORE)
 tests_unit_test_logging_utf8_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_utf8_LDADD = $(LOGGING_TEST_LIBS)

@@ -34,6 +34,7 @@
 #include "tail.h"
 #include "tally.h"
 #include "utf8.h"
+#include "worker.h"
 
 #define LG_VERSION "0.1.0"
 
@@ -168,7 +169,9 @@ struct lg_plugin {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
-	struct lg_txn txn;       /* the tail transaction's events */
+	struct lg_txn txn[2];    /* the tail rounds' events: one reading, one committing */
+	struct lg_worker *committer; /* commits the tail rounds */
+	struct hinge_db *commitdb;   /* its connection (its thread) */
 	char **lines;            /* the round's matched lines, to build */
 	size_t nlines, maxlines;
 	struct lg_raw *raws;     /* one slice of them, and its events */
@@ -620,10 +623,10 @@ static void lines_clear(struct lg_plugin *s)
 #define TAIL_SLICE 4096
 
 /*
- * The round's lines from path into s->txn, in order, built tail_threads
+ * The round's lines from path into txn, in order, built tail_threads
  * at a time; the lines are released.  Returns 0 or a negative code.
  */
-static int spool_lines(struct lg_plugin *s, const char *path)
+static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn)
 {
 	sqlite3 *db = H->db_sqlite(s->taildb);
 	size_t at, k, m;
@@ -646,7 +649,7 @@ static int spool_lines(struct lg_plugin *s, const char *path)
 			break;
 		for (k = 0; k < m; k++) {
 			if (rc == 0)
-				rc = spool_built(s, db, &s->built[k], &s->txn);
+				rc = spool_built(s, db, &s->built[k], txn);
 			lg_built_free(&s->built[k]);
 		}
 	}
@@ -669,50 +672,101 @@ static void tail_failing(struct lg_plugin *s, const char *path, int failing)
 	}
 }
 
+/* One round of a path's lines handed to the committer. */
+struct tail_round {
+	struct lg_plugin *s;
+	const char *path;
+	struct lg_txn *txn;
+	struct lg_tail_pos pos;
+};
+
+/*
+ * On the committer's thread: the round's chunk, group counts and offset
+ * in one transaction, on the committer's own connection (opened here
+ * and closed by commit_close, here too: statements are cached per thread).
+ */
+static int commit_round(void *arg)
+{
+	struct tail_round *r = arg;
+	struct lg_plugin *s = r->s;
+	sqlite3 *db;
+	int w;
+
+	if (!s->commitdb && (w = H->db_open(s->p, &s->commitdb)) < 0)
+		return w;
+	db = H->db_sqlite(s->commitdb);
+	if ((w = H->db_begin(s->commitdb)) < 0)
+		return w;
+	w = txn_write(s, db, r->txn);
+	if (w == 0)
+		w = lg_tail_save(db, r->path, &r->pos);
+	if (w == 0)
+		w = H->db_commit(s->commitdb);
+	if (w < 0)
+		H->db_rollback(s->commitdb);
+	return w;
+}
+
+static int commit_close(void *arg)
+{
+	struct lg_plugin *s = arg;
+
+	if (s->commitdb)
+		close_thread_db(s->commitdb);
+	s->commitdb = NULL;
+	return 0;
+}
+
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
- * its own, until it is read.  The lines are read and built into events
- * (JSON, scrubbing, fingerprint: most of the tailer's CPU) before the
- * transaction begins, so that the state database's write lock is held
- * only while the chunk, the group counts and the offset are written, and
- * the delivery job can work beside the tailer.  Building writes nothing:
- * the events of one round share their time, so the tally holds them all.
+ * its own, until it is read.  The rounds are a pipeline: while the
+ * committer writes one round (chunk, group counts, offset; most of it is
+ * waiting for the disk), this thread reads the next from where that one
+ * ends and builds its events (JSON, scrubbing, fingerprint: most of the
+ * CPU).  Rounds commit in order, and a round is handed over only after
+ * the one before it committed, so a failed commit drops the round read
+ * past it, and the next check reads again from what was stored.
+ * Building writes nothing: the events of one round share their time, so
+ * the tally holds them all.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
-	sqlite3 *db = H->db_sqlite(s->taildb);
-	struct lg_tail_pos pos;
-	int rc, w, round;
+	struct tail_round job = { .s = s, .path = path };
+	struct lg_tail_pos at, pos;
+	int rc, w, round, cur = 0, posted = 0;
 
-	for (round = 0; round < 1024 && !H->stopping(s->p); round++) {
+	rc = lg_tail_load(H->db_sqlite(s->taildb), path, &at);
+	for (round = 0; rc >= 0 && round < 1024 && !H->stopping(s->p); round++) {
 		s->tail_ms = now_ms();
-		rc = lg_tail_read(db, path, o, tail_line, s, &pos);
-		if (rc >= 0) {
-			w = spool_lines(s, path);
-			if (w == 0 && (w = H->db_begin(s->taildb)) == 0) {
-				w = txn_write(s, db, &s->txn);
-				if (w == 0)
-					w = lg_tail_save(db, path, &pos);
-				if (w == 0)
-					w = H->db_commit(s->taildb);
-				if (w < 0)
-					H->db_rollback(s->taildb);
-			}
-			if (w < 0)
-				rc = w;
-		}
-		if (rc < 0) {
-			lines_clear(s);
-			txn_free(&s->txn);
-			if (rc == HINGE_EUNAVAIL)
-				tail_failing(s, path, 1);
-			return;
-		}
-		tail_failing(s, path, 0);
+		rc = lg_tail_read(&at, path, o, tail_line, s, &pos);
+		if (rc >= 0 && (w = spool_lines(s, path, &s->txn[cur])) < 0)
+			rc = w;
+		if (posted && (w = lg_worker_wait(s->committer)) < 0)
+			rc = w;
+		posted = 0;
+		if (rc < 0)
+			break;
+		job.txn = &s->txn[cur];
+		job.pos = pos;
+		lg_worker_post(s->committer, commit_round, &job);
+		posted = 1;
+		cur = !cur;
+		at = pos;
 		if (rc == 0)
-			return;
+			break;
 	}
+	if (posted && (w = lg_worker_wait(s->committer)) < 0)
+		rc = w;
+	if (rc < 0) {
+		lines_clear(s);
+		txn_free(&s->txn[0]);
+		txn_free(&s->txn[1]);
+		if (rc == HINGE_EUNAVAIL)
+			tail_failing(s, path, 1);
+		return;
+	}
+	tail_failing(s, path, 0);
 }
 
 static int svc_tail(void *data)
@@ -734,6 +788,11 @@ static int svc_tail(void *data)
 		return rc;
 	if ((rc = lg_builder_start((int)H->setting_int(s->p, "tail_threads"), &s->builder)) < 0)
 		return rc;
+	if ((rc = lg_worker_start(&s->committer)) < 0) {
+		lg_builder_stop(s->builder);
+		s->builder = NULL;
+		return rc;
+	}
 	while (!H->stopping(s->p)) {
 		json_array_foreach(files, k, pat) {
 			if (!json_is_string(pat) ||
@@ -748,6 +807,9 @@ static int svc_tail(void *data)
 	}
 	lg_builder_stop(s->builder);
 	s->builder = NULL;
+	lg_worker_post(s->committer, commit_close, s);
+	lg_worker_stop(s->committer);
+	s->committer = NULL;
 	return 0;
 }
 
@@ -1104,7 +1166,8 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->jobdb);
 	H->db_close(s->pgdb);
 	H->db_close(s->taildb);
-	txn_free(&s->txn);
+	txn_free(&s->txn[0]);
+	txn_free(&s->txn[1]);
 	lines_clear(s);
 	free(s->lines);
 	free(s->raws);

@@ -234,16 +234,19 @@ static int keep_renamed(int fd, int64_t offset, int64_t wait_ms)
 	return 0;
 }
 
-int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
-		 lg_line_fn fn, void *ctx, struct lg_tail_pos *pos)
+int lg_tail_load(sqlite3 *db, const char *path, struct lg_tail_pos *rec)
 {
-	struct lg_tail_pos r, now;
+	return rec_get(db, path, rec);
+}
+
+int lg_tail_read(const struct lg_tail_pos *rec, const char *path,
+		 const struct lg_tail_opts *o, lg_line_fn fn, void *ctx,
+		 struct lg_tail_pos *pos)
+{
+	struct lg_tail_pos r = *rec, now;
 	struct stat st;
 	int fd, old, rc, lines = 0;
 
-	rc = rec_get(db, path, &r);
-	if (rc < 0)
-		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
@@ -281,6 +284,7 @@ int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
 		rc = identify(fd, &st, &now);
 	}
 	close(fd);
+	now.found = 1; /* as lg_tail_load will find it once it is saved */
 	*pos = now;
 	return rc < 0 ? rc : lines;
 }
@@ -293,9 +297,11 @@ int lg_tail_save(sqlite3 *db, const char *path, const struct lg_tail_pos *pos)
 int lg_tail_poll(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
 		 lg_line_fn fn, void *ctx)
 {
-	struct lg_tail_pos pos;
-	int rc = lg_tail_read(db, path, o, fn, ctx, &pos);
+	struct lg_tail_pos rec, pos;
+	int rc = lg_tail_load(db, path, &rec);
 
+	if (rc >= 0)
+		rc = lg_tail_read(&rec, path, o, fn, ctx, &pos);
 	if (rc >= 0 && lg_tail_save(db, path, &pos) < 0)
 		return HINGE_EUNAVAIL;
 	return rc;

@@ -14,7 +14,9 @@
  * Lines and offset are stored together: the caller either holds a
  * transaction across lg_tail_poll and the spooling its callback does, or
  * gathers the lines with lg_tail_read and stores them and the position
- * with lg_tail_save in one transaction.
+ * with lg_tail_save in one transaction.  A caller may read on from the
+ * position of lines it has not stored yet, as long as it stores them
+ * in order and reads again from lg_tail_load once a store failed.
  */
 #ifndef LOGGING_TAIL_H
 #define LOGGING_TAIL_H
@@ -52,14 +54,20 @@ struct lg_tail_pos {
 	char fp[LG_FP_HEX + 1];
 };
 
+/* What is recorded for path into *rec (rec->found 0 when nothing is).
+ * Returns 0 or HINGE_EUNAVAIL. */
+int lg_tail_load(sqlite3 *db, const char *path, struct lg_tail_pos *rec);
+
 /*
- * Read one path's new complete lines into fn without writing anything;
- * *pos gets where the reading stopped, for lg_tail_save (in the
- * transaction that stores what fn made of the lines).  Returns as
- * lg_tail_poll; *pos is set only when it returns >= 0.
+ * Read one path's new complete lines past *rec (what lg_tail_load gave,
+ * or the *pos of the read before) into fn without writing anything; *pos
+ * gets where the reading stopped, for lg_tail_save (in the transaction
+ * that stores what fn made of the lines).  Returns as lg_tail_poll; *pos
+ * is set only when it returns >= 0.
  */
-int lg_tail_read(sqlite3 *db, const char *path, const struct lg_tail_opts *o,
-		 lg_line_fn fn, void *ctx, struct lg_tail_pos *pos);
+int lg_tail_read(const struct lg_tail_pos *rec, const char *path,
+		 const struct lg_tail_opts *o, lg_line_fn fn, void *ctx,
+		 struct lg_tail_pos *pos);
 
 /* Record pos for path.  Returns 0 or HINGE_EUNAVAIL. */
 int lg_tail_save(sqlite3 *db, const char *path, const struct lg_tail_pos *pos);

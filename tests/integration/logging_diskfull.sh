@@ -2,7 +2,9 @@
 # logging_diskfull.sh - the state database on a full disk (a 2 MB tmpfs):
 # failed rows of execution_tasks are not lost, their cursor waits; events
 # the agent raises meanwhile are lost, counted and reported; once there is
-# room again everything flows, each event once.
+# room again everything flows, each event once.  A tailed file's lines
+# too: a round that fails to commit takes the round read past it along,
+# and both are read again once there is room, each line once.
 . "$HINGE_SRCDIR/tests/integration/logging_lib.sh"
 lg_setup logging_diskfull
 mkdir -p "$W/disk"
@@ -12,7 +14,14 @@ LG_STATE=$W/disk/state.db
 LG_FILE=$W/disk/events.jsonl
 lg_double sentry
 LOGGLY_PORT=9 # nothing listens: Loggly's share stays in the spool
-lg_config 'sentry_sample_rate = 0.0;'
+python3 - "$W/app.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        f.write("2026-11-26T08:00:00 app: ERROR tailed line %d %s\n" % (i, "y" * 80))
+PY
+lg_config "sentry_sample_rate = 0.0; tail_files = [\"$W/app.log\"]; tail_from_start = true;
+    tail_interval = \"50ms\"; tail_max_bytes = \"16k\";"
 lg_psql "INSERT INTO execution_tasks (task_type, status, error)
          SELECT 'implement_idea', 'failed', 'upstream failure ' || g || ' ' || repeat('x', 600)
          FROM generate_series(1, 3000) AS g"
@@ -22,10 +31,15 @@ ok "and the agent's own events it could not spool are counted" \
 	lg_wait 10 grep -q "an event could not be spooled ([0-9]* lost so far)" "$W/agent.err"
 cursor_before=$(lg_sql "SELECT id FROM logging_pg_cursor" 2>/dev/null || echo 0)
 mount -o remount,size=200m "$W/disk"
-ok "with room again all 3012 failed rows reach the file" \
-	lg_wait 60 sh -c "[ \$(wc -l <'$LG_FILE') -ge 3012 ]"
+ok "with room again all 3012 failed rows and 20000 tailed lines reach the file" \
+	lg_wait 90 sh -c "[ \$(grep -c '\"source\":\"pg\"' '$LG_FILE') -ge 3012 ] &&
+		[ \$(grep -c '\"source\":\"file\"' '$LG_FILE') -ge 20000 ]"
 sleep 0.5
 lg_agent_stop
+is "each tailed line once, none missing" "$(python3 -c 'import json,re,sys
+ns = [int(re.search(r"tailed line (\d+)", json.loads(l)["message"]).group(1))
+      for l in open(sys.argv[1]) if "\"source\":\"file\"" in l]
+print(len(ns), len(set(ns)), min(ns), max(ns))' "$LG_FILE")" "20000 20000 0 19999"
 is "each of them once" "$(python3 -c 'import json,sys
 ids = [json.loads(l)["detail"]["id"] for l in open(sys.argv[1]) if "\"source\":\"pg\"" in l]
 print(len(ids), len(set(ids)))' "$LG_FILE")" "3012 3012"

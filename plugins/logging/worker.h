@@ -1,0 +1,25 @@
+/*
+ * worker.h - one thread that runs one job at a time for its owner, so
+ * that the owner can go on while the job runs: the tailer reads and
+ * builds the next round of lines while the last one commits (most of a
+ * commit is waiting for the disk).
+ */
+#ifndef LOGGING_WORKER_H
+#define LOGGING_WORKER_H
+
+struct lg_worker;
+
+/* Start the thread.  Returns 0 or HINGE_ENOMEM (no thread). */
+int lg_worker_start(struct lg_worker **out);
+
+/* Run fn(arg) on the worker's thread.  The job posted before must have
+ * been waited for; arg must live until this one is. */
+void lg_worker_post(struct lg_worker *w, int (*fn)(void *arg), void *arg);
+
+/* Wait for the posted job to end; what the last job returned (0 before any). */
+int lg_worker_wait(struct lg_worker *w);
+
+/* Wait for the posted job, stop the thread and free w; NULL is ignored. */
+void lg_worker_stop(struct lg_worker *w);
+
+#endif
