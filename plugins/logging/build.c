@@ -1,65 +1,62 @@
 /*
- * build.c - building a round's events on several threads: the round is
- * cut into one contiguous share per thread, so each writes its own part
- * of out[] and needs no lock while it builds.  The caller builds share 0
- * and waits for the others; the threads wait for the next round.
+ * build.c - building a round's events on several threads.  The threads
+ * take the round's events a few at a time from a shared counter, so one
+ * that the scheduler holds back (the delivery job and the committer
+ * share the cores) leaves more to the others instead of keeping them
+ * waiting; each writes only the slots it took.  The caller builds too,
+ * and waits for the others; they wait for the next round.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hinge/plugin.h>
 
 #include "build.h"
 
-/* Below this many events per thread a thread costs more than it saves. */
-#define MIN_SHARE 64
 #define MAX_THREADS 16
-
-struct share {
-	const struct lg_raw *raw;
-	struct lg_built *out;
-	size_t n;
-	int rc;
-};
+/* Events a thread takes at once: few enough to even out, enough that
+ * the shared counter is not fought over. */
+#define TAKE 16
 
 struct lg_builder {
 	pthread_mutex_t lock;
-	pthread_cond_t work, done; /* a round began; a share was finished */
+	pthread_cond_t work, done; /* a round began; a thread finished its part */
 	pthread_t tid[MAX_THREADS];
-	struct share sh[MAX_THREADS];
 	int threads;    /* the caller's and the started ones */
 	unsigned round; /* bumped when a round begins */
-	int busy;       /* shares of this round not finished yet */
+	int busy;       /* started threads still working on this round */
 	int stop;
+	/* this round */
+	const struct lg_raw *raw;
+	struct lg_built *out;
+	size_t n;
 	unsigned flags;
+	atomic_size_t next;  /* the first event no thread has taken */
+	atomic_int failed;   /* an event could not be built: stop taking */
 };
 
-/* Build one share; on failure what it built is released. */
-static void build_share(struct share *sh, unsigned flags)
+/* Build events TAKE at a time until none are left or one failed. */
+static void build_some(struct lg_builder *b)
 {
-	size_t k;
+	size_t k, end;
 
-	sh->rc = 0;
-	for (k = 0; k < sh->n; k++)
-		if ((sh->rc = lg_event_build(&sh->raw[k], flags, &sh->out[k])) < 0)
-			break;
-	if (sh->rc < 0)
-		while (k-- > 0)
-			lg_built_free(&sh->out[k]);
+	while (!atomic_load(&b->failed) && (k = atomic_fetch_add(&b->next, TAKE)) < b->n) {
+		end = k + TAKE < b->n ? k + TAKE : b->n;
+		for (; k < end; k++)
+			if (lg_event_build(&b->raw[k], b->flags, &b->out[k]) < 0) {
+				atomic_store(&b->failed, 1);
+				return;
+			}
+	}
 }
-
-struct worker_arg {
-	struct lg_builder *b;
-	int t;
-};
 
 static void *worker(void *arg)
 {
-	struct lg_builder *b = ((struct worker_arg *)arg)->b;
-	int t = ((struct worker_arg *)arg)->t;
+	struct lg_builder *b = arg;
 	unsigned seen = 0;
 
-	free(arg);
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
 		while (!b->stop && b->round == seen)
@@ -68,7 +65,7 @@ static void *worker(void *arg)
 			break;
 		seen = b->round;
 		pthread_mutex_unlock(&b->lock);
-		build_share(&b->sh[t], b->flags);
+		build_some(b);
 		pthread_mutex_lock(&b->lock);
 		if (--b->busy == 0)
 			pthread_cond_signal(&b->done);
@@ -89,18 +86,8 @@ int lg_builder_start(int threads, struct lg_builder **out)
 	b->threads = 1;
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	while (b->threads < threads) {
-		struct worker_arg *a = malloc(sizeof *a);
-
-		if (!a)
-			break;
-		*a = (struct worker_arg){ b, b->threads };
-		if (pthread_create(&b->tid[b->threads], NULL, worker, a) != 0) {
-			free(a);
-			break;
-		}
+	while (b->threads < threads && pthread_create(&b->tid[b->threads], NULL, worker, b) == 0)
 		b->threads++;
-	}
 	*out = b;
 	return 0;
 }
@@ -108,43 +95,36 @@ int lg_builder_start(int threads, struct lg_builder **out)
 int lg_builder_run(struct lg_builder *b, const struct lg_raw *raw, size_t n,
 		   unsigned flags, struct lg_built *out)
 {
-	int used = b->threads, t, rc = 0;
-	size_t per, at = 0;
-
 	if (n == 0)
 		return 0;
-	if (used > 1 && n / (size_t)used < MIN_SHARE)
-		used = (int)(n / MIN_SHARE) > 1 ? (int)(n / MIN_SHARE) : 1;
-	per = (n + (size_t)used - 1) / (size_t)used;
+	/* a slot nobody took, or whose build failed, is empty to free */
+	memset(out, 0, n * sizeof *out);
 	pthread_mutex_lock(&b->lock);
-	/* every thread takes a share; those past `used` get empty ones */
-	for (t = 0; t < b->threads; t++) {
-		size_t len = t >= used ? 0 : n - at < per ? n - at : per;
-
-		b->sh[t] = (struct share){ raw + at, out + at, len, 0 };
-		at += len;
-	}
+	b->raw = raw;
+	b->out = out;
+	b->n = n;
 	b->flags = flags;
-	b->busy = b->threads - 1;
-	b->round++;
-	pthread_cond_broadcast(&b->work);
+	atomic_store(&b->next, 0);
+	atomic_store(&b->failed, 0);
+	/* a round too small to share is the caller's alone */
+	b->busy = n > TAKE ? b->threads - 1 : 0;
+	if (b->busy > 0) {
+		b->round++;
+		pthread_cond_broadcast(&b->work);
+	}
 	pthread_mutex_unlock(&b->lock);
 
-	build_share(&b->sh[0], flags);
+	build_some(b);
 
 	pthread_mutex_lock(&b->lock);
 	while (b->busy > 0)
 		pthread_cond_wait(&b->done, &b->lock);
 	pthread_mutex_unlock(&b->lock);
-	for (t = 0; t < b->threads; t++)
-		if (b->sh[t].rc < 0)
-			rc = b->sh[t].rc;
-	if (rc < 0)
-		for (t = 0; t < b->threads; t++)
-			if (b->sh[t].rc == 0)
-				for (size_t k = 0; k < b->sh[t].n; k++)
-					lg_built_free(&b->sh[t].out[k]);
-	return rc;
+	if (!atomic_load(&b->failed))
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		lg_built_free(&out[k]);
+	return HINGE_ENOMEM;
 }
 
 void lg_builder_stop(struct lg_builder *b)

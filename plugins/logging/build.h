@@ -26,8 +26,8 @@ int lg_builder_start(int threads, struct lg_builder **out);
 
 /*
  * Build raw[0..n) into out[0..n) as lg_event_build would, with flags
- * (LG_SCRUB_*), sharing the work between the builder's threads (fewer
- * when n is small).  One caller at a time.  Returns 0, every out[] then
+ * (LG_SCRUB_*), the builder's threads taking the events a few at a
+ * time (the caller's alone when n is that small).  One caller at a time.  Returns 0, every out[] then
  * to be released with lg_built_free, or HINGE_ENOMEM with nothing left
  * to free.
  */
