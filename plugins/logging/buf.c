@@ -28,6 +28,11 @@ static int grow(struct lg_buf *b, size_t need)
 	return 0;
 }
 
+int lg_buf_reserve(struct lg_buf *b, size_t len)
+{
+	return grow(b, len);
+}
+
 void lg_buf_add(struct lg_buf *b, const char *s, size_t len)
 {
 	if (grow(b, len) < 0)

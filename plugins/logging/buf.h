@@ -14,6 +14,10 @@ struct lg_buf {
 	int oom;    /* set once an allocation failed; appends then do nothing */
 };
 
+/* Room for len more bytes, so that a text of about known length is
+ * built without growing the buffer step by step; 0 or -1 (then oom). */
+int lg_buf_reserve(struct lg_buf *b, size_t len);
+
 /* Append len bytes of s (or a NUL-terminated string, or one byte). */
 void lg_buf_add(struct lg_buf *b, const char *s, size_t len);
 void lg_buf_adds(struct lg_buf *b, const char *s);

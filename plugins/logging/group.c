@@ -129,9 +129,11 @@ static size_t add_word(struct lg_buf *b, const char *s, size_t i)
 char *lg_normalize(const char *msg)
 {
 	struct lg_buf b = { 0 };
-	size_t i = 0, n;
+	size_t i = 0, n, len = strlen(msg);
 	int space = 0;
 
+	/* about the message's length: placeholders replace longer words */
+	lg_buf_reserve(&b, (len < LG_NORM_MAX ? len : LG_NORM_MAX) + 16);
 	while (msg[i] && b.len < LG_NORM_MAX) {
 		if (isspace((unsigned char)msg[i])) {
 			space = 1;

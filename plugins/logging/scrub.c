@@ -207,6 +207,7 @@ char *lg_scrub_text(const char *s, unsigned flags)
 	size_t i = 0, n, m;
 	char vq;
 
+	lg_buf_reserve(&b, strlen(s)); /* [Filtered] rarely makes it longer */
 	while (s[i]) {
 		int boundary = i == 0 || !is_word(s[i - 1]);
 
