@@ -7,12 +7,13 @@
 #
 #   N=200000 THREADS=2 bench/logging_tail.sh [BUILDDIR]
 #
-# THREADS is the plugin's tail_threads (default 2, its default).
+# THREADS is the plugin's tail_threads (default 2, its default); empty
+# leaves the setting out, for builds from before it (BUILDDIR).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
 N=${N:-200000}
-THREADS=${THREADS:-2}
+THREADS=${THREADS-2}
 W=$(mktemp -d /tmp/hinge-bench-logging.XXXXXX)
 trap 'kill $(cat "$W/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT INT TERM
 : >"$W/pids"
@@ -57,7 +58,7 @@ plugins: { logging: {
   enabled = true;
   tail_files = ["$W/app.log"]; tail_from_start = true; tail_interval = "50ms";
   file_path = "$W/hinge.jsonl"; flush_interval = "50ms"; batch_size = 10000;
-  spool_max_events = 10000000; tail_threads = $THREADS;
+  spool_max_events = 10000000; ${THREADS:+tail_threads = $THREADS;}
 }; };
 CONF
 t0=$(date +%s.%N)
@@ -67,8 +68,8 @@ echo "$pid" >>"$W/pids"
 secs=$(wait_lines "$W/hinge.jsonl" "$N" "$t0")
 cpu=$(cpu_s "$pid")
 kill "$pid"; wait "$pid" 2>/dev/null || true
-awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="$THREADS" 'BEGIN {
-	printf "hinge (tail_threads = %d) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
+awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="${THREADS:-unset}" 'BEGIN {
+	printf "hinge (tail_threads = %s) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
 	       t, n, s, n / s, c / n * 10000, n / c }'
 
 if ! command -v rsyslogd >/dev/null; then

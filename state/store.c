@@ -233,6 +233,16 @@ static int prepare(struct state *st, int flags)
 		hlog(HINGE_LOG_ERROR, "hinge", "state database \"%s\" is read-only", st->path);
 		return HINGE_EUNAVAIL;
 	}
+	/*
+	 * 16 KiB pages for a new file (an existing one keeps its own: the size
+	 * cannot change in WAL mode).  The log spool stores a round of events
+	 * as one blob of about a megabyte: with 4 KiB pages each blob was a
+	 * chain of 256 overflow pages, each written to the WAL, checkpointed,
+	 * read and freed one by one, and a tailed line cost half as much
+	 * again (bench/logging_results.md).
+	 */
+	if ((rc = exec(st, "PRAGMA page_size = 16384", "cannot set the page size")) != 0)
+		return rc;
 	/* Switching a new file to WAL needs it to itself: retry while busy. */
 	for (int64_t deadline = state_now_ms() + __atomic_load_n(&busy_timeout_ms, __ATOMIC_RELAXED); !wal;) {
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);

@@ -1,8 +1,8 @@
 /*
- * test_state.c - the state store: pragmas and mode, forward migration of
- * an older database, refusal of a newer one and of a corrupt one (the
- * file left untouched), two writer processes, backup, prune, plugin
- * tables.
+ * test_state.c - the state store: pragmas, mode and page size, forward
+ * migration of an older database, refusal of a newer one and of a
+ * corrupt one (the file left untouched), two writer processes, waiting
+ * for a lock, backup, prune, plugin tables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +83,7 @@ static void test_create(void **s)
 	assert_int_equal(state_file_version(st), state_schema_version());
 	assert_int_equal(query_int(state_sqlite(st), "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(query_int(state_sqlite(st), "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(state_sqlite(st), "PRAGMA page_size"), 16384);
 	snprintf(mode, sizeof(mode), "%s", "wal");
 	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	state_close(st);
@@ -120,6 +121,8 @@ static void test_upgrade(void **s)
 
 	assert_int_equal(state_open(db, 0, &st), 0);
 	assert_int_equal(state_file_version(st), n);
+	/* an existing file keeps its page size (it cannot change in WAL mode) */
+	assert_int_equal(query_int(state_sqlite(st), "PRAGMA page_size"), 4096);
 	if (n > 1)
 		assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM kv WHERE key = 'kept'"), 1);
 	assert_int_equal(query_int(state_sqlite(st), "SELECT count(*) FROM events"), 0);
