@@ -5,15 +5,15 @@
 # file forwarded by rsyslog's imfile through a disk-assisted queue to
 # omfile.  Figures in bench/logging_results.md.
 #
-#   N=200000 THREADS=2 bench/logging_tail.sh [BUILDDIR]
+#   N=200000 THREADS=1 bench/logging_tail.sh [BUILDDIR]
 #
-# THREADS is the plugin's tail_threads (default 2, its default); empty
+# THREADS is the plugin's tail_threads (default 1, its default); empty
 # leaves the setting out, for builds from before it (BUILDDIR).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
 N=${N:-200000}
-THREADS=${THREADS-2}
+THREADS=${THREADS-1}
 W=$(mktemp -d /tmp/hinge-bench-logging.XXXXXX)
 trap 'kill $(cat "$W/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT INT TERM
 : >"$W/pids"

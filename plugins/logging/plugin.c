@@ -125,9 +125,11 @@ static const struct hinge_setting settings[] = {
 	  "a file renamed away (rotated) is still read until it has been"
 	  " unchanged this long, for the lines its writer adds before it"
 	  " reopens the path; the new file's lines wait meanwhile" },
-	{ "tail_threads", HINGE_T_INT, 0, "2", 1, 16,
+	{ "tail_threads", HINGE_T_INT, 0, "1", 1, 16,
 	  "threads that build a round's lines into events (scrubbing,"
-	  " fingerprint, JSON body: most of a line's CPU)" },
+	  " fingerprint, JSON body: most of a line's CPU); more help only"
+	  " where cores are idle: on two cores the committer and the"
+	  " delivery job use the second" },
 	{ NULL },
 };
 

@@ -3,8 +3,9 @@
 # failed rows of execution_tasks are not lost, their cursor waits; events
 # the agent raises meanwhile are lost, counted and reported; once there is
 # room again everything flows, each event once.  A tailed file's lines
-# too: a round that fails to commit takes the round read past it along,
-# and both are read again once there is room, each line once.
+# too (built on two threads): a round that fails to commit takes the
+# round read past it along, and both are read again once there is room,
+# each line once.
 . "$HINGE_SRCDIR/tests/integration/logging_lib.sh"
 lg_setup logging_diskfull
 mkdir -p "$W/disk"
@@ -21,7 +22,7 @@ with open(sys.argv[1], "w") as f:
         f.write("2026-11-26T08:00:00 app: ERROR tailed line %d %s\n" % (i, "y" * 80))
 PY
 lg_config "sentry_sample_rate = 0.0; tail_files = [\"$W/app.log\"]; tail_from_start = true;
-    tail_interval = \"50ms\"; tail_max_bytes = \"16k\";"
+    tail_interval = \"50ms\"; tail_max_bytes = \"16k\"; tail_threads = 2;"
 lg_psql "INSERT INTO execution_tasks (task_type, status, error)
          SELECT 'implement_idea', 'failed', 'upstream failure ' || g || ' ' || repeat('x', 600)
          FROM generate_series(1, 3000) AS g"
