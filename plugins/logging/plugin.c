@@ -632,7 +632,10 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	size_t at, k, m;
 	int rc = 0;
 
-	if (s->nlines > 0 && !s->raws) {
+	if (s->nlines > 0 && (!s->raws || !s->built)) {
+		/* both or neither: the next round must not find one alone */
+		free(s->raws);
+		free(s->built);
 		s->raws = calloc(TAIL_SLICE, sizeof *s->raws);
 		s->built = calloc(TAIL_SLICE, sizeof *s->built);
 		if (!s->raws || !s->built)
