@@ -42,12 +42,17 @@ LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_deliver tests/unit/test_logging_tail \
 	tests/unit/test_logging_errors tests/unit/test_logging_actions \
 	tests/unit/test_logging_tally tests/unit/test_logging_utf8 \
-	tests/unit/test_logging_build tests/unit/test_logging_worker
+	tests/unit/test_logging_build tests/unit/test_logging_worker \
+	tests/unit/test_logging_build_oom
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_build_SOURCES = tests/unit/test_logging_build.c $(LOGGING_CORE)
 tests_unit_test_logging_build_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_build_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_build_oom_SOURCES = tests/unit/test_logging_build_oom.c $(LOGGING_CORE)
+tests_unit_test_logging_build_oom_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_build_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+tests_unit_test_logging_build_oom_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_worker_SOURCES = tests/unit/test_logging_worker.c $(LOGGING_CORE)
 tests_unit_test_logging_worker_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_worker_LDADD = $(LOGGING_TEST_LIBS)

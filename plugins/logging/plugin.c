@@ -634,7 +634,10 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	size_t at, k, m;
 	int rc = 0;
 
-	if (s->nlines > 0 && !s->raws) {
+	if (s->nlines > 0 && (!s->raws || !s->built)) {
+		/* both or neither: the next round must not find one alone */
+		free(s->raws);
+		free(s->built);
 		s->raws = calloc(TAIL_SLICE, sizeof *s->raws);
 		s->built = calloc(TAIL_SLICE, sizeof *s->built);
 		if (!s->raws || !s->built)
@@ -659,17 +662,18 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	return rc;
 }
 
-/* Report a path that cannot be read once, until it can be again. */
-static void tail_failing(struct lg_plugin *s, const char *path, int failing)
+/* Report a path whose lines cannot be read or stored (why) once, until
+ * they can be again (why NULL). */
+static void tail_failing(struct lg_plugin *s, const char *path, const char *why)
 {
 	int known = json_object_get(s->failing, path) != NULL;
 
-	if (failing && !known) {
+	if (why && !known) {
 		H->log(s->p, HINGE_LOG_WARNING,
-		       "tail_files: %s cannot be read; it is retried every check", path);
+		       "tail_files: %s %s; it is retried every check", path, why);
 		json_object_set_new(s->failing, path, json_true());
-	} else if (!failing && known) {
-		H->log(s->p, HINGE_LOG_NOTICE, "tail_files: %s can be read again", path);
+	} else if (!why && known) {
+		H->log(s->p, HINGE_LOG_NOTICE, "tail_files: %s is followed again", path);
 		json_object_del(s->failing, path);
 	}
 }
@@ -736,12 +740,13 @@ static void tail_path(struct lg_plugin *s, const char *path,
 {
 	struct tail_round job = { .s = s, .path = path };
 	struct lg_tail_pos at, pos;
-	int rc, w, round, cur = 0, posted = 0;
+	int rc, w, round, cur = 0, posted = 0, unreadable = 0;
 
 	rc = lg_tail_load(H->db_sqlite(s->taildb), path, &at);
 	for (round = 0; rc >= 0 && round < 1024 && !H->stopping(s->p); round++) {
 		s->tail_ms = now_ms();
 		rc = lg_tail_read(&at, path, o, tail_line, s, &pos);
+		unreadable = rc == HINGE_EUNAVAIL;
 		if (rc >= 0 && (w = spool_lines(s, path, &s->txn[cur])) < 0)
 			rc = w;
 		if (posted && (w = lg_worker_wait(s->committer)) < 0)
@@ -764,11 +769,14 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		lines_clear(s);
 		txn_free(&s->txn[0]);
 		txn_free(&s->txn[1]);
-		if (rc == HINGE_EUNAVAIL)
-			tail_failing(s, path, 1);
+		/* a full or failing state database is not the file's fault */
+		if (unreadable)
+			tail_failing(s, path, "cannot be read");
+		else if (rc != HINGE_ENOMEM)
+			tail_failing(s, path, "cannot be stored in the state database");
 		return;
 	}
-	tail_failing(s, path, 0);
+	tail_failing(s, path, NULL);
 }
 
 static int svc_tail(void *data)

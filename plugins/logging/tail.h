@@ -63,7 +63,7 @@ int lg_tail_load(sqlite3 *db, const char *path, struct lg_tail_pos *rec);
  * or the *pos of the read before) into fn without writing anything; *pos
  * gets where the reading stopped, for lg_tail_save (in the transaction
  * that stores what fn made of the lines).  Returns as lg_tail_poll; *pos
- * is set only when it returns >= 0.
+ * means something only when it returns >= 0 (it may be written on failure).
  */
 int lg_tail_read(const struct lg_tail_pos *rec, const char *path,
 		 const struct lg_tail_opts *o, lg_line_fn fn, void *ctx,

@@ -37,6 +37,10 @@ ok "with room again all 3012 failed rows and 20000 tailed lines reach the file" 
 		[ \$(grep -c '\"source\":\"file\"' '$LG_FILE') -ge 20000 ]"
 sleep 0.5
 lg_agent_stop
+ok "a full state database is not blamed on the tailed file" \
+	sh -c "! grep -q 'app.log cannot be read' '$W/agent.err'"
+ok "but named as what held its lines back" \
+	grep -q "app.log cannot be stored in the state database" "$W/agent.err"
 is "each tailed line once, none missing" "$(python3 -c 'import json,re,sys
 ns = [int(re.search(r"tailed line (\d+)", json.loads(l)["message"]).group(1))
       for l in open(sys.argv[1]) if "\"source\":\"file\"" in l]

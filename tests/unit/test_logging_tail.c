@@ -229,6 +229,51 @@ static void test_missing_file(void **state)
 	assert_int_equal(lg_tail_poll(db, path, &o, collect, NULL), HINGE_EUNAVAIL);
 }
 
+/* lg_tail_read on from the position the read before gave, nothing saved
+ * in between (the plugin's pipeline: the round before is still being
+ * committed): the same lines as polling, none twice, none skipped. */
+static const char *read_on(struct lg_tail_pos *at, int at_end)
+{
+	struct lg_tail_opts o = { .start_at_end = at_end, .max_bytes = max_bytes };
+	struct lg_tail_pos pos;
+
+	got[0] = '\0';
+	nlines = 0;
+	assert_true(lg_tail_read(at, path, &o, collect, NULL, &pos) >= 0);
+	*at = pos;
+	return got;
+}
+
+static void test_read_on_unsaved(void **state)
+{
+	struct lg_tail_pos at;
+
+	(void)state;
+	append(path, "old\n");
+	assert_int_equal(lg_tail_load(db, path, &at), 0);
+	assert_false(at.found);
+	/* no record: the end, once; then on from there */
+	assert_string_equal(read_on(&at, 1), "");
+	append(path, "new\n");
+	assert_string_equal(read_on(&at, 1), "new|");
+	/* renamed with lines left, read max_bytes at a time */
+	snprintf(old, sizeof old, "%s.1", path);
+	append(path, "b1\nb2\n");
+	assert_int_equal(rename(path, old), 0);
+	append(path, "c\n");
+	max_bytes = 4;
+	assert_string_equal(read_on(&at, 1), "b1|");
+	assert_string_equal(read_on(&at, 1), "b2|c|");
+	max_bytes = 1 << 20;
+	/* copytruncate */
+	assert_int_equal(truncate(path, 0), 0);
+	append(path, "x\n");
+	assert_string_equal(read_on(&at, 1), "x|");
+	assert_string_equal(read_on(&at, 1), "");
+	/* nothing was saved */
+	assert_int_equal(lg_tail_load(db, path, &at), 0);
+	assert_false(at.found);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_on_unsaved, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_tail", tests, NULL, NULL);
 }
