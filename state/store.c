@@ -20,7 +20,6 @@
 struct state {
 	sqlite3 *db;
 	char *path;
-	int64_t busy_since_us; /* when the current wait for a lock began */
 };
 
 static int busy_timeout_ms = 5000;
@@ -154,35 +153,41 @@ static int create_file(const char *path)
 	return 0;
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms ... between
  * looks at a lock.  Two threads that take turns at the write lock (the
  * log tailer's commits, the delivery job's) each lost milliseconds per
  * turn waiting for a lock held for less than one.  This one looks again
- * after 100 us, doubling to 6.4 ms, until the busy timeout has passed
- * since the wait began (count 0).  Returns 1 to try again, 0 to give up.
+ * after 100 us, four times, then doubles the wait every four looks up to
+ * 6.4 ms.  Like SQLite's, it counts the time by the looks (count is
+ * SQLite's, per wait): the sleeps planned so far against busy_timeout.
  */
+static int64_t busy_step_us(int count)
+{
+	return (int64_t)100 << (count / 4 < 6 ? count / 4 : 6);
+}
+
+static int64_t busy_slept_us(int count)
+{
+	int64_t slept = 0;
+	int k;
+
+	for (k = 0; k < 6 && 4 * (k + 1) <= count; k++)
+		slept += 4 * ((int64_t)100 << k);
+	return slept + (int64_t)(count - 4 * k) * ((int64_t)100 << k);
+}
+
 static int busy_wait(void *arg, int count)
 {
-	struct state *st = arg;
-	int64_t now = mono_us(), step = 100 << (count / 4 < 6 ? count / 4 : 6);
 	int64_t timeout = (int64_t)__atomic_load_n(&busy_timeout_ms, __ATOMIC_RELAXED) * 1000;
+	int64_t slept = busy_slept_us(count), step = busy_step_us(count);
 	struct timespec ts;
 
-	if (count == 0)
-		st->busy_since_us = now;
-	if (now - st->busy_since_us >= timeout)
+	(void)arg;
+	if (slept >= timeout)
 		return 0;
-	if (step > timeout - (now - st->busy_since_us))
-		step = timeout - (now - st->busy_since_us);
+	if (step > timeout - slept)
+		step = timeout - slept;
 	ts.tv_sec = (time_t)(step / 1000000);
 	ts.tv_nsec = (long)(step % 1000000) * 1000;
 	nanosleep(&ts, NULL);
@@ -208,7 +213,7 @@ static int open_file(struct state *st, int flags)
 	rc = sqlite3_open_v2(st->path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return err_of(st, rc, "cannot open it");
-	sqlite3_busy_handler(st->db, busy_wait, st);
+	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	return 0;
 }
 
@@ -233,16 +238,6 @@ static int prepare(struct state *st, int flags)
 		hlog(HINGE_LOG_ERROR, "hinge", "state database \"%s\" is read-only", st->path);
 		return HINGE_EUNAVAIL;
 	}
-	/*
-	 * 16 KiB pages for a new file (an existing one keeps its own: the size
-	 * cannot change in WAL mode).  The log spool stores a round of events
-	 * as one blob of about a megabyte: with 4 KiB pages each blob was a
-	 * chain of 256 overflow pages, each written to the WAL, checkpointed,
-	 * read and freed one by one, and a tailed line cost half as much
-	 * again (bench/logging_results.md).
-	 */
-	if ((rc = exec(st, "PRAGMA page_size = 16384", "cannot set the page size")) != 0)
-		return rc;
 	/* Switching a new file to WAL needs it to itself: retry while busy. */
 	for (int64_t deadline = state_now_ms() + __atomic_load_n(&busy_timeout_ms, __ATOMIC_RELAXED); !wal;) {
 		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
