@@ -75,10 +75,12 @@ int run_prepare(struct exec *ex, size_t idx, const struct step_row *row,
  * Call one of the action's callbacks, holding it to the step's timeout
  * counted from t0 (an apply that waited counts its wait): cancelled at
  * the deadline, the process ended by the watchdog if the callback
- * ignores that for callback_grace.
+ * ignores that for callback_grace.  *returned, when not NULL, gets what
+ * the callback itself returned (0 for one that finished over time).
  */
 static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
-		int (*fn)(void *, struct hinge_step *), const char *what, int64_t t0)
+		int (*fn)(void *, struct hinge_step *), const char *what, int64_t t0,
+		int *returned)
 {
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	/* t0 and the call are on the monotonic clock; t0 may lie before a
@@ -95,6 +97,8 @@ static int call(struct exec *ex, size_t idx, struct hinge_step *hs,
 				    clock_after_ms(m0, ps->cs->timeout_ms - spent),
 				    engine_conf()->callback_grace);
 	rc = fn(ps->ra->a.data, hs);
+	if (returned)
+		*returned = rc;
 	if (ps->cs->timeout_ms > 0)
 		watchdog_disarm(slot);
 	took = spent + (clock_mono_ms() - m0);
@@ -148,7 +152,7 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 	const struct plan_step *ps = &ex->plan->steps[idx];
 	int64_t t0 = clock_mono_ms(), timeout = ps->cs->timeout_ms;
 	const char *why = "apply is not ready yet";
-	int rc, at_deadline = 0;
+	int rc, applied, at_deadline = 0;
 
 	for (int tries = 0;; tries++) {
 		int64_t now, wake;
@@ -170,11 +174,12 @@ static int apply_when_ready(struct exec *ex, size_t idx, struct hinge_step *hs,
 				return rc;
 		}
 		hs->retry_ms = 0;
-		rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0);
-		if (rc != HINGE_ENOTYET && rc != 0 && tries > 0 && timeout > 0 &&
+		rc = call(ex, idx, hs, ps->ra->a.apply, "apply", t0, &applied);
+		if (rc != HINGE_ENOTYET && rc != 0 && applied != 0 && tries > 0 && timeout > 0 &&
 		    clock_mono_ms() - t0 >= timeout) {
 			/* A retry begun just before the deadline was cut by it:
-			 * the wait is still the story, the cut try its last line. */
+			 * the wait is still the story, the cut try its last line.
+			 * (One that applied, over time, says so itself.) */
 			char *cut = hs->error ? strdup(hs->error) : NULL;
 
 			step_error(hs, "still not applied after %lldms, the step's timeout: %s; the last try: %s",
@@ -310,7 +315,7 @@ static int perform(struct exec *ex, size_t idx, size_t k, struct hinge_step *hs,
 	if (k == 2)
 		return do_apply(ex, idx, hs, fresh);
 	crash_point(m->begin);
-	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what, clock_mono_ms());
+	rc = call(ex, idx, hs, callback(&ex->plan->steps[idx].ra->a, k), m->what, clock_mono_ms(), NULL);
 	crash_point(m->end);
 	if (rc != 0)
 		return failed(ex, idx, m->on_fail, hs);
@@ -465,7 +470,7 @@ static int back(struct exec *ex, size_t idx, struct step_row *row, struct hinge_
 	    (rc = run_step_phase(ex, idx, "reverting", NULL, 0, "reverting")) != 0)
 		return rc;
 	crash_point("revert.begin");
-	rc = call(ex, idx, hs, ps->ra->a.revert, "revert", clock_mono_ms());
+	rc = call(ex, idx, hs, ps->ra->a.revert, "revert", clock_mono_ms(), NULL);
 	crash_point("revert.done");
 	if (rc != 0) {
 		run_step_phase(ex, idx, "reverting", hs->error, 0, hs->error);
