@@ -4,7 +4,8 @@
  * that the scheduler holds back (the delivery job and the committer
  * share the cores) leaves more to the others instead of keeping them
  * waiting; each writes only the slots it took.  The caller builds too,
- * and waits for the others; they wait for the next round.
+ * then closes the round and waits for the threads still building; a
+ * thread that wakes after that leaves the round alone.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,7 +27,8 @@ struct lg_builder {
 	pthread_t tid[MAX_THREADS];
 	int threads;    /* the caller's and the started ones */
 	unsigned round; /* bumped when a round begins */
-	int busy;       /* started threads still working on this round */
+	int open;       /* threads may still join this round */
+	int busy;       /* threads that joined it and are still building */
 	int stop;
 	/* this round */
 	const struct lg_raw *raw;
@@ -64,6 +66,9 @@ static void *worker(void *arg)
 		if (b->stop)
 			break;
 		seen = b->round;
+		if (!b->open)
+			continue; /* woke after the caller had finished it */
+		b->busy++;
 		pthread_mutex_unlock(&b->lock);
 		build_some(b);
 		pthread_mutex_lock(&b->lock);
@@ -107,8 +112,8 @@ int lg_builder_run(struct lg_builder *b, const struct lg_raw *raw, size_t n,
 	atomic_store(&b->next, 0);
 	atomic_store(&b->failed, 0);
 	/* a round too small to share is the caller's alone */
-	b->busy = n > TAKE ? b->threads - 1 : 0;
-	if (b->busy > 0) {
+	if (n > TAKE && b->threads > 1) {
+		b->open = 1;
 		b->round++;
 		pthread_cond_broadcast(&b->work);
 	}
@@ -116,7 +121,9 @@ int lg_builder_run(struct lg_builder *b, const struct lg_raw *raw, size_t n,
 
 	build_some(b);
 
+	/* nothing is left to take: wait only for the threads building */
 	pthread_mutex_lock(&b->lock);
+	b->open = 0;
 	while (b->busy > 0)
 		pthread_cond_wait(&b->done, &b->lock);
 	pthread_mutex_unlock(&b->lock);

@@ -126,8 +126,9 @@ static const struct hinge_setting settings[] = {
 	  " unchanged this long, for the lines its writer adds before it"
 	  " reopens the path; the new file's lines wait meanwhile" },
 	{ "tail_threads", HINGE_T_INT, 0, "1", 1, 16,
-	  "threads that build a round's lines into events (scrubbing,"
-	  " fingerprint, JSON body: most of a line's CPU); more help only"
+	  "threads, the tailer's own among them, that build a round's lines"
+	  " into events (scrubbing, fingerprint, JSON body: most of a line's"
+	  " CPU); more help only"
 	  " where cores are idle: on two cores the committer and the"
 	  " delivery job use the second" },
 	{ NULL },
@@ -654,6 +655,8 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 			break;
 		for (k = 0; k < m; k++) {
 			if (rc == 0)
+				/* db is the tailer's: the tally never writes in a
+				 * round, whose events share their time */
 				rc = spool_built(s, db, &s->built[k], txn);
 			lg_built_free(&s->built[k]);
 		}

@@ -24,12 +24,18 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
+		int (*fn)(void *arg);
+		void *job;
+		int rc;
+
 		while (!w->stop && !w->fn)
 			pthread_cond_wait(&w->change, &w->lock);
 		if (!w->fn)
 			break;
+		fn = w->fn;
+		job = w->arg;
 		pthread_mutex_unlock(&w->lock);
-		int rc = w->fn(w->arg);
+		rc = fn(job);
 		pthread_mutex_lock(&w->lock);
 		w->rc = rc;
 		w->fn = NULL;
