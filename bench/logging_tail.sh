@@ -8,7 +8,9 @@
 #   N=200000 THREADS=1 bench/logging_tail.sh [BUILDDIR]
 #
 # THREADS is the plugin's tail_threads (default 1, its default); empty
-# leaves the setting out, for builds from before it (BUILDDIR).
+# leaves the setting out, for builds from before it (BUILDDIR).  CPUS,
+# when set, pins hinge to those CPUs (taskset -c CPUS: CPUS=0 for the
+# one-core target); rsyslog and the watcher stay unpinned.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
@@ -62,15 +64,15 @@ plugins: { logging: {
 }; };
 CONF
 t0=$(date +%s.%N)
-"$build/hinge" -c "$W/hinge.conf" agent 2>"$W/hinge.err" &
+${CPUS:+taskset -c "$CPUS"} "$build/hinge" -c "$W/hinge.conf" agent 2>"$W/hinge.err" &
 pid=$!
 echo "$pid" >>"$W/pids"
 secs=$(wait_lines "$W/hinge.jsonl" "$N" "$t0")
 cpu=$(cpu_s "$pid")
 kill "$pid"; wait "$pid" 2>/dev/null || true
-awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="${THREADS:-unset}" 'BEGIN {
-	printf "hinge (tail_threads = %s) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
-	       t, n, s, n / s, c / n * 10000, n / c }'
+awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="${THREADS:-unset}" -v p="${CPUS:+, on CPU $CPUS}" 'BEGIN {
+	printf "hinge (tail_threads = %s%s) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
+	       t, p, n, s, n / s, c / n * 10000, n / c }'
 
 if ! command -v rsyslogd >/dev/null; then
 	echo "rsyslog  not installed (apt-get install rsyslog): skipped"
