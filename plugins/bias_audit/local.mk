@@ -80,6 +80,7 @@ tests_unit_test_bias_audit_trend_CFLAGS = $(bias_test_cflags)
 tests_unit_test_bias_audit_trend_LDADD = $(bias_test_libs)
 
 tests_unit_test_bias_audit_oom_SOURCES = tests/unit/test_bias_audit_oom.c \
+	tests/doubles/failing_alloc.c tests/doubles/failing_alloc.h \
 	plugins/bias_audit/csv.c plugins/bias_audit/acc.c
 tests_unit_test_bias_audit_oom_CFLAGS = $(bias_test_cflags)
 tests_unit_test_bias_audit_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc

@@ -132,7 +132,8 @@ char *lg_normalize(const char *msg)
 	size_t i = 0, n, len = strlen(msg);
 	int space = 0;
 
-	/* about the message's length: placeholders replace longer words */
+	/* about the message's length: <num>, <hex> and the like mostly
+	 * stand for longer words; the slack covers short ones */
 	lg_buf_reserve(&b, (len < LG_NORM_MAX ? len : LG_NORM_MAX) + 16);
 	while (msg[i] && b.len < LG_NORM_MAX) {
 		if (isspace((unsigned char)msg[i])) {

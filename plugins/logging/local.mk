@@ -49,7 +49,8 @@ TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_build_SOURCES = tests/unit/test_logging_build.c $(LOGGING_CORE)
 tests_unit_test_logging_build_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_build_LDADD = $(LOGGING_TEST_LIBS)
-tests_unit_test_logging_build_oom_SOURCES = tests/unit/test_logging_build_oom.c $(LOGGING_CORE)
+tests_unit_test_logging_build_oom_SOURCES = tests/unit/test_logging_build_oom.c \
+	tests/doubles/failing_alloc.c tests/doubles/failing_alloc.h $(LOGGING_CORE)
 tests_unit_test_logging_build_oom_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_build_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 tests_unit_test_logging_build_oom_LDADD = $(LOGGING_TEST_LIBS)

@@ -15,27 +15,9 @@
 
 #include <hinge/plugin.h>
 
+#include "tests/doubles/failing_alloc.h"
 #include "plugins/bias_audit/acc.h"
 #include "plugins/bias_audit/csv.h"
-
-/* -Wl,--wrap: allocations of the code under test go through these. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-
-static long countdown = -1; /* the allocation that fails; -1: none */
-
-static int fail_now(void)
-{
-	return countdown >= 0 && countdown-- == 0;
-}
-
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return fail_now() ? NULL : __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
 
 static const char *const attrs[] = { "sex", "age" };
 
@@ -83,13 +65,13 @@ static void every_allocation_fails_once(void **state)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "s%d,\"a\"\"%d\",0.%d,%d\n",
 			 i % 20, i, i % 10, i % 2);
 	for (n = 0;; n++) {
-		countdown = n;
+		failing_alloc_after(n);
 		rc = audit_text(text);
-		if (countdown >= 0)
+		if (failing_alloc_pending())
 			break; /* no allocation was made to fail: done */
 		assert_int_equal(rc, HINGE_ENOMEM);
 	}
-	countdown = -1;
+	failing_alloc_after(-1);
 	assert_int_equal(rc, 0);
 	assert_true(n > 5);
 }

@@ -8,7 +8,6 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,31 +17,9 @@
 
 #include <hinge/plugin.h>
 
+#include "tests/doubles/failing_alloc.h"
 #include "plugins/logging/build.h"
 #include "plugins/logging/scrub.h"
-
-/* -Wl,--wrap: allocations of the code under test go through these. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-
-static atomic_long countdown = -1; /* allocations before the one that fails; -1: none */
-
-static int fail_now(void)
-{
-	long c = atomic_load(&countdown);
-
-	while (c >= 0 && !atomic_compare_exchange_weak(&countdown, &c, c - 1))
-		;
-	return c == 0;
-}
-
-void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return fail_now() ? NULL : __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
 
 #define N 64 /* four takes of 16: every thread gets some */
 
@@ -81,16 +58,16 @@ static void test_every_failure(void **state)
 	}
 	assert_int_equal(lg_builder_start(4, &b), 0);
 	for (n = 0;; n++) {
-		atomic_store(&countdown, n);
+		failing_alloc_after(n);
 		rc = lg_builder_run(b, raws, N, LG_SCRUB_EMAIL, out);
-		if (atomic_load(&countdown) >= 0) {
+		if (failing_alloc_pending()) {
 			/* no allocation failed: the round is whole */
-			atomic_store(&countdown, -1);
+			failing_alloc_after(-1);
 			assert_int_equal(rc, 0);
 			all_built(1);
 			break;
 		}
-		atomic_store(&countdown, -1);
+		failing_alloc_after(-1);
 		assert_true(rc == 0 || rc == HINGE_ENOMEM);
 		failed += rc == HINGE_ENOMEM;
 		all_built(rc == 0);
