@@ -41,9 +41,10 @@ struct lg_built {
 
 /*
  * Build an event from raw, scrubbing with flags (LG_SCRUB_*): the body is
- * {"event_id","time_ms","timestamp","level","source","type","message",
- * "fingerprint","rollout","host","detail"}.  Returns 0 or HINGE_ENOMEM; on
- * failure nothing is left to free.
+ * {"event_id","message","fingerprint","detail","time_ms","timestamp",
+ * "level","source","type","rollout","host"} (detail, rollout and host
+ * when raw has them).  Returns 0 or HINGE_ENOMEM; on failure nothing is
+ * left to free.
  */
 int lg_event_build(const struct lg_raw *raw, unsigned flags,
 		   struct lg_built *out);

@@ -43,7 +43,7 @@ LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_errors tests/unit/test_logging_actions \
 	tests/unit/test_logging_tally tests/unit/test_logging_utf8 \
 	tests/unit/test_logging_build tests/unit/test_logging_worker \
-	tests/unit/test_logging_build_oom
+	tests/unit/test_logging_build_oom tests/unit/test_logging_event
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_build_SOURCES = tests/unit/test_logging_build.c $(LOGGING_CORE)
@@ -54,6 +54,9 @@ tests_unit_test_logging_build_oom_SOURCES = tests/unit/test_logging_build_oom.c 
 tests_unit_test_logging_build_oom_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_build_oom_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
 tests_unit_test_logging_build_oom_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_event_SOURCES = tests/unit/test_logging_event.c $(LOGGING_CORE)
+tests_unit_test_logging_event_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_event_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_worker_SOURCES = tests/unit/test_logging_worker.c $(LOGGING_CORE)
 tests_unit_test_logging_worker_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_worker_LDADD = $(LOGGING_TEST_LIBS)
