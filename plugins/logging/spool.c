@@ -164,6 +164,31 @@ const char *const lg_spool_migrations[] = {
 	" WHERE event IN (SELECT id FROM logging_chunks);"
 	"DROP TABLE logging_queue;"
 	"DROP TABLE logging_events;",
+	/*
+	 * Chunk ids never reused (AUTOINCREMENT, which SQLite adds only by
+	 * rebuilding the table).  A delivery batch names its events by chunk
+	 * id and place and is acknowledged after its request; had the newest
+	 * chunk left the spool meanwhile, the next chunk would get its id and
+	 * the acknowledgement would mark that chunk's events delivered.  Today
+	 * only the delivery job deletes chunks, between its batches, so this
+	 * cannot happen yet; ids that never come back keep it so whatever runs
+	 * in parallel later, simpler than checking a generation on every
+	 * acknowledgement (it costs a sqlite_sequence row written per chunk).
+	 * Rows, ids and the logging_pending rows that name them stay as they
+	 * are.
+	 */
+	"CREATE TABLE logging_chunks_new ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" n INTEGER NOT NULL,"
+	" left INTEGER NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" ids TEXT NOT NULL,"
+	" bodies TEXT NOT NULL,"
+	" sum BLOB);"
+	"INSERT INTO logging_chunks_new (id, n, left, time_ms, ids, bodies, sum)"
+	" SELECT id, n, left, time_ms, ids, bodies, sum FROM logging_chunks;"
+	"DROP TABLE logging_chunks;"
+	"ALTER TABLE logging_chunks_new RENAME TO logging_chunks;",
 	NULL,
 };
 
