@@ -18,9 +18,11 @@
  * whose checksum does not match (altered on disk, or migrated from the
  * one-row-per-event tables, which had none) has each body parsed and
  * found by the event id it carries (a newline added or lost moves the
- * lines after it); an event without a body that is a JSON object is
- * marked malformed: it goes to the dead letters (logging_dead: one row
- * per event) and the rest is sent.
+ * lines after it; one in the ids text moves the ids, and then each body
+ * still at its place is taken under its own id); an event without a
+ * body that is a JSON object is marked malformed: it goes to the dead
+ * letters (logging_dead: one row per event) with its own broken text, or
+ * none when that cannot be told apart, and the rest is sent.
  * Whatever changes a chunk's queue rows updates or deletes the chunk in
  * the same transaction (no foreign key does it).
  */

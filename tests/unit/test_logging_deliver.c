@@ -445,33 +445,57 @@ static const char *const idbodies[] = {
 	"{\"event_id\":\"id02\",\"a\":2}", "{\"event_id\":\"id03\",\"a\":3}",
 };
 
+/* The four events of idbodies in one row for s, the row altered on disk by
+ * sql, then one delivery run. */
+static struct lg_run_stats corrupt_idrow(const char *sql, struct lg_sink *s)
+{
+	static const unsigned masks[] = { 1, 1, 1, 1 };
+
+	put_chunk(0, 4, idbodies, masks, one, 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+	return run_once(s, 0);
+}
+
+/* Event id has dead letters (one per sink), and each holds body. */
+static void dead_is(const char *id, const char *body)
+{
+	sqlite3_stmt *q;
+	int rows = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM logging_dead"
+					    " WHERE event_id = ?1", -1, &q, NULL), 0);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	for (; sqlite3_step(q) == SQLITE_ROW; rows++)
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), body);
+	sqlite3_finalize(q);
+	assert_true(rows > 0);
+}
+
 /* A byte of a row turned into a newline splits a body in two: the lines
  * after it no longer stand at their events' places.  The broken event
  * goes dead; every other is still delivered, none lost. */
 static void test_corrupt_chunk_split(void **state)
 {
-	static const unsigned masks[] = { 1, 1, 1, 1 };
 	struct script sc = { .replies = { 200, 200 } };
 	struct lg_sink s = sink(&sc, 10);
 	struct lg_run_stats st;
 
 	(void)state;
-	put_chunk(0, 4, idbodies, masks, one, 1);
-	assert_int_equal(sqlite3_exec(db, "UPDATE logging_chunks SET bodies ="
-				      " replace(bodies, '\"id01\",', '\"id01\",' || char(10))",
-				      NULL, NULL, NULL), 0);
-	st = run_once(&s, 0);
+	st = corrupt_idrow("UPDATE logging_chunks SET bodies = replace(bodies,"
+			   " '\"id01\",', '\"id01\",' || char(10))", &s);
 	assert_int_equal(st.dead, 1);
 	assert_int_equal(st.delivered, 3);
 	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
 			    "{\"event_id\":\"id02\",\"a\":2} {\"event_id\":\"id03\",\"a\":3} ");
-	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id = 'id01'"), 1);
+	dead_is("id01", "{\"event_id\":\"id01\",");
 	assert_int_equal(lg_spool_pending(db, NULL), 0);
 	no_orphans();
 }
 
 /* A newline lost joins two bodies: both go dead, and each sink is sent
- * only the events it sampled (t: event 2 alone, which is broken). */
+ * only the events it sampled (t: event 2 alone, which is broken).  Both
+ * dead letters keep the joined text, where their bodies are, not the body
+ * of event 3 that moved into event 2's place (sent under its own id). */
 static void test_corrupt_chunk_joined(void **state)
 {
 	static const char *const two[] = { "s", "t" };
@@ -498,7 +522,52 @@ static void test_corrupt_chunk_joined(void **state)
 			    "{\"event_id\":\"id03\",\"a\":3} ");
 	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id"
 			       " IN ('id01', 'id02')"), 3);
+	dead_is("id01", "{\"event_id\":\"id01\",\"a\":1}{\"event_id\":\"id02\",\"a\":2}");
+	dead_is("id02", "{\"event_id\":\"id01\",\"a\":1}{\"event_id\":\"id02\",\"a\":2}");
 	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* A newline added to the ids text moves the ids after it: the bodies,
+ * still one per event and each naming its event, are all delivered,
+ * each once; nothing goes dead under an id that is not its own. */
+static void test_corrupt_chunk_ids_split(void **state)
+{
+	struct script sc = { .replies = { 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	st = corrupt_idrow("UPDATE logging_chunks SET ids ="
+			   " replace(ids, 'id01', 'id' || char(10) || '01')", &s);
+	assert_int_equal(st.dead, 0);
+	assert_int_equal(st.delivered, 4);
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id01\",\"a\":1} {\"event_id\":\"id02\",\"a\":2} "
+			    "{\"event_id\":\"id03\",\"a\":3} ");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead"), 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* The ids text and one body both damaged (an id line split, event 2's
+ * body cut short, the lines still one per event): the others are
+ * delivered; event 2's dead letter keeps the text at its place. */
+static void test_corrupt_chunk_both(void **state)
+{
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	st = corrupt_idrow("UPDATE logging_chunks SET"
+			   " ids = replace(ids, 'id03', 'id' || char(10) || '03'),"
+			   " bodies = replace(bodies, '\"a\":2}', '\"a\":2')", &s);
+	assert_int_equal(st.dead, 1);
+	assert_int_equal(st.delivered, 3);
+	dead_is("id02", "{\"event_id\":\"id02\",\"a\":2");
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id01\",\"a\":1} {\"event_id\":\"id03\",\"a\":3} ");
 	no_orphans();
 }
 
@@ -793,6 +862,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_chunk_joined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_bookkeeping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_to_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_ids_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_id_not_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_autoincrement, setup, teardown),
 	};
