@@ -98,4 +98,5 @@ LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
 TESTS += $(LOGGING_INTEGRATION)
 EXTRA_DIST += $(LOGGING_INTEGRATION) tests/integration/logging_lib.sh \
 	tests/doubles/logging_double.py tests/doubles/logging_sentry.py \
-	tests/doubles/logging_loggly.py bench/logging_tail.sh bench/logging_results.md
+	tests/doubles/logging_loggly.py bench/logging_tail.sh bench/logging_results.md \
+	bench/logging_chunk_ids.sh

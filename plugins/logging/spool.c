@@ -18,9 +18,11 @@
  * whose checksum does not match (altered on disk, or migrated from the
  * one-row-per-event tables, which had none) has each body parsed and
  * found by the event id it carries (a newline added or lost moves the
- * lines after it); an event without a body that is a JSON object is
- * marked malformed: it goes to the dead letters (logging_dead: one row
- * per event) and the rest is sent.
+ * lines after it; one in the ids text moves the ids, and then each body
+ * still at its place is taken under its own id); an event without a
+ * body that is a JSON object is marked malformed: it goes to the dead
+ * letters (logging_dead: one row per event) with its own broken text, or
+ * none when that cannot be told apart, and the rest is sent.
  * Whatever changes a chunk's queue rows updates or deletes the chunk in
  * the same transaction (no foreign key does it).
  */
@@ -164,6 +166,31 @@ const char *const lg_spool_migrations[] = {
 	" WHERE event IN (SELECT id FROM logging_chunks);"
 	"DROP TABLE logging_queue;"
 	"DROP TABLE logging_events;",
+	/*
+	 * Chunk ids never reused (AUTOINCREMENT, which SQLite adds only by
+	 * rebuilding the table).  A delivery batch names its events by chunk
+	 * id and place and is acknowledged after its request; had the newest
+	 * chunk left the spool meanwhile, the next chunk would get its id and
+	 * the acknowledgement would mark that chunk's events delivered.  Today
+	 * only the delivery job deletes chunks, between its batches, so this
+	 * cannot happen yet; ids that never come back keep it so whatever runs
+	 * in parallel later, simpler than checking a generation on every
+	 * acknowledgement (it costs a sqlite_sequence row written per chunk).
+	 * Rows, ids and the logging_pending rows that name them stay as they
+	 * are.
+	 */
+	"CREATE TABLE logging_chunks_new ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" n INTEGER NOT NULL,"
+	" left INTEGER NOT NULL,"
+	" time_ms INTEGER NOT NULL,"
+	" ids TEXT NOT NULL,"
+	" bodies TEXT NOT NULL,"
+	" sum BLOB);"
+	"INSERT INTO logging_chunks_new (id, n, left, time_ms, ids, bodies, sum)"
+	" SELECT id, n, left, time_ms, ids, bodies, sum FROM logging_chunks;"
+	"DROP TABLE logging_chunks;"
+	"ALTER TABLE logging_chunks_new RENAME TO logging_chunks;",
 	NULL,
 };
 

@@ -40,6 +40,20 @@ static char *next_line(char **p, char *end)
 	return line;
 }
 
+/* How many lines next_line makes of [p, end). */
+static size_t count_lines(const char *p, const char *end)
+{
+	size_t n = 0;
+	const char *nl;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+		n++;
+	}
+	return n;
+}
+
 /*
  * The body lines of a row whose checksum fails, and which event each
  * belongs to.  A byte of such a row turned into a newline, or a newline
@@ -81,13 +95,10 @@ static void loose_free(struct loose *l)
 /* Split [p, end) into l's lines in place and parse each once. */
 static int loose_load(struct loose *l, char *p, char *end)
 {
-	size_t cap = 1, k;
-	char *q;
+	size_t cap = count_lines(p, end) + 1, k;
 	json_t *j;
 
 	memset(l, 0, sizeof *l);
-	for (q = p; q < end; q++)
-		cap += *q == '\n';
 	l->line = calloc(cap, sizeof *l->line);
 	l->owner = calloc(cap, sizeof *l->owner);
 	l->obj = calloc(cap, 1);
@@ -136,12 +147,61 @@ static char *loose_body(const struct loose *l, size_t i, const char *id)
 }
 
 /*
+ * Event i of a loose row of n events: its body (NULL when none is whole)
+ * and *id, its line of the ids text.  That text is trusted only while it
+ * holds one line per event (ids_aligned): a newline added or lost in it
+ * moves the ids after it, and an event looked up by another's id would be
+ * sent with that one's body while its own is never sent.  Then, while the
+ * bodies still hold one line per event, the body at its place stands for
+ * it, under the id that body carries (copied to *spare, past the row's
+ * text, for the item to point at).
+ */
+static char *loose_event(const struct loose *l, size_t i, size_t n, int ids_aligned,
+			 char **id, char **spare)
+{
+	size_t len;
+
+	if (ids_aligned)
+		return loose_body(l, i, *id);
+	if (l->n != n || !l->obj[i] || !l->owner[i])
+		return NULL;
+	len = strlen(l->owner[i]);
+	memcpy(*spare, l->owner[i], len + 1);
+	*id = *spare;
+	*spare += len + 1;
+	return l->line[i];
+}
+
+/*
+ * What a dead letter keeps of event i (id) of a loose row of n events,
+ * which has no whole body: the line at its place while the bodies still
+ * hold one line per event; else the broken line (not a JSON object) that
+ * names it (the bodies carry their ids); else nothing (none): the line at
+ * its place may then be another event's body, sent under that one's id.
+ */
+static char *loose_rest(const struct loose *l, size_t i, size_t n,
+			const char *id, char *none)
+{
+	size_t k, len = strlen(id);
+	char *at;
+
+	if (l->n == n)
+		return l->line[i];
+	for (k = 0; len && k < l->n; k++)
+		for (at = l->line[k]; !l->obj[k] && (at = strstr(at, id)); at++)
+			if (at > l->line[k] && at[-1] == '"' && at[len] == '"')
+				return l->line[k];
+	return none;
+}
+
+/*
  * The events of the row s is on that wait (its bits), into v[*k..limit).
  * Its text is copied once and split in place.  A row whose checksum
  * matches was written whole by lg_spool_chunk, so its bodies are the JSON
  * objects it was given, each at its event's place; any other has each
- * body parsed and found by its id (struct loose), and an event without a
- * body that is a JSON object is marked malformed.
+ * body parsed and found by its id (loose_event), and an event without a
+ * body that is a JSON object is marked malformed, with what loose_rest
+ * finds of it for its dead letter.
  */
 static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 {
@@ -157,16 +217,18 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 	const void *sum = sqlite3_column_blob(s, 6);
 	int sl = sqlite3_column_bytes(s, 6);
 	unsigned char want[LG_CHUNK_SUM];
-	char *mem, *pi, *pb, *id, *body, *end;
+	char *mem, *pi, *pb, *id, *body, *end, *spare;
 	struct loose l = { 0 };
 	size_t i, first = *k;
-	int whole, rc = 0;
+	int whole, ids_aligned, rc = 0;
 
 	if (!ids || !bodies)
 		return HINGE_ENOMEM;
 	lg_chunk_sum(ids, il, bodies, bl, want);
 	whole = sum && sl == LG_CHUNK_SUM && memcmp(sum, want, sizeof want) == 0;
-	mem = malloc(il + bl + 2);
+	/* a loose row may need room for the ids its bodies carry: never
+	 * more than the bodies' text */
+	mem = malloc(il + bl + 2 + (whole ? 0 : bl + 1));
 	if (!mem)
 		return HINGE_ENOMEM;
 	memcpy(mem, ids, il);
@@ -174,18 +236,21 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 	memcpy(mem + il + 1, bodies, bl);
 	end = mem + il + 1 + bl;
 	*end = '\0';
+	spare = end + 1;
 	pi = mem;
 	pb = mem + il + 1;
+	ids_aligned = !whole && count_lines(mem, mem + il) == (size_t)n;
 	if (!whole)
 		rc = loose_load(&l, pb, end);
 	for (i = 0; rc == 0 && (int64_t)i < n && i < nbits && *k < limit; i++) {
 		id = next_line(&pi, mem + il);
-		body = whole ? next_line(&pb, end) : loose_body(&l, i, id);
+		body = whole ? next_line(&pb, end) :
+		       loose_event(&l, i, (size_t)n, ids_aligned, &id, &spare);
 		if (!lg_bit(bits, i))
 			continue;
 		v[*k] = (struct lg_item){
 			.chunk = chunk, .index = i, .event_id = id,
-			.body = body ? body : i < l.n ? l.line[i] : end,
+			.body = body ? body : loose_rest(&l, i, (size_t)n, id, end),
 			.attempts = attempts, .malformed = !body,
 		};
 		(*k)++;

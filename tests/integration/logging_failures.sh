@@ -54,6 +54,19 @@ ok "and reported" grep -q "dropped the 2 oldest" "$W/agent.err"
 is "sampled out of Sentry" "$(lg_sql "SELECT count(*) FROM logging_pending WHERE sink = 'sentry'")" 0
 lg_spooled >"$W/spooled"
 lg_spooled corrupt
+# The spool as a build before never reused chunk ids left it: the restart
+# migrates it with these events waiting (rows the cap cut into).
+version=$(lg_sql "SELECT version FROM plugin_schema WHERE plugin = 'logging'")
+lg_sql "BEGIN;
+CREATE TABLE old_chunks (id INTEGER PRIMARY KEY, n INTEGER NOT NULL,
+ left INTEGER NOT NULL, time_ms INTEGER NOT NULL, ids TEXT NOT NULL,
+ bodies TEXT NOT NULL, sum BLOB);
+INSERT INTO old_chunks SELECT * FROM logging_chunks;
+DROP TABLE logging_chunks;
+DELETE FROM sqlite_sequence WHERE name = 'logging_chunks';
+ALTER TABLE old_chunks RENAME TO logging_chunks;
+UPDATE plugin_schema SET version = version - 1 WHERE plugin = 'logging';
+COMMIT;"
 lg_double loggly --token 0a1b2c3d-4e5f-6789-abcd-ef0123456789
 before=$(lg_accepted loggly)
 lg_config
@@ -61,6 +74,13 @@ lg_agent_start
 ok "the five good ones arrive after the restart" lg_wait 20 lg_at_least loggly $((before + 5))
 ok "the corrupt row is a dead letter" lg_wait 10 sh -c "[ \$(sqlite3 '$W/state.db' \"SELECT count(*) FROM logging_dead WHERE reason LIKE 'corrupt spool row%'\") -eq 1 ]"
 lg_agent_stop
+is "the restart migrated the spool" \
+	"$(lg_sql "SELECT version FROM plugin_schema WHERE plugin = 'logging'")" "$version"
+is "to chunk ids never reused" "$(lg_sql "SELECT sql LIKE '%AUTOINCREMENT%'
+	FROM sqlite_master WHERE name = 'logging_chunks'")" 1
+is "the dead letter keeps the broken body under its own id" \
+	"$(lg_sql "SELECT event_id || ' ' || body FROM logging_dead WHERE reason LIKE 'corrupt%'")" \
+	"$(head -1 "$W/spooled") {\"event_id\": broken"
 is "they kept the ids they were spooled with" "$(python3 -c 'import json,sys
 sent = {json.loads(l).get("event_id") for l in open(sys.argv[1])}
 spooled = open(sys.argv[2]).read().split()[1:]

@@ -445,33 +445,57 @@ static const char *const idbodies[] = {
 	"{\"event_id\":\"id02\",\"a\":2}", "{\"event_id\":\"id03\",\"a\":3}",
 };
 
+/* The four events of idbodies in one row for s, the row altered on disk by
+ * sql, then one delivery run. */
+static struct lg_run_stats corrupt_idrow(const char *sql, struct lg_sink *s)
+{
+	static const unsigned masks[] = { 1, 1, 1, 1 };
+
+	put_chunk(0, 4, idbodies, masks, one, 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+	return run_once(s, 0);
+}
+
+/* Event id has dead letters (one per sink), and each holds body. */
+static void dead_is(const char *id, const char *body)
+{
+	sqlite3_stmt *q;
+	int rows = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM logging_dead"
+					    " WHERE event_id = ?1", -1, &q, NULL), 0);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	for (; sqlite3_step(q) == SQLITE_ROW; rows++)
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), body);
+	sqlite3_finalize(q);
+	assert_true(rows > 0);
+}
+
 /* A byte of a row turned into a newline splits a body in two: the lines
  * after it no longer stand at their events' places.  The broken event
  * goes dead; every other is still delivered, none lost. */
 static void test_corrupt_chunk_split(void **state)
 {
-	static const unsigned masks[] = { 1, 1, 1, 1 };
 	struct script sc = { .replies = { 200, 200 } };
 	struct lg_sink s = sink(&sc, 10);
 	struct lg_run_stats st;
 
 	(void)state;
-	put_chunk(0, 4, idbodies, masks, one, 1);
-	assert_int_equal(sqlite3_exec(db, "UPDATE logging_chunks SET bodies ="
-				      " replace(bodies, '\"id01\",', '\"id01\",' || char(10))",
-				      NULL, NULL, NULL), 0);
-	st = run_once(&s, 0);
+	st = corrupt_idrow("UPDATE logging_chunks SET bodies = replace(bodies,"
+			   " '\"id01\",', '\"id01\",' || char(10))", &s);
 	assert_int_equal(st.dead, 1);
 	assert_int_equal(st.delivered, 3);
 	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
 			    "{\"event_id\":\"id02\",\"a\":2} {\"event_id\":\"id03\",\"a\":3} ");
-	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id = 'id01'"), 1);
+	dead_is("id01", "{\"event_id\":\"id01\",");
 	assert_int_equal(lg_spool_pending(db, NULL), 0);
 	no_orphans();
 }
 
 /* A newline lost joins two bodies: both go dead, and each sink is sent
- * only the events it sampled (t: event 2 alone, which is broken). */
+ * only the events it sampled (t: event 2 alone, which is broken).  Both
+ * dead letters keep the joined text, where their bodies are, not the body
+ * of event 3 that moved into event 2's place (sent under its own id). */
 static void test_corrupt_chunk_joined(void **state)
 {
 	static const char *const two[] = { "s", "t" };
@@ -498,8 +522,97 @@ static void test_corrupt_chunk_joined(void **state)
 			    "{\"event_id\":\"id03\",\"a\":3} ");
 	assert_int_equal(count("SELECT count(*) FROM logging_dead WHERE event_id"
 			       " IN ('id01', 'id02')"), 3);
+	dead_is("id01", "{\"event_id\":\"id01\",\"a\":1}{\"event_id\":\"id02\",\"a\":2}");
+	dead_is("id02", "{\"event_id\":\"id01\",\"a\":1}{\"event_id\":\"id02\",\"a\":2}");
 	assert_int_equal(lg_spool_pending(db, NULL), 0);
 	no_orphans();
+}
+
+/* A newline added to the ids text moves the ids after it: the bodies,
+ * still one per event and each naming its event, are all delivered,
+ * each once; nothing goes dead under an id that is not its own. */
+static void test_corrupt_chunk_ids_split(void **state)
+{
+	struct script sc = { .replies = { 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	st = corrupt_idrow("UPDATE logging_chunks SET ids ="
+			   " replace(ids, 'id01', 'id' || char(10) || '01')", &s);
+	assert_int_equal(st.dead, 0);
+	assert_int_equal(st.delivered, 4);
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id01\",\"a\":1} {\"event_id\":\"id02\",\"a\":2} "
+			    "{\"event_id\":\"id03\",\"a\":3} ");
+	assert_int_equal(count("SELECT count(*) FROM logging_dead"), 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	no_orphans();
+}
+
+/* The ids text and one body both damaged (an id line split, event 2's
+ * body cut short, the lines still one per event): the others are
+ * delivered; event 2's dead letter keeps the text at its place. */
+static void test_corrupt_chunk_both(void **state)
+{
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct lg_run_stats st;
+
+	(void)state;
+	st = corrupt_idrow("UPDATE logging_chunks SET"
+			   " ids = replace(ids, 'id03', 'id' || char(10) || '03'),"
+			   " bodies = replace(bodies, '\"a\":2}', '\"a\":2')", &s);
+	assert_int_equal(st.dead, 1);
+	assert_int_equal(st.delivered, 3);
+	dead_is("id02", "{\"event_id\":\"id02\",\"a\":2");
+	assert_string_equal(sc.bodies, "{\"event_id\":\"id00\",\"a\":0} "
+			    "{\"event_id\":\"id01\",\"a\":1} {\"event_id\":\"id03\",\"a\":3} ");
+	no_orphans();
+}
+
+/*
+ * A batch read before its row left the spool and acknowledged after must
+ * not touch the row spooled next: s reads event 0 and sends it; meanwhile
+ * the cap drops event 0 (the oldest) and t takes event 1, so the row (the
+ * newest) is deleted; a new row comes for s.  s's acknowledgement of its
+ * old batch must leave the new row's event waiting, and it is delivered.
+ */
+static void test_chunk_id_not_reused(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	struct script sc = { .replies = { 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct script tc = { .replies = { 200 } };
+	struct lg_sink t = sink(&tc, 10);
+	struct lg_outcome out[4];
+	struct lg_run_stats st;
+	struct lg_item *items;
+	int64_t dropped, old;
+	size_t n;
+
+	(void)state;
+	t.name = "t";
+	put_chunk(0, 2, NULL, (const unsigned[]){ 1, 2 }, two, 2);
+	old = count("SELECT max(id) FROM logging_chunks");
+	assert_int_equal(lg_spool_batch(db, "s", 10, &items, &n), 0);
+	assert_int_equal(n, 1);
+	lg_deliver_send(&s, items, n, 0, 0, out, &st);
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(lg_spool_cap(db, 1, &dropped), 0);
+	assert_int_equal(dropped, 1);
+	run_once(&t, 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 0);
+	put_chunk(2, 1, NULL, (const unsigned[]){ 1 }, two, 2);
+	assert_int_equal(lg_deliver_apply(db, "s", items, out, n, 0), 0);
+	lg_items_free(items, n);
+	assert_int_equal(lg_spool_pending(db, "s"), 1);
+	assert_true(count("SELECT max(id) FROM logging_chunks") > old);
+	no_orphans();
+	st = run_once(&s, 0);
+	assert_int_equal(st.delivered, 1);
+	assert_string_equal(sc.first_ids[1], "id02");
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
 }
 
 /* One delivery run reading at most limit events. */
@@ -592,6 +705,30 @@ static void old_event(int k, const char *body, int attempts_t)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
 }
 
+/* The index of the first migration that contains sql. */
+static int migration_with(const char *sql)
+{
+	int k;
+
+	for (k = 0; lg_spool_migrations[k]; k++)
+		if (strstr(lg_spool_migrations[k], sql))
+			return k;
+	fail_msg("no migration contains %s", sql);
+	return -1;
+}
+
+/* A new in-memory database with the plugin's migrations [0, upto). */
+static void migrate_upto(int upto)
+{
+	int k;
+
+	lg_stmt_forget(db);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	for (k = 0; k < upto; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+}
+
 /* Events spooled one row each (the first schema, then the rebuilt one)
  * come through both migrations into chunks: same ids, order and attempts;
  * a body over several lines still goes as one; a corrupt one goes dead. */
@@ -600,17 +737,12 @@ static void test_migrate_to_chunks(void **state)
 	struct script sc = { .replies = { 200, 200 } };
 	struct lg_sink s = sink(&sc, 10);
 	struct lg_run_stats st;
-	int k, last = 0;
+	int k, last = migration_with("CREATE TABLE logging_chunks (");
 
 	(void)state;
-	teardown(state);
-	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), 0);
-	while (lg_spool_migrations[last + 1])
-		last++;
 	/* up to the first schema of the spool's two tables */
-	for (k = 0; k < last - 1; k++)
-		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+	migrate_upto(last - 1);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), 0);
 	for (k = 0; k < 4; k++)
 		old_event(k, k == 1 ? "{\n \"a\": 1\n}" : k == 2 ? "{\"a\":" : "{\"a\":1}", 3);
 	/* delivered to t already: only s waits for it */
@@ -618,7 +750,8 @@ static void test_migrate_to_chunks(void **state)
 				      " AND event = 13", NULL, NULL, NULL), 0);
 	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[last - 1], NULL, NULL, NULL), 0);
 	old_event(4, "{\"a\":1}", 2);
-	assert_int_equal(sqlite3_exec(db, lg_spool_migrations[last], NULL, NULL, NULL), 0);
+	for (k = last; lg_spool_migrations[k]; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
 	assert_int_equal(count("SELECT count(*) FROM sqlite_master WHERE name IN"
 			       " ('logging_events', 'logging_queue')"), 0);
 	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 5);
@@ -639,6 +772,79 @@ static void test_migrate_to_chunks(void **state)
 	no_orphans();
 }
 
+/* The rows of the spool as text, to compare before and after a migration. */
+static char *spool_text(void)
+{
+	sqlite3_stmt *q;
+	char *text;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT group_concat(id || ','"
+					    " || n || ',' || left || ',' || time_ms || ',' || ids"
+					    " || bodies || hex(sum), ';') FROM (SELECT * FROM"
+					    " logging_chunks ORDER BY id)) || '|' || (SELECT"
+					    " group_concat(sink || ',' || chunk || ',' || left || ','"
+					    " || hex(bits) || ',' || attempts, ';') FROM (SELECT *"
+					    " FROM logging_pending ORDER BY sink, chunk))",
+					    -1, &q, NULL), 0);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	text = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	assert_non_null(text);
+	return text;
+}
+
+/* The chunks, their ids and the pending bitmaps come through the rebuild
+ * that makes ids never reused as they were, and are delivered after it;
+ * the newest chunk deleted, the next one still gets a new id. */
+static void test_migrate_autoincrement(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	static const unsigned masks[] = { 1, 3, 2, 3, 1 };
+	struct script sc = { .replies = { 200, 200, 200 } };
+	struct lg_sink s = sink(&sc, 10);
+	struct script tc = { .replies = { 200, 200 } };
+	struct lg_sink t = sink(&tc, 10);
+	int k, at = migration_with("AUTOINCREMENT");
+	int64_t dropped, top;
+	char *before, *after;
+
+	(void)state;
+	t.name = "t";
+	migrate_upto(at);
+	put_chunk(0, 5, NULL, masks, two, 2);
+	put_chunk(5, 5, NULL, masks, two, 2);
+	put_chunk(10, 5, NULL, masks, two, 2);
+	/* partial bitmaps, attempts, a chunk gone from the middle */
+	run_limit(&s, 2, 0);
+	assert_int_equal(lg_spool_cap(db, 12, &dropped), 0);
+	assert_int_equal(lg_spool_retry(db, "t", 3), 0);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM logging_pending WHERE chunk = 2;"
+				      "DELETE FROM logging_chunks WHERE id = 2", NULL, NULL, NULL), 0);
+	before = spool_text();
+	for (k = at; lg_spool_migrations[k]; k++)
+		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+	after = spool_text();
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	assert_int_equal(count("SELECT count(*) FROM sqlite_master WHERE name ="
+			       " 'logging_chunks_new'"), 0);
+	no_orphans();
+	/* the newest chunk leaves the spool; the next one gets a new id */
+	top = count("SELECT max(id) FROM logging_chunks");
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM logging_pending WHERE chunk ="
+				      " (SELECT max(id) FROM logging_chunks);"
+				      "DELETE FROM logging_chunks WHERE id ="
+				      " (SELECT max(id) FROM logging_chunks)", NULL, NULL, NULL), 0);
+	put_chunk(15, 2, NULL, masks, two, 2);
+	assert_int_equal(count("SELECT max(id) FROM logging_chunks"), top + 1);
+	run_limit(&s, 64, 0);
+	run_limit(&t, 64, 0);
+	assert_int_equal(lg_spool_pending(db, NULL), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks"), 0);
+	no_orphans();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +862,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_chunk_joined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_bookkeeping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_to_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_ids_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_chunk_both, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_id_not_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_autoincrement, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }
