@@ -9,9 +9,9 @@
  * waiting there (bit k: event k) and their count, so that sampling per
  * sink per event, partial acceptance, retries and dead letters keep their
  * per-event meaning while SQLite sees a few statements per chunk instead
- * of two inserts and two deletes per event.  logging_chunks.left counts
- * the events some sink still waits for; the chunk is deleted when it is
- * 0.  Event ids are fixed when the chunk is written and are the same on
+ * of two inserts and two deletes per event.  logging_chunk_left counts
+ * the events some sink still waits for in each chunk; the chunk is
+ * deleted when none is left.  Event ids are fixed when the chunk is written and are the same on
  * every retry.
  *
  * Reading a chunk splits its text in place (no JSON parsing); a chunk
@@ -176,19 +176,29 @@ const char *const lg_spool_migrations[] = {
 	 * cannot happen yet; ids that never come back keep it so whatever runs
 	 * in parallel later, simpler than checking a generation on every
 	 * acknowledgement (it costs a sqlite_sequence row written per chunk).
+	 *
+	 * The count of events some sink waits for moves to a row of its own
+	 * (logging_chunk_left): SQLite rewrites a whole row to change one
+	 * column, and a tail round's row holds a megabyte of text, read and
+	 * compared again for each batch a sink acknowledged.
+	 *
 	 * Rows, ids and the logging_pending rows that name them stay as they
 	 * are.
 	 */
 	"CREATE TABLE logging_chunks_new ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" n INTEGER NOT NULL,"
-	" left INTEGER NOT NULL,"
 	" time_ms INTEGER NOT NULL,"
 	" ids TEXT NOT NULL,"
 	" bodies TEXT NOT NULL,"
 	" sum BLOB);"
-	"INSERT INTO logging_chunks_new (id, n, left, time_ms, ids, bodies, sum)"
-	" SELECT id, n, left, time_ms, ids, bodies, sum FROM logging_chunks;"
+	"INSERT INTO logging_chunks_new (id, n, time_ms, ids, bodies, sum)"
+	" SELECT id, n, time_ms, ids, bodies, sum FROM logging_chunks;"
+	"CREATE TABLE logging_chunk_left ("
+	" chunk INTEGER PRIMARY KEY,"
+	" left INTEGER NOT NULL);"
+	"INSERT INTO logging_chunk_left (chunk, left)"
+	" SELECT id, left FROM logging_chunks;"
 	"DROP TABLE logging_chunks;"
 	"ALTER TABLE logging_chunks_new RENAME TO logging_chunks;",
 	NULL,
@@ -254,22 +264,24 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 	if (lg_bits_count(any, nb) == 0)
 		goto out;
 	lg_chunk_sum(c->ids.data, c->ids.len, c->bodies.data, c->bodies.len, sum);
-	s = lg_stmt(db, "INSERT INTO logging_chunks (n, left, time_ms, ids, bodies,"
-		    " sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	s = lg_stmt(db, "INSERT INTO logging_chunks (n, time_ms, ids, bodies, sum)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s) {
 		rc = HINGE_EUNAVAIL;
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, (int64_t)c->n);
-	sqlite3_bind_int64(s, 2, (int64_t)lg_bits_count(any, nb));
-	sqlite3_bind_int64(s, 3, c->time_ms);
-	sqlite3_bind_text64(s, 4, c->ids.data, c->ids.len, SQLITE_STATIC, SQLITE_UTF8);
-	sqlite3_bind_text64(s, 5, c->bodies.data, c->bodies.len, SQLITE_STATIC,
+	sqlite3_bind_int64(s, 2, c->time_ms);
+	sqlite3_bind_text64(s, 3, c->ids.data, c->ids.len, SQLITE_STATIC, SQLITE_UTF8);
+	sqlite3_bind_text64(s, 4, c->bodies.data, c->bodies.len, SQLITE_STATIC,
 			    SQLITE_UTF8);
-	sqlite3_bind_blob(s, 6, sum, sizeof sum, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 5, sum, sizeof sum, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 	lg_stmt_done(s);
 	id = sqlite3_last_insert_rowid(db);
+	if (rc == 0)
+		rc = run(db, "INSERT INTO logging_chunk_left (chunk, left) VALUES (?1, ?2)",
+			 "ii", id, (int64_t)lg_bits_count(any, nb));
 	for (j = 0; j < nsinks && rc == 0; j++) {
 		if (!c->left[j])
 			continue;
@@ -447,11 +459,15 @@ static int forget(sqlite3 *db, int64_t chunk, struct queue_rows *q,
 		was = lg_bits_count(before, q->len);
 		now = lg_bits_count(after, q->len);
 		*gone = (int64_t)(was - now);
-		if (now == 0)
+		if (now == 0) {
 			rc = run(db, "DELETE FROM logging_chunks WHERE id = ?1", "i", chunk);
-		else if (now != was)
-			rc = run(db, "UPDATE logging_chunks SET left = ?2 WHERE id = ?1",
+			if (rc == 0)
+				rc = run(db, "DELETE FROM logging_chunk_left WHERE chunk = ?1",
+					 "i", chunk);
+		} else if (now != was) {
+			rc = run(db, "UPDATE logging_chunk_left SET left = ?2 WHERE chunk = ?1",
 				 "ii", chunk, (int64_t)now);
+		}
 	}
 	free(before);
 	free(after);
@@ -572,7 +588,7 @@ int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped)
 	*dropped = 0;
 	if (cap <= 0)
 		return 0;
-	count = scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunks", NULL);
+	count = scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunk_left", NULL);
 	if (count < 0)
 		return HINGE_EUNAVAIL;
 	/* each round drops events or deletes a chunk that held none */
@@ -607,7 +623,7 @@ int64_t lg_counter_get(sqlite3 *db, const char *name)
 int64_t lg_spool_pending(sqlite3 *db, const char *sink)
 {
 	if (!sink)
-		return scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunks",
+		return scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_chunk_left",
 			      NULL);
 	return scalar(db, "SELECT coalesce(sum(left), 0) FROM logging_pending"
 		      " WHERE sink = ?1", sink);

@@ -46,7 +46,7 @@ lg_agent_start
 ok "the new failures are spooled" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT coalesce(sum(left), 0) FROM logging_pending') -ge 6 ]"
 sleep 0.5
 lg_agent_kill
-is "the cap held the spool to 6" "$(lg_sql 'SELECT sum(left) FROM logging_chunks')" 6
+is "the cap held the spool to 6" "$(lg_sql 'SELECT sum(left) FROM logging_chunk_left')" 6
 is "six events wait in the rows" "$(lg_spooled | wc -l)" 6
 is "the 2 oldest were counted as dropped" \
 	"$(lg_sql "SELECT value FROM logging_counters WHERE name = 'dropped'")" 2
@@ -54,15 +54,18 @@ ok "and reported" grep -q "dropped the 2 oldest" "$W/agent.err"
 is "sampled out of Sentry" "$(lg_sql "SELECT count(*) FROM logging_pending WHERE sink = 'sentry'")" 0
 lg_spooled >"$W/spooled"
 lg_spooled corrupt
-# The spool as a build before never reused chunk ids left it: the restart
-# migrates it with these events waiting (rows the cap cut into).
+# The spool as a build before never reused chunk ids left it (each
+# chunk's count in its own row): the restart migrates it with these
+# events waiting (rows the cap cut into).
 version=$(lg_sql "SELECT version FROM plugin_schema WHERE plugin = 'logging'")
 lg_sql "BEGIN;
 CREATE TABLE old_chunks (id INTEGER PRIMARY KEY, n INTEGER NOT NULL,
  left INTEGER NOT NULL, time_ms INTEGER NOT NULL, ids TEXT NOT NULL,
  bodies TEXT NOT NULL, sum BLOB);
-INSERT INTO old_chunks SELECT * FROM logging_chunks;
+INSERT INTO old_chunks SELECT c.id, c.n, l.left, c.time_ms, c.ids, c.bodies, c.sum
+ FROM logging_chunks c JOIN logging_chunk_left l ON l.chunk = c.id;
 DROP TABLE logging_chunks;
+DROP TABLE logging_chunk_left;
 DELETE FROM sqlite_sequence WHERE name = 'logging_chunks';
 ALTER TABLE old_chunks RENAME TO logging_chunks;
 UPDATE plugin_schema SET version = version - 1 WHERE plugin = 'logging';
@@ -78,6 +81,8 @@ is "the restart migrated the spool" \
 	"$(lg_sql "SELECT version FROM plugin_schema WHERE plugin = 'logging'")" "$version"
 is "to chunk ids never reused" "$(lg_sql "SELECT sql LIKE '%AUTOINCREMENT%'
 	FROM sqlite_master WHERE name = 'logging_chunks'")" 1
+is "and each chunk's count in a row of its own, all delivered" \
+	"$(lg_sql "SELECT count(*) FROM logging_chunk_left")" 0
 is "the dead letter keeps the broken body under its own id" \
 	"$(lg_sql "SELECT event_id || ' ' || body FROM logging_dead WHERE reason LIKE 'corrupt%'")" \
 	"$(head -1 "$W/spooled") {\"event_id\": broken"

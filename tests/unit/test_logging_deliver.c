@@ -102,10 +102,15 @@ static void no_orphans(void)
 	assert_int_equal(count("SELECT count(*) FROM logging_pending WHERE chunk"
 			       " NOT IN (SELECT id FROM logging_chunks)"), 0);
 	assert_int_equal(count("SELECT count(*) FROM logging_pending WHERE left <= 0"), 0);
-	assert_int_equal(count("SELECT count(*) FROM logging_chunks WHERE left <= 0"), 0);
-	assert_int_equal(count("SELECT count(*) FROM logging_chunks c WHERE left <"
+	assert_int_equal(count("SELECT count(*) FROM logging_chunk_left WHERE left <= 0"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunk_left c WHERE left <"
 			       " (SELECT max(left) FROM logging_pending p"
-			       " WHERE p.chunk = c.id)"), 0);
+			       " WHERE p.chunk = c.chunk)"), 0);
+	/* one count per chunk */
+	assert_int_equal(count("SELECT count(*) FROM logging_chunks WHERE id NOT IN"
+			       " (SELECT chunk FROM logging_chunk_left)"), 0);
+	assert_int_equal(count("SELECT count(*) FROM logging_chunk_left WHERE chunk NOT IN"
+			       " (SELECT id FROM logging_chunks)"), 0);
 }
 
 static void fill(int n)
@@ -772,20 +777,22 @@ static void test_migrate_to_chunks(void **state)
 	no_orphans();
 }
 
-/* The rows of the spool as text, to compare before and after a migration. */
-static char *spool_text(void)
+/* The rows of the spool as text, to compare before and after a migration;
+ * left is the SQL that gives a chunk's count (its id: id). */
+static char *spool_text(const char *left)
 {
 	sqlite3_stmt *q;
+	char sql[1024];
 	char *text;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT group_concat(id || ','"
-					    " || n || ',' || left || ',' || time_ms || ',' || ids"
-					    " || bodies || hex(sum), ';') FROM (SELECT * FROM"
-					    " logging_chunks ORDER BY id)) || '|' || (SELECT"
-					    " group_concat(sink || ',' || chunk || ',' || left || ','"
-					    " || hex(bits) || ',' || attempts, ';') FROM (SELECT *"
-					    " FROM logging_pending ORDER BY sink, chunk))",
-					    -1, &q, NULL), 0);
+	snprintf(sql, sizeof sql, "SELECT (SELECT group_concat(id || ','"
+		 " || n || ',' || %s || ',' || time_ms || ',' || ids"
+		 " || bodies || hex(sum), ';') FROM (SELECT * FROM"
+		 " logging_chunks ORDER BY id)) || '|' || (SELECT"
+		 " group_concat(sink || ',' || chunk || ',' || left || ','"
+		 " || hex(bits) || ',' || attempts, ';') FROM (SELECT *"
+		 " FROM logging_pending ORDER BY sink, chunk))", left);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), 0);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	text = strdup((const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
@@ -793,9 +800,28 @@ static char *spool_text(void)
 	return text;
 }
 
-/* The chunks, their ids and the pending bitmaps come through the rebuild
- * that makes ids never reused as they were, and are delivered after it;
- * the newest chunk deleted, the next one still gets a new id. */
+/* The spool as the schema before the rebuild at `at` held it: ids could
+ * come back, and each chunk's count was in its row. */
+static void to_old_chunks(void)
+{
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE old_chunks (id INTEGER PRIMARY KEY,"
+				      " n INTEGER NOT NULL, left INTEGER NOT NULL,"
+				      " time_ms INTEGER NOT NULL, ids TEXT NOT NULL,"
+				      " bodies TEXT NOT NULL, sum BLOB);"
+				      "INSERT INTO old_chunks SELECT c.id, c.n, l.left,"
+				      " c.time_ms, c.ids, c.bodies, c.sum FROM logging_chunks c"
+				      " JOIN logging_chunk_left l ON l.chunk = c.id;"
+				      "DROP TABLE logging_chunks;"
+				      "DROP TABLE logging_chunk_left;"
+				      "DELETE FROM sqlite_sequence WHERE name = 'logging_chunks';"
+				      "ALTER TABLE old_chunks RENAME TO logging_chunks",
+				      NULL, NULL, NULL), 0);
+}
+
+/* The chunks, their ids, counts and the pending bitmaps come through the
+ * rebuild that makes ids never reused and moves the counts out as they
+ * were, and are delivered after it; the newest chunk deleted, the next
+ * one still gets a new id. */
 static void test_migrate_autoincrement(void **state)
 {
 	static const char *const two[] = { "s", "t" };
@@ -810,7 +836,7 @@ static void test_migrate_autoincrement(void **state)
 
 	(void)state;
 	t.name = "t";
-	migrate_upto(at);
+	migrate_upto(at + 1);
 	put_chunk(0, 5, NULL, masks, two, 2);
 	put_chunk(5, 5, NULL, masks, two, 2);
 	put_chunk(10, 5, NULL, masks, two, 2);
@@ -819,11 +845,13 @@ static void test_migrate_autoincrement(void **state)
 	assert_int_equal(lg_spool_cap(db, 12, &dropped), 0);
 	assert_int_equal(lg_spool_retry(db, "t", 3), 0);
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM logging_pending WHERE chunk = 2;"
+				      "DELETE FROM logging_chunk_left WHERE chunk = 2;"
 				      "DELETE FROM logging_chunks WHERE id = 2", NULL, NULL, NULL), 0);
-	before = spool_text();
+	to_old_chunks();
+	before = spool_text("left");
 	for (k = at; lg_spool_migrations[k]; k++)
 		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
-	after = spool_text();
+	after = spool_text("(SELECT left FROM logging_chunk_left WHERE chunk = id)");
 	assert_string_equal(after, before);
 	free(before);
 	free(after);
@@ -833,6 +861,8 @@ static void test_migrate_autoincrement(void **state)
 	/* the newest chunk leaves the spool; the next one gets a new id */
 	top = count("SELECT max(id) FROM logging_chunks");
 	assert_int_equal(sqlite3_exec(db, "DELETE FROM logging_pending WHERE chunk ="
+				      " (SELECT max(id) FROM logging_chunks);"
+				      "DELETE FROM logging_chunk_left WHERE chunk ="
 				      " (SELECT max(id) FROM logging_chunks);"
 				      "DELETE FROM logging_chunks WHERE id ="
 				      " (SELECT max(id) FROM logging_chunks)", NULL, NULL, NULL), 0);
