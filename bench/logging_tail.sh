@@ -5,17 +5,20 @@
 # file forwarded by rsyslog's imfile through a disk-assisted queue to
 # omfile.  Figures in bench/logging_results.md.
 #
-#   N=200000 THREADS=1 bench/logging_tail.sh [BUILDDIR]
+#   N=200000 THREADS=1 BATCH=10000 bench/logging_tail.sh [BUILDDIR]
 #
 # THREADS is the plugin's tail_threads (default 1, its default); empty
 # leaves the setting out, for builds from before it (BUILDDIR).  CPUS,
 # when set, pins hinge to those CPUs (taskset -c CPUS: CPUS=0 for the
-# one-core target); rsyslog and the watcher stay unpinned.
+# one-core target); rsyslog and the watcher stay unpinned.  BATCH is the
+# plugin's batch_size (default 10,000, its largest; the plugin's own
+# default is 500).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
 N=${N:-200000}
 THREADS=${THREADS-1}
+BATCH=${BATCH:-10000}
 W=$(mktemp -d /tmp/hinge-bench-logging.XXXXXX)
 trap 'kill $(cat "$W/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT INT TERM
 : >"$W/pids"
@@ -59,7 +62,7 @@ agent: { state_db = "$W/state.db"; plugin_dir = "$build/plugins/logging/.libs";
 plugins: { logging: {
   enabled = true;
   tail_files = ["$W/app.log"]; tail_from_start = true; tail_interval = "50ms";
-  file_path = "$W/hinge.jsonl"; flush_interval = "50ms"; batch_size = 10000;
+  file_path = "$W/hinge.jsonl"; flush_interval = "50ms"; batch_size = $BATCH;
   spool_max_events = 10000000; ${THREADS:+tail_threads = $THREADS;}
 }; };
 CONF
@@ -70,9 +73,9 @@ echo "$pid" >>"$W/pids"
 secs=$(wait_lines "$W/hinge.jsonl" "$N" "$t0")
 cpu=$(cpu_s "$pid")
 kill "$pid"; wait "$pid" 2>/dev/null || true
-awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="${THREADS:-unset}" -v p="${CPUS:+, on CPU $CPUS}" 'BEGIN {
-	printf "hinge (tail_threads = %s%s) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
-	       t, p, n, s, n / s, c / n * 10000, n / c }'
+awk -v n="$N" -v s="$secs" -v c="$cpu" -v t="${THREADS:-unset}" -v p="${CPUS:+, on CPU $CPUS}" -v b="$BATCH" 'BEGIN {
+	printf "hinge (tail_threads = %s, batch_size = %s%s) %d events in %.2f s: %.0f events/s, %.3f CPU s per 10,000 events, %.0f events per CPU second\n",
+	       t, b, p, n, s, n / s, c / n * 10000, n / c }'
 
 if ! command -v rsyslogd >/dev/null; then
 	echo "rsyslog  not installed (apt-get install rsyslog): skipped"
