@@ -422,31 +422,38 @@ static int send_batch(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
  * Events read from the spool at once and then sent batch_size at a time:
  * a tail round's chunk (thousands of events) is read and its checksum
  * checked once, not once per batch (five times for a round of 2,500
- * events and the default batch_size, which took half the CPU).
+ * events and the default batch_size, which took half the CPU).  A read
+ * copies each row's whole text, also for the one event of a row that a
+ * sampled sink waits for: READ_TEXT bounds what it holds (8,192 such
+ * rows of a megabyte would be 8 GB).
  */
 #define READ_EVENTS 8192
+#define READ_TEXT ((size_t)16 << 20)
 /* Batches per sink in one run of the delivery job. */
 #define RUN_BATCHES 64
 
-/* Deliver what waits for one sink, batch after batch while it accepts. */
+/* Whether drain may send another batch to k. */
+static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
+		    int retried)
+{
+	return sent < RUN_BATCHES && !retried && !H->stopping(s->p) &&
+	       now_ms() >= k->blocked_until_ms;
+}
+
+/* Deliver what waits for one sink, batch after batch while it accepts;
+ * what a read took and was not sent stays spooled for the next run. */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
 	size_t want = s->batch > READ_EVENTS ? (size_t)s->batch : READ_EVENTS;
 	size_t n, at, m;
 	struct lg_item *items;
-	int rc = 0, sent = 0, more = 1, retried = 0;
+	int rc = 0, sent = 0, retried = 0;
 
-	while (more && rc == 0) {
-		rc = lg_spool_batch(db, k->name, (int)want, &items, &n);
+	while (rc == 0 && may_send(s, k, sent, retried)) {
+		rc = lg_spool_batch(db, k->name, (int)want, READ_TEXT, &items, &n);
 		if (rc < 0 || n == 0)
 			break;
-		more = n == want;
-		for (at = 0; at < n && rc == 0; at += m) {
-			if (sent == RUN_BATCHES || H->stopping(s->p) ||
-			    now_ms() < k->blocked_until_ms || retried) {
-				more = 0;
-				break;
-			}
+		for (at = 0; at < n && rc == 0 && may_send(s, k, sent, retried); at += m) {
 			m = n - at < (size_t)s->batch ? n - at : (size_t)s->batch;
 			rc = send_batch(s, k, db, items + at, m, &retried);
 			sent++;

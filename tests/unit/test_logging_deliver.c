@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,7 @@ static struct lg_run_stats run_once(struct lg_sink *s, int64_t now)
 	struct lg_run_stats st;
 	size_t n;
 
-	assert_int_equal(lg_spool_batch(db, s->name, 64, &items, &n), 0);
+	assert_int_equal(lg_spool_batch(db, s->name, 64, SIZE_MAX, &items, &n), 0);
 	lg_deliver_send(s, items, n, now, 0, out, &st);
 	assert_int_equal(lg_deliver_apply(db, s->name, items, out, n, now), 0);
 	lg_items_free(items, n);
@@ -375,7 +376,7 @@ static void test_chunk_body_newlines(void **state)
 
 	(void)state;
 	put_chunk(0, 2, bodies, masks, one, 1);
-	assert_int_equal(lg_spool_batch(db, "s", 10, &items, &n), 0);
+	assert_int_equal(lg_spool_batch(db, "s", 10, SIZE_MAX, &items, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(items[0].body, "{  \"a\": 1 }");
 	assert_string_equal(items[1].body, "{\"b\":2}");
@@ -600,7 +601,7 @@ static void test_chunk_id_not_reused(void **state)
 	t.name = "t";
 	put_chunk(0, 2, NULL, (const unsigned[]){ 1, 2 }, two, 2);
 	old = count("SELECT max(id) FROM logging_chunks");
-	assert_int_equal(lg_spool_batch(db, "s", 10, &items, &n), 0);
+	assert_int_equal(lg_spool_batch(db, "s", 10, SIZE_MAX, &items, &n), 0);
 	assert_int_equal(n, 1);
 	lg_deliver_send(&s, items, n, 0, 0, out, &st);
 	assert_int_equal(st.delivered, 1);
@@ -628,7 +629,7 @@ static struct lg_run_stats run_limit(struct lg_sink *s, int limit, int64_t now)
 	struct lg_run_stats st = { 0 };
 	size_t n;
 
-	assert_int_equal(lg_spool_batch(db, s->name, limit, &items, &n), 0);
+	assert_int_equal(lg_spool_batch(db, s->name, limit, SIZE_MAX, &items, &n), 0);
 	if (n) {
 		lg_deliver_send(s, items, n, now, 0, out, &st);
 		assert_int_equal(lg_deliver_apply(db, s->name, items, out, n, now), 0);
@@ -732,6 +733,37 @@ static void migrate_upto(int upto)
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	for (k = 0; k < upto; k++)
 		assert_int_equal(sqlite3_exec(db, lg_spool_migrations[k], NULL, NULL, NULL), 0);
+}
+
+/* Ten rows of 50 events, s sampled down to one event of each: a read
+ * copies a row's whole text for its one event, and stops after the row
+ * that brings what it copied to max_text (one row at least). */
+static void test_read_bounded_by_text(void **state)
+{
+	static const char *const two[] = { "s", "t" };
+	unsigned masks[50];
+	struct lg_item *items;
+	size_t n, three;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 50; k++)
+		masks[k] = k == 7 ? 3 : 2;
+	for (k = 0; k < 10; k++)
+		put_chunk(50 * k, 50, NULL, masks, two, 2);
+	three = (size_t)count("SELECT sum(length(ids) + length(bodies)) FROM"
+			      " (SELECT * FROM logging_chunks ORDER BY id LIMIT 3)");
+	assert_int_equal(lg_spool_batch(db, "s", 8192, three, &items, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(items[2].event_id, "id107");
+	lg_items_free(items, n);
+	assert_int_equal(lg_spool_batch(db, "s", 8192, 1, &items, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].event_id, "id07");
+	lg_items_free(items, n);
+	assert_int_equal(lg_spool_batch(db, "s", 8192, SIZE_MAX, &items, &n), 0);
+	assert_int_equal(n, 10);
+	lg_items_free(items, n);
 }
 
 /* Events spooled one row each (the first schema, then the rebuilt one)
@@ -896,6 +928,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_chunk_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_id_not_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_autoincrement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_bounded_by_text, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }
