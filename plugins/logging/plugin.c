@@ -50,7 +50,9 @@ static const struct hinge_setting settings[] = {
 	{ "spool_max_events", HINGE_T_INT, 0, "100000", 1, 1e9,
 	  "events kept in the spool; past it the oldest are dropped and counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
-	  "events read from the spool per delivery round" },
+	  "events sent to a sink per batch, whose outcome is committed at once"
+	  " (delivery reads up to 8192 waiting events and sends them a batch at"
+	  " a time)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
 	  "how often the delivery job runs" },
 	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,

@@ -133,11 +133,53 @@ static void test_too_long_to_keep(void **state)
 	free(path);
 }
 
+/* A type whose key fits but whose printed text does not (each quote
+ * takes two bytes): printed for that event alone, and the kept text is
+ * not taken for the next event's. */
+static void test_key_fits_text_does_not(void **state)
+{
+	struct lg_raw r = { .time_ms = 1795600000000, .level = HINGE_LOG_ERROR,
+			    .source = "file", .message = "ERROR disk full", .host = "h1" };
+	char quotes[1500];
+
+	(void)state;
+	r.type = "/short";
+	assert_body_of(&r);
+	memset(quotes, '"', sizeof quotes - 1);
+	quotes[sizeof quotes - 1] = '\0';
+	r.type = quotes;
+	assert_body_of(&r);
+	assert_body_of(&r);
+	r.type = "/short";
+	assert_body_of(&r);
+}
+
+/* A detail whose keys are those of the body's other values stays one
+ * value of its own: no key twice, and the body's values are the event's. */
+static void test_detail_keys_like_the_body(void **state)
+{
+	struct lg_raw r = { .time_ms = 1795600000000, .level = HINGE_LOG_WARNING,
+			    .source = "pg", .type = "task", .message = "task failed",
+			    .rollout = "r-1", .host = "h1" };
+	json_t *detail = json_pack("{s:I,s:s,s:s,s:s,s:s}", "time_ms", (json_int_t)1,
+				   "host", "other", "event_id", "x", "level", "debug",
+				   "detail", "y");
+
+	(void)state;
+	assert_non_null(detail);
+	r.detail = detail;
+	assert_body_of(&r);
+	assert_body_of(&r);
+	json_decref(detail);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_values_change),
 		cmocka_unit_test(test_too_long_to_keep),
+		cmocka_unit_test(test_key_fits_text_does_not),
+		cmocka_unit_test(test_detail_keys_like_the_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
