@@ -11,8 +11,8 @@
  * per-event meaning while SQLite sees a few statements per chunk instead
  * of two inserts and two deletes per event.  logging_chunk_left counts
  * the events some sink still waits for in each chunk; the chunk is
- * deleted when none is left.  Event ids are fixed when the chunk is written and are the same on
- * every retry.
+ * deleted when none is left.  Event ids are fixed when the chunk is
+ * written and are the same on every retry.
  *
  * Reading a chunk splits its text in place (no JSON parsing); a chunk
  * whose checksum does not match (altered on disk, or migrated from the

@@ -101,8 +101,8 @@ int lg_spool_dead(sqlite3 *db, const char *sink, const struct lg_item *it,
 
 /*
  * Keep at most cap events (events some sink waits for): drop the oldest
- * beyond it, from every sink, and add them to the "dropped" counter.  *dropped gets how many went now.  cap <= 0 keeps
- * everything.
+ * beyond it, from every sink, and add them to the "dropped" counter.
+ * *dropped gets how many went now.  cap <= 0 keeps everything.
  */
 int lg_spool_cap(sqlite3 *db, int64_t cap, int64_t *dropped);
 

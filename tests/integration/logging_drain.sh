@@ -3,12 +3,13 @@
 # reads it once and sends it batch_size events a request.  Loggly fails
 # the third request: nothing after it goes before it, the failed batch is
 # the first sent again, under the same event ids, and every line arrives
-# once.
+# once.  3,000 lines are 150 batches of 20: a run of the delivery job
+# sends 64 at most, so the rest waits for the next runs, none sent twice.
 . "$HINGE_SRCDIR/tests/integration/logging_lib.sh"
 lg_setup logging_drain
 SENTRY_PORT=9 # not used: sampled out
 N=3000
-BATCH=200
+BATCH=20
 python3 - "$W/app.log" "$N" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
