@@ -286,10 +286,11 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit, size_t max_text,
 		return v ? HINGE_EUNAVAIL : HINGE_ENOMEM;
 	}
 	sqlite3_bind_text(s, 1, sink, -1, SQLITE_STATIC);
-	while (err == 0 && k < (size_t)limit && text < max_text &&
-	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (err == 0 && k < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		err = take_row(s, v, &k, (size_t)limit);
 		text += (size_t)sqlite3_column_bytes(s, 4) + (size_t)sqlite3_column_bytes(s, 5);
+		if (text >= max_text)
+			break;
 	}
 	lg_stmt_done(s);
 	if (err == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)

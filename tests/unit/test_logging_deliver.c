@@ -757,7 +757,7 @@ static void test_read_bounded_by_text(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(items[2].event_id, "id107");
 	lg_items_free(items, n);
-	assert_int_equal(lg_spool_batch(db, "s", 8192, 1, &items, &n), 0);
+	assert_int_equal(lg_spool_batch(db, "s", 8192, 0, &items, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(items[0].event_id, "id07");
 	lg_items_free(items, n);
