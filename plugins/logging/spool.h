@@ -79,7 +79,8 @@ struct lg_item {
  * text is copied however few of its events wait (a sink sampled down
  * waits for a few of each), so the read also stops after the row that
  * brings the text copied to max_text bytes (one row at least): fewer
- * than limit events do not mean that none is left.  Returns 0 or HINGE_EUNAVAIL / HINGE_ENOMEM.
+ * than limit events do not mean that none is left.  Returns 0 or
+ * HINGE_EUNAVAIL / HINGE_ENOMEM.
  */
 int lg_spool_batch(sqlite3 *db, const char *sink, int limit, size_t max_text,
 		   struct lg_item **items, size_t *n);
