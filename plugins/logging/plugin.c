@@ -120,9 +120,8 @@ static const struct hinge_setting settings[] = {
 	  "read a file seen for the first time from its start, not its end" },
 	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 4194304,
 	  "the most bytes of lines spooled from a file in one transaction"
-	  " (group commit: lines and offset committed together; read a"
-	  " quarter at a time while the transaction before commits, each"
-	  " quarter taking one longer line whole; at most 4M, so that a transaction's spool"
+	  " (group commit: lines and offset committed together; one longer"
+	  " line is taken whole; at most 4M, so that a transaction's spool"
 	  " row stays far below SQLite's limit on a value even for short lines)" },
 	{ "tail_rotate_wait", HINGE_T_DURATION, 0, "5s", 0, 3600000,
 	  "a file renamed away (rotated) is still read until it has been"
@@ -691,7 +690,7 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 		for (k = 0; k < m; k++) {
 			if (rc == 0)
 				/* db is the tailer's: the tally never writes in a
-				 * transaction, whose events share their time */
+				 * round, whose events share their time */
 				rc = spool_built(s, db, &s->built[k], txn);
 			lg_built_free(&s->built[k]);
 		}
@@ -762,52 +761,31 @@ static int commit_close(void *arg)
 }
 
 /*
- * A transaction of a path's lines is read in up to this many steps of
- * tail_max_bytes / TAIL_STEPS: the next step goes into the same
- * transaction while the one before it is still committing.
- */
-#define TAIL_STEPS 4
-/* Steps one check reads of a path at most. */
-#define TAIL_MAX_STEPS 4096
-
-/*
- * Lines and offset of one path, at most tail_max_bytes in a transaction,
- * until it is read.  The transactions are a pipeline: while the committer
- * writes one (chunk, group counts, offset; most of it is waiting for the
- * disk), this thread reads on from where it ends and builds the events
- * (JSON, scrubbing, fingerprint: most of the CPU), a step at a time; it
- * hands the next transaction over once the committer is free, or once it
- * is full.  A commit that takes longer than usual (a checkpoint) so makes
- * the next transaction bigger instead of keeping this thread waiting.
- * Transactions commit in order, and one is handed over only after the
- * one before it committed, so a failed commit drops what was read past
- * it, and the next check reads again from what was stored.  Building
- * writes nothing: a transaction's events share their time (when its
- * first step was read), so the tally holds them all.
+ * Lines and offset of one path, each tail_max_bytes in a transaction of
+ * its own, until it is read.  The rounds are a pipeline: while the
+ * committer writes one round (chunk, group counts, offset; most of it is
+ * waiting for the disk), this thread reads the next from where that one
+ * ends and builds its events (JSON, scrubbing, fingerprint: most of the
+ * CPU).  Rounds commit in order, and a round is handed over only after
+ * the one before it committed, so a failed commit drops the round read
+ * past it, and the next check reads again from what was stored.
+ * Building writes nothing: the events of one round share their time, so
+ * the tally holds them all.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
 	struct tail_round job = { .s = s, .path = path };
-	struct lg_tail_opts step = *o;
 	struct lg_tail_pos at, pos;
-	int rc, w, n, cur = 0, steps = 0, posted = 0, unreadable = 0;
+	int rc, w, round, cur = 0, posted = 0, unreadable = 0;
 
-	step.max_bytes = o->max_bytes / TAIL_STEPS;
 	rc = lg_tail_load(H->db_sqlite(s->taildb), path, &at);
-	for (n = 0; rc >= 0 && n < TAIL_MAX_STEPS && !H->stopping(s->p); n++) {
-		if (steps == 0)
-			s->tail_ms = now_ms();
-		rc = lg_tail_read(&at, path, &step, tail_line, s, &pos);
+	for (round = 0; rc >= 0 && round < 1024 && !H->stopping(s->p); round++) {
+		s->tail_ms = now_ms();
+		rc = lg_tail_read(&at, path, o, tail_line, s, &pos);
 		unreadable = rc == HINGE_EUNAVAIL;
 		if (rc >= 0 && (w = spool_lines(s, path, &s->txn[cur])) < 0)
 			rc = w;
-		if (rc >= 0)
-			at = pos;
-		steps++;
-		if (rc > 0 && posted && steps < TAIL_STEPS && n + 1 < TAIL_MAX_STEPS &&
-		    lg_worker_busy(s->committer))
-			continue;
 		if (posted && (w = lg_worker_wait(s->committer)) < 0)
 			rc = w;
 		posted = 0;
@@ -818,14 +796,10 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		lg_worker_post(s->committer, commit_round, &job);
 		posted = 1;
 		cur = !cur;
-		steps = 0;
+		at = pos;
 		if (rc == 0)
 			break;
 	}
-	/* steps read into a transaction not handed over (the agent stops):
-	 * the next check reads them again */
-	if (steps > 0 && rc >= 0)
-		txn_free(&s->txn[cur]);
 	if (posted && (w = lg_worker_wait(s->committer)) < 0)
 		rc = w;
 	if (rc < 0) {

@@ -73,16 +73,6 @@ void lg_worker_post(struct lg_worker *w, int (*fn)(void *arg), void *arg)
 	pthread_mutex_unlock(&w->lock);
 }
 
-int lg_worker_busy(struct lg_worker *w)
-{
-	int busy;
-
-	pthread_mutex_lock(&w->lock);
-	busy = w->fn != NULL;
-	pthread_mutex_unlock(&w->lock);
-	return busy;
-}
-
 int lg_worker_wait(struct lg_worker *w)
 {
 	int rc;

@@ -16,9 +16,6 @@ int lg_worker_start(struct lg_worker **out);
  * been waited for; arg must live until this one is. */
 void lg_worker_post(struct lg_worker *w, int (*fn)(void *arg), void *arg);
 
-/* Whether the posted job is still running (0 when none was posted). */
-int lg_worker_busy(struct lg_worker *w);
-
 /* Wait for the posted job to end; what the last job returned (0 before any). */
 int lg_worker_wait(struct lg_worker *w);
 

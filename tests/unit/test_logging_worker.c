@@ -1,7 +1,6 @@
 /*
  * test_logging_worker.c - the worker runs each job on its own thread,
- * hands back what it returned, tells whether a job still runs, and runs
- * a job posted before it stops.
+ * hands back what it returned, and runs a job posted before it stops.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,44 +46,6 @@ static void test_jobs_in_turn(void **state)
 	lg_worker_stop(w);
 }
 
-/* A job that runs until the test opens its gate. */
-struct gated {
-	pthread_mutex_t lock;
-	pthread_cond_t open;
-	int opened;
-};
-
-static int gated_run(void *arg)
-{
-	struct gated *g = arg;
-
-	pthread_mutex_lock(&g->lock);
-	while (!g->opened)
-		pthread_cond_wait(&g->open, &g->lock);
-	pthread_mutex_unlock(&g->lock);
-	return 3;
-}
-
-static void test_busy_while_running(void **state)
-{
-	struct gated g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
-	struct lg_worker *w;
-
-	(void)state;
-	assert_int_equal(lg_worker_start(&w), 0);
-	assert_false(lg_worker_busy(w)); /* nothing posted */
-	lg_worker_post(w, gated_run, &g);
-	assert_true(lg_worker_busy(w));
-	assert_true(lg_worker_busy(w)); /* asking does not wait */
-	pthread_mutex_lock(&g.lock);
-	g.opened = 1;
-	pthread_cond_signal(&g.open);
-	pthread_mutex_unlock(&g.lock);
-	assert_int_equal(lg_worker_wait(w), 3);
-	assert_false(lg_worker_busy(w));
-	lg_worker_stop(w);
-}
-
 static void test_stop_runs_posted(void **state)
 {
 	struct lg_worker *w;
@@ -102,7 +63,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jobs_in_turn),
-		cmocka_unit_test(test_busy_while_running),
 		cmocka_unit_test(test_stop_runs_posted),
 	};
 
