@@ -43,6 +43,14 @@ tests_unit_test_host_rollout_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_host_rollout_LDADD = $(CORE_TEST_LIBS)
 TESTS += tests/unit/test_host_rollout
 
+check_PROGRAMS += tests/unit/test_failing_alloc
+tests_unit_test_failing_alloc_SOURCES = tests/unit/test_failing_alloc.c \
+	tests/doubles/failing_alloc.c tests/doubles/failing_alloc.h
+tests_unit_test_failing_alloc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_failing_alloc_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+tests_unit_test_failing_alloc_LDADD = $(CMOCKA_LIBS)
+TESTS += tests/unit/test_failing_alloc
+
 core_test_scripts = tests/integration/core_cli.sh tests/integration/core_daemon.sh \
 	tests/integration/core_thirdparty.sh tests/integration/core_docs.sh
 TESTS += $(core_test_scripts)
