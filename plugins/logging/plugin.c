@@ -130,9 +130,8 @@ static const struct hinge_setting settings[] = {
 	{ "tail_threads", HINGE_T_INT, 0, "1", 1, 16,
 	  "threads, the tailer's own among them, that build a round's lines"
 	  " into events (scrubbing, fingerprint, JSON body: most of a line's"
-	  " CPU); more help only"
-	  " where cores are idle: on two cores the committer and the"
-	  " delivery job use the second" },
+	  " CPU); more help only where cores are idle: on two cores the"
+	  " committer and the delivery job use the second" },
 	{ NULL },
 };
 
