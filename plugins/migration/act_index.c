@@ -119,28 +119,40 @@ static int create_state(struct ddl *d, const char *rel)
 	return rc == 2 ? 0 : rc;
 }
 
-/* On the live table: drop the INVALID index a failed build left. */
-static void create_cleanup(struct ddl *d)
+static void drop_leftover(struct ddl *d, struct sqlv *out)
 {
 	const struct idx *x = d->aux;
-	char *sql;
 
-	if (ddl_index_state(d, d->t.qualified, x->name) != 2 ||
-	    asprintf(&sql, "DROP INDEX %sIF EXISTS %s.%s", x->concurrently ? "CONCURRENTLY " : "",
-		     x->qschema, x->qname) < 0)
-		return;
 	d->c->host->log(d->c->p, HINGE_LOG_NOTICE, "dropping the INVALID index %s.%s a failed build left",
 			x->qschema, x->qname);
-	PQclear(PQexec(d->conn, sql));
-	free(sql);
+	sqlv_addf(out, "DROP INDEX %sIF EXISTS %s.%s", x->concurrently ? "CONCURRENTLY " : "",
+		  x->qschema, x->qname);
+}
+
+/*
+ * On the live table: drop the INVALID index a failed build left.  The
+ * drop waits for the table's lockers as the build does, so it is retried
+ * like any statement whose lock was not granted; a drop skipped here
+ * would fail the next build with "already exists".
+ */
+static void create_cleanup(struct ddl *d)
+{
+	struct sqlv drop = { { NULL }, 0, 0 };
+
+	if (ddl_index_state(d, d->t.qualified, ((const struct idx *)d->aux)->name) != 2)
+		return;
+	drop_leftover(d, &drop);
+	if (!drop.oom)
+		mig_exec(d->c, d->st, d->conn, drop.s[0], 0, &d->t, NULL, NULL);
+	sqlv_free(&drop);
 }
 
 static void create_forward(struct ddl *d, const char *rel, int live, struct sqlv *out)
 {
 	const struct idx *x = d->aux;
 
-	if (live)
-		create_cleanup(d);
+	if (live && ddl_index_state(d, rel, x->name) == 2)
+		drop_leftover(d, out);
 	sqlv_addf(out, "CREATE %sINDEX %s%s ON %s USING %s (%s)%s%s", x->unique ? "UNIQUE " : "",
 		  live && x->concurrently ? "CONCURRENTLY " : "", x->qname, rel, x->qmethod,
 		  x->columns, x->where ? " WHERE " : "", x->where ? x->where : "");

@@ -72,6 +72,23 @@ is "completed" "$(J .rollout.state rollout status "$id")" "completed"
 is "one index, valid" "$(sql "SELECT count(*) || ' ' || bool_and(i.indisvalid) FROM pg_index i
 	JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'items_k%'")" "1 true"
 
+# 2b. An INVALID index of that name, and a writer's transaction open on
+# the table: dropping the leftover waits for the writer like any locked
+# statement (retried, not skipped), so the build does not stumble on it.
+sql "DROP INDEX items_k" >/dev/null
+sql "CREATE UNIQUE INDEX CONCURRENTLY items_k ON items (k)" >>"$TAP_LOG" 2>&1
+is "a failed build left an INVALID items_k" "$(sql "SELECT count(*) || ' ' || bool_and(i.indisvalid) FROM pg_index i
+	JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items_k'")" "1 false"
+psql -X -q -h "$HINGE_TEST_PGHOST" -U postgres -d migration_crash -c \
+	"BEGIN; UPDATE items SET k = k WHERE id = 1; SELECT pg_sleep(2); COMMIT" >>"$TAP_LOG" 2>&1 &
+writer=$!
+wait_for 30 sh -c "[ \"\$(psql -X -qtA -h '$HINGE_TEST_PGHOST' -U postgres -d migration_crash -c \"SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'items' AND l.mode = 'RowExclusiveLock' AND l.granted\")\" -gt 0 ]"
+sed 's/id = "idx"/id = "idx2"/' "$T/idx.conf" >"$T/idx2.conf"
+expect_exit "the build waits out the writer and completes" 0 H rollout start "$T/idx2.conf"
+wait "$writer"
+is "one index, valid" "$(sql "SELECT count(*) || ' ' || bool_and(i.indisvalid) FROM pg_index i
+	JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'items_k%'")" "1 true"
+
 # 3. The session terminated in the middle of a backfill: the step fails
 # and (on_failure = pause) the rollout pauses; resume carries the
 # backfill on from its last batch; abort, then abort again, ends clean.
