@@ -7,6 +7,7 @@
  * password costs a rotation.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,9 +22,48 @@ static const char *const sensitive[] = {
 	"credential", "private_key", "cookie", "session", NULL,
 };
 
+/*
+ * What each byte can be part of.  Scrubbing looks at every byte of every
+ * event; a table costs one load where strchr over a set cost a call.
+ */
+enum {
+	C_ALNUM = 0x01,
+	C_WORD = 0x02,      /* a key's characters: alnum _ - */
+	C_TOKEN = 0x04,     /* a token's: alnum - . _ ~ + / = */
+	C_VALUE_END = 0x08, /* ends an unquoted value: space , ; & ) } ] " ' */
+	C_USER_END = 0x10,  /* ends a URL's user part: / @ space " ' */
+	C_LOCAL = 0x20,     /* an e-mail's local part: alnum . _ % + - */
+};
+
+static unsigned char cls[256];
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void mark(const char *set, unsigned char c)
+{
+	for (; *set; set++)
+		cls[(unsigned char)*set] |= c;
+}
+
+static void cls_fill(void)
+{
+	for (int c = 0; c < 256; c++)
+		if (c < 128 && isalnum(c))
+			cls[c] |= C_ALNUM | C_WORD | C_TOKEN | C_LOCAL;
+	mark("_-", C_WORD);
+	mark("-._~+/=", C_TOKEN);
+	mark(" \t\n\v\f\r,;&)}]\"'", C_VALUE_END);
+	mark("/@ \t\r\n\"'", C_USER_END);
+	mark("._%+-", C_LOCAL);
+}
+
+static int is(char c, unsigned char what)
+{
+	return (cls[(unsigned char)c] & what) != 0;
+}
+
 static int is_word(char c)
 {
-	return isalnum((unsigned char)c) || c == '_' || c == '-';
+	return is(c, C_WORD);
 }
 
 /* Does key (len bytes) contain a sensitive word, ignoring case? */
@@ -96,7 +136,7 @@ static size_t value_len(const char *s, char vq)
 			n += (s[n] == '\\' && s[n + 1]) ? 2 : 1;
 		return n;
 	}
-	while (s[n] && !isspace((unsigned char)s[n]) && !strchr(",;&)}]\"'", s[n]))
+	while (s[n] && !is(s[n], C_VALUE_END))
 		n++;
 	return n;
 }
@@ -105,7 +145,7 @@ static size_t token_len(const char *s)
 {
 	size_t n = 0;
 
-	while (s[n] && (isalnum((unsigned char)s[n]) || strchr("-._~+/=", s[n])))
+	while (is(s[n], C_TOKEN))
 		n++;
 	return n;
 }
@@ -137,7 +177,7 @@ static size_t stripe_prefix(const char *s)
 	};
 	int k;
 
-	if (!strchr("sprw", *s) || !*s)
+	if (*s != 's' && *s != 'p' && *s != 'r' && *s != 'w')
 		return 0;
 	for (k = 0; pfx[k]; k++)
 		if (strncmp(s, pfx[k], strlen(pfx[k])) == 0)
@@ -152,7 +192,7 @@ static size_t url_userinfo(const char *s, size_t *ulen)
 
 	if (s[0] != ':' || s[1] != '/' || s[2] != '/')
 		return 0;
-	while (s[3 + n] && !strchr("/@ \t\r\n\"'", s[3 + n]))
+	while (s[3 + n] && !is(s[3 + n], C_USER_END))
 		n++;
 	if (n == 0 || s[3 + n] != '@')
 		return 0;
@@ -162,7 +202,7 @@ static size_t url_userinfo(const char *s, size_t *ulen)
 
 static int is_local(char c)
 {
-	return isalnum((unsigned char)c) || (c && strchr("._%+-", c));
+	return is(c, C_LOCAL);
 }
 
 /* "name@example.org" at s: its length, 0 when it is not one. */
@@ -201,66 +241,71 @@ static size_t ipv4_len(const char *s)
 	return isalnum((unsigned char)s[n]) ? 0 : n;
 }
 
+/* Scrubbing twice changes nothing: an earlier [Filtered] stays. */
+static int filtered(const char *s)
+{
+	return strncmp(s, LG_FILTERED, strlen(LG_FILTERED)) == 0;
+}
+
+/*
+ * The text is copied in runs: s[from, i) is what is kept as it is, and
+ * it is appended only when something is replaced, and at the end.
+ */
 char *lg_scrub_text(const char *s, unsigned flags)
 {
 	struct lg_buf b = { 0 };
-	size_t i = 0, n, m;
+	size_t i = 0, from = 0, n, m;
 	char vq;
 
+	pthread_once(&cls_once, cls_fill);
 	lg_buf_reserve(&b, strlen(s)); /* [Filtered] rarely makes it longer */
 	while (s[i]) {
 		int boundary = i == 0 || !is_word(s[i - 1]);
+		const char *with; /* what replaces the next n bytes */
 
-		if (boundary && (n = key_prefix(s, i, &vq))) {
-			lg_buf_add(&b, s + i, n);
-			i += n;
-			/* "Authorization: Bearer T": the scheme stays, T goes */
-			if (!vq && auth_scheme(s + i))
-				continue;
-			/* scrubbing twice changes nothing */
-			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
-				continue;
-			m = value_len(s + i, vq);
-			if (m)
-				lg_buf_adds(&b, LG_FILTERED);
+		if (boundary && (m = key_prefix(s, i, &vq))) {
 			i += m;
-		} else if (boundary && (n = stripe_prefix(s + i)) &&
-			   token_len(s + i + n) > 0) {
-			lg_buf_adds(&b, LG_FILTERED);
-			i += n + token_len(s + i + n);
-		} else if (boundary && (n = auth_scheme(s + i))) {
-			lg_buf_add(&b, s + i, n);
-			i += n;
-			if (strncmp(s + i, LG_FILTERED, strlen(LG_FILTERED)) == 0)
+			/* "Authorization: Bearer T": the scheme stays, T goes */
+			if ((!vq && auth_scheme(s + i)) || filtered(s + i) ||
+			    (n = value_len(s + i, vq)) == 0)
 				continue;
-			lg_buf_adds(&b, LG_FILTERED);
-			i += token_len(s + i);
-		} else if ((n = url_userinfo(s + i, &m))) {
-			const char *colon = memchr(s + i + n, ':', m);
+			with = LG_FILTERED;
+		} else if (boundary && (m = stripe_prefix(s + i)) && token_len(s + i + m) > 0) {
+			n = m + token_len(s + i + m);
+			with = LG_FILTERED;
+		} else if (boundary && (m = auth_scheme(s + i))) {
+			i += m;
+			if (filtered(s + i))
+				continue;
+			n = token_len(s + i);
+			with = LG_FILTERED;
+		} else if ((m = url_userinfo(s + i, &n))) {
+			/* "scheme://user:" stays, the password goes; no password: the user */
+			const char *colon = memchr(s + i + m, ':', n);
+			size_t user = colon ? (size_t)(colon - (s + i + m)) + 1 : 0;
 
-			lg_buf_add(&b, s + i, n);
-			if (colon)
-				lg_buf_add(&b, s + i + n, (size_t)(colon - (s + i + n)) + 1);
-			lg_buf_adds(&b, LG_FILTERED);
-			i += n + m;
+			i += m + user;
+			n -= user;
+			with = LG_FILTERED;
 		} else if ((flags & LG_SCRUB_EMAIL) && (i == 0 || !is_local(s[i - 1])) &&
 			   (n = email_len(s + i))) {
-			lg_buf_adds(&b, "[email]");
-			i += n;
+			with = "[email]";
 		} else if ((flags & LG_SCRUB_IP) && boundary &&
 			   isdigit((unsigned char)s[i]) && (n = ipv4_len(s + i))) {
-			lg_buf_adds(&b, "[ip]");
-			i += n;
+			with = "[ip]";
 		} else {
-			/* nothing starts inside a word: copy the rest of it */
-			n = 1;
-			if (is_word(s[i]))
-				while (is_word(s[i + n]))
-					n++;
-			lg_buf_add(&b, s + i, n);
-			i += n;
+			/* nothing starts inside a word: step over the rest of it */
+			i++;
+			if (is_word(s[i - 1]))
+				while (is_word(s[i]))
+					i++;
+			continue;
 		}
+		lg_buf_add(&b, s + from, i - from);
+		lg_buf_adds(&b, with);
+		from = i += n;
 	}
+	lg_buf_add(&b, s + from, i - from);
 	return lg_buf_take(&b);
 }
 
