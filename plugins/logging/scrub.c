@@ -17,10 +17,16 @@
 #include "buf.h"
 #include "scrub.h"
 
-static const char *const sensitive[] = {
-	"password", "passwd", "secret", "token", "api_key", "api-key", "apikey", "auth",
-	"credential", "private_key", "cookie", "session", NULL,
+#define WORD(w) { w, sizeof(w) - 1 }
+static const struct {
+	const char *text;
+	size_t len;
+} sensitive[] = {
+	WORD("password"), WORD("passwd"), WORD("secret"), WORD("token"), WORD("api_key"),
+	WORD("api-key"), WORD("apikey"), WORD("auth"), WORD("credential"), WORD("private_key"),
+	WORD("cookie"), WORD("session"),
 };
+#undef WORD
 
 /*
  * What each byte can be part of.  Scrubbing looks at every byte of every
@@ -66,21 +72,25 @@ static int is_word(char c)
 	return is(c, C_WORD);
 }
 
-/* Does key (len bytes) contain a sensitive word, ignoring case? */
+/*
+ * Does key (len bytes) contain a sensitive word, ignoring case?  Every
+ * word followed by = or : is asked (times, "failed:"), so a word is
+ * compared only where its first letter is.
+ */
 static int sensitive_n(const char *key, size_t len)
 {
 	char low[128];
-	size_t i;
-	int k;
+	size_t i, k;
 
 	if (len >= sizeof low)
 		len = sizeof low - 1;
 	for (i = 0; i < len; i++)
 		low[i] = (char)tolower((unsigned char)key[i]);
-	low[len] = '\0';
-	for (k = 0; sensitive[k]; k++)
-		if (strstr(low, sensitive[k]))
-			return 1;
+	for (i = 0; i < len; i++)
+		for (k = 0; k < sizeof sensitive / sizeof sensitive[0]; k++)
+			if (low[i] == sensitive[k].text[0] && sensitive[k].len <= len - i &&
+			    memcmp(low + i, sensitive[k].text, sensitive[k].len) == 0)
+				return 1;
 	return 0;
 }
 
