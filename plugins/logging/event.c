@@ -123,12 +123,12 @@ static void set_text(json_t *o, const char *key, const char *v, int *failed)
 }
 
 /*
- * A body is printed by jansson in two parts, each without its braces
+ * A body is printed by jansson in three parts, each without its braces
  * (JSON_EMBED, which jansson has for joining objects), and joined into
- * one object: the event's own values first, then the values a round's
- * events share.  jansson prints about 13 ns a byte, and the shared part
- * is a third of a body: each thread prints it once and keeps the text
- * while the next event has the same values.
+ * one object: the event's own values first, then its group's fingerprint,
+ * then the values a round's events share.  jansson prints about 13 ns a
+ * byte, and the shared part is a third of a body: each thread prints it
+ * once and keeps the text while the next event has the same values.
  */
 #define SHARED_MAX 2048
 
@@ -163,7 +163,6 @@ static json_t *own_json(const struct lg_raw *raw, const struct lg_built *b,
 	}
 	set_text(o, "event_id", b->event_id, &failed);
 	set_text(o, "message", b->message, &failed);
-	set_text(o, "fingerprint", b->fingerprint, &failed);
 	if (detail && json_object_set_new_nocheck(o, "detail", detail) < 0)
 		failed = 1;
 	if (failed) {
@@ -264,15 +263,62 @@ static const char *shared_text(const struct lg_raw *raw, const struct lg_built *
 }
 
 /*
- * The body's text.  Most events' own part fits the stack buffer, which
- * saves json_dumps growing its buffer from 16 bytes.
+ * Grouping is there because errors recur: a group's events print the
+ * same fingerprint, 64 hex digits.  Each thread keeps the printed text of
+ * the groups it met last, in slots picked by the fingerprint's first byte
+ * (a SHA-256's bytes are as good as random).
+ */
+#define FP_SLOTS 64
+
+struct fp_part {
+	char fingerprint[LG_FP_HEX + 1]; /* "": nothing kept */
+	size_t len;
+	char text[LG_FP_HEX + 32];       /* "fingerprint":"..." */
+};
+
+static __thread struct fp_part fp_kept[FP_SLOTS];
+
+static int hex_value(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/* The fingerprint's part of the body: kept, or printed and kept. */
+static const char *fingerprint_text(const char *fp, size_t *len)
+{
+	struct fp_part *c = &fp_kept[(hex_value(fp[0]) << 4 | hex_value(fp[1])) % FP_SLOTS];
+	json_t *o;
+	size_t n;
+	int failed = 0;
+
+	if (strcmp(c->fingerprint, fp) == 0) {
+		*len = c->len;
+		return c->text;
+	}
+	c->fingerprint[0] = '\0';
+	if (!(o = json_object()))
+		return NULL;
+	set_text(o, "fingerprint", fp, &failed);
+	n = failed ? 0 : json_dumpb(o, c->text, sizeof c->text, JSON_COMPACT | JSON_EMBED);
+	json_decref(o);
+	if (n == 0 || n > sizeof c->text)
+		return NULL;
+	memcpy(c->fingerprint, fp, sizeof c->fingerprint);
+	c->len = *len = n;
+	return c->text;
+}
+
+/*
+ * The body's text: the own part, the fingerprint's, the shared one.
+ * Most events' own part fits the stack buffer, which saves json_dumps
+ * growing its buffer from 16 bytes.
  */
 static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 		       unsigned flags)
 {
-	char buf[2048], *own_long = NULL, *shared_long = NULL, *body = NULL;
-	const char *own = buf, *shared;
-	size_t own_len, shared_len;
+	char buf[2048], *own_long = NULL, *shared_long = NULL, *body = NULL, *at;
+	const char *own = buf, *fp, *shared;
+	size_t own_len, fp_len, shared_len;
 	json_t *o = own_json(raw, b, flags);
 
 	if (!o)
@@ -283,14 +329,17 @@ static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 		own_len = own ? strlen(own) : 0;
 	}
 	json_decref(o);
-	if (own_len == 0 || !(shared = shared_text(raw, b, &shared_len, &shared_long)))
+	if (own_len == 0 || !(fp = fingerprint_text(b->fingerprint, &fp_len)) ||
+	    !(shared = shared_text(raw, b, &shared_len, &shared_long)))
 		goto out;
-	if ((body = malloc(own_len + shared_len + 4))) {
-		body[0] = '{';
-		memcpy(body + 1, own, own_len);
-		body[1 + own_len] = ',';
-		memcpy(body + 2 + own_len, shared, shared_len);
-		memcpy(body + 2 + own_len + shared_len, "}", 2);
+	if ((body = at = malloc(own_len + fp_len + shared_len + 5))) {
+		*at++ = '{';
+		at = (char *)memcpy(at, own, own_len) + own_len;
+		*at++ = ',';
+		at = (char *)memcpy(at, fp, fp_len) + fp_len;
+		*at++ = ',';
+		at = (char *)memcpy(at, shared, shared_len) + shared_len;
+		memcpy(at, "}", 2);
 	}
 out:
 	free(own_long);

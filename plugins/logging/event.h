@@ -41,7 +41,7 @@ struct lg_built {
 
 /*
  * Build an event from raw, scrubbing with flags (LG_SCRUB_*): the body is
- * {"event_id","message","fingerprint","detail","time_ms","timestamp",
+ * {"event_id","message","detail","fingerprint","time_ms","timestamp",
  * "level","source","type","rollout","host"} (detail, rollout and host
  * when raw has them).  Returns 0 or HINGE_ENOMEM; on failure nothing is
  * left to free.

@@ -3,7 +3,8 @@
  * that event's values, also when the values events share (time, level,
  * source, type, rollout, host), whose text each thread keeps, change
  * from one event to the next, move from one field to another, or are too
- * long to keep.
+ * long to keep, and when groups recur (each thread keeps their printed
+ * fingerprints too).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +174,28 @@ static void test_detail_keys_like_the_body(void **state)
 	json_decref(detail);
 }
 
+/* Groups that recur, more of them than a thread keeps printed
+ * fingerprints for (so that some share a place), met in turn and again:
+ * each body carries its own event's fingerprint. */
+static void test_recurring_groups(void **state)
+{
+	struct lg_raw r = { .time_ms = 1795600000000, .level = HINGE_LOG_ERROR,
+			    .source = "file", .type = "/var/log/app.log", .host = "h1" };
+	char message[64];
+
+	(void)state;
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 300; k++) {
+			int g = round == 1 ? 299 - k : k;
+
+			/* letters, not digits: digits would normalise to one group */
+			snprintf(message, sizeof message, "ERROR kind %c%c%c failed",
+				 'a' + g % 26, 'a' + g / 26 % 26, 'a' + g / 676);
+			r.message = message;
+			assert_body_of(&r);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_too_long_to_keep),
 		cmocka_unit_test(test_key_fits_text_does_not),
 		cmocka_unit_test(test_detail_keys_like_the_body),
+		cmocka_unit_test(test_recurring_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
