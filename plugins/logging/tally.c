@@ -9,9 +9,12 @@
 #include "stmt.h"
 #include "tally.h"
 
+/* A sample's texts are copied into the memory the slot already holds,
+ * grown when too small: a group's events follow each other by the
+ * thousand, and two allocations per event showed. */
 struct sample {
-	char *event_id;
-	char *message;
+	char *event_id, *message;
+	size_t id_cap, message_cap;
 	int64_t time_ms;
 };
 
@@ -115,11 +118,26 @@ static struct lg_tally_group *group_new(const struct lg_event *ev)
 	return g;
 }
 
+/* Room for len bytes at *p, which holds *cap; what it holds is kept.
+ * 0 or HINGE_ENOMEM. */
+static int room(char **p, size_t *cap, size_t len)
+{
+	char *q;
+
+	if (len <= *cap)
+		return 0;
+	if (!(q = realloc(*p, len)))
+		return HINGE_ENOMEM;
+	*p = q;
+	*cap = len;
+	return 0;
+}
+
 int lg_tally_add(sqlite3 *db, struct lg_tally *t, const struct lg_event *ev)
 {
 	struct lg_tally_group **at, *g;
 	struct sample *sm;
-	char *id, *msg;
+	size_t id_len = strlen(ev->event_id) + 1, message_len = strlen(ev->message) + 1;
 
 	if (grow(t) < 0)
 		return HINGE_ENOMEM;
@@ -131,21 +149,19 @@ int lg_tally_add(sqlite3 *db, struct lg_tally *t, const struct lg_event *ev)
 		t->n++;
 	}
 	g = *at;
-	id = strdup(ev->event_id);
-	msg = strdup(ev->message);
-	if (!id || !msg) {
-		free(id);
-		free(msg);
+	sm = &g->ring[g->next % LG_SAMPLES];
+	if (room(&sm->event_id, &sm->id_cap, id_len) < 0 ||
+	    room(&sm->message, &sm->message_cap, message_len) < 0)
 		return HINGE_ENOMEM;
-	}
 	if (g->hit_n > 0 && g->hit_ms != ev->time_ms) {
-		if (run_hit(db, g->fingerprint, g->hit_ms, g->hit_n) < 0) {
-			free(id);
-			free(msg);
+		if (run_hit(db, g->fingerprint, g->hit_ms, g->hit_n) < 0)
 			return HINGE_EUNAVAIL;
-		}
 		g->hit_n = 0;
 	}
+	memcpy(sm->event_id, ev->event_id, id_len);
+	memcpy(sm->message, ev->message, message_len);
+	g->next++;
+	sm->time_ms = ev->time_ms;
 	g->hit_ms = ev->time_ms;
 	g->hit_n++;
 	g->count++;
@@ -153,12 +169,6 @@ int lg_tally_add(sqlite3 *db, struct lg_tally *t, const struct lg_event *ev)
 		g->first_ms = ev->time_ms;
 	if (ev->time_ms > g->last_ms)
 		g->last_ms = ev->time_ms;
-	sm = &g->ring[g->next++ % LG_SAMPLES];
-	free(sm->event_id);
-	free(sm->message);
-	sm->event_id = id;
-	sm->message = msg;
-	sm->time_ms = ev->time_ms;
 	return 0;
 }
 
