@@ -488,7 +488,7 @@ PGconn *mh_blocker(const char *lock_sql)
 	PGconn *c = mh_db();
 
 	/* a test that fails before it commits must not hang the next one */
-	mh_sql_ok(c, "SET idle_in_transaction_session_timeout = '5s'");
+	mh_sql_ok(c, "SET idle_in_transaction_session_timeout = '30s'");
 	mh_sql_ok(c, "BEGIN");
 	mh_sql_ok(c, lock_sql);
 	return c;

@@ -126,7 +126,7 @@ is "the gate passed" "$(J .rollout.steps[0].phase rollout status "$id")" "done"
 
 # A step over its timeout fails and is rolled back.
 change slow '  id = "slow";
-  steps = ( { name = "s"; action = "fault.step"; timeout = "20ms"; with = { key = "slow"; sleep = "100ms"; }; } );'
+  steps = ( { name = "s"; action = "fault.step"; timeout = "20ms"; with = { key = "slow"; sleep = "5s"; }; } );'
 expect_exit "a step over its timeout exits 1" 1 H rollout start "$T/slow.conf"
 is "cancelled at its timeout: nothing applied, nothing reverted" "$(count apply slow)$(count revert slow)" "00"
 J .rollout.error rollout status "$(last_id)" >"$T/error"

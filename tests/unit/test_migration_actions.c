@@ -218,7 +218,7 @@ static void lock_contention_retries_then_names_the_blocker(void **state)
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	/* three attempts of 50 ms plus two short waits, not a queue */
 	assert_true(secs >= 0.15);
-	assert_true(secs < 2.0);
+	assert_true(secs < 10.0);
 	assert_non_null(strstr(st.error, "not granted after 3 attempts"));
 	if (strstr(st.error, pid) == NULL)
 		fail_msg("error \"%s\" lacks \"%s\"", st.error, pid);
