@@ -47,17 +47,17 @@ ok "the step keeps the error" sh -c "$HINGE -c $T/hinge.conf --json rollout stat
 
 # An apply that answered "not yet" and was retried just before the
 # deadline is cut by it; the error still tells of the wait (apply takes
-# 1000 ms, asks again after 50: the second try starts at 1050 ms and is
-# cut at the 1500 ms deadline, with 450 ms to spare for a slow machine).
+# 2000 ms, asks again after 50: the second try starts at 2050 ms and is
+# cut at the 3000 ms deadline, with 950 ms to spare for a slow machine).
 change cut '  id = "cut";
-  steps = ( { name = "w"; action = "fault.step"; timeout = "1500ms"; with = { key = "cut-w"; sleep = "1000ms"; }; } );'
+  steps = ( { name = "w"; action = "fault.step"; timeout = "3000ms"; with = { key = "cut-w"; sleep = "2000ms"; }; } );'
 touch "$F/notyet_cut-w"
 expect_exit "a retried apply cut by the deadline fails the step" 1 H rollout start "$T/cut.conf"
 id=$(last_id)
 is "rolled back, nothing applied" "$(J .rollout.state rollout status "$id") $(count apply cut-w)" "rolled_back 0"
 is "the error tells of the wait, then of the cut try" \
 	"$(J '.rollout.steps[0].error' rollout status "$id" | sed 's/took [0-9]*ms/took Nms/')" \
-	"still not applied after 1500ms, the step's timeout: fault: cut-w is not ready yet; the last try: apply took Nms, over the step's timeout of 1500ms"
+	"still not applied after 3000ms, the step's timeout: fault: cut-w is not ready yet; the last try: apply took Nms, over the step's timeout of 3000ms"
 
 # The longest timeout the parser takes is "never" to the watchdog: its
 # deadline (now + timeout + callback_grace) must not wrap around to the past.
