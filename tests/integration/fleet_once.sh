@@ -30,9 +30,12 @@ journals() {
 assignments() { psql "$conninfo" -tAc "SELECT string_agg(host_id || ':' || state, ' ' ORDER BY host_id) FROM hinge.fleet_assignments WHERE rollout_id = '$1'"; }
 
 printf 'change: { id = "m1"; run_once = true;\n  steps = ( { name = "migrate"; action = "fault.step"; with = { key = "m1"; sleep = "1s"; }; } ); };\n' >"$T/m1.conf"
+# the executor's apply answers "not yet" until the others are seen waiting
+touch "$T/shared/notyet_m1"
 id=$(F fleet start "$T/m1.conf" --waves 3,100%)
-ok "the other hosts of wave 1 wait for its outcome" wait_for 10 sh -c \
+ok "the other hosts of wave 1 wait for its outcome" wait_for 30 sh -c \
 	"psql '$conninfo' -tAc \"SELECT count(*) FROM hinge.fleet_assignments WHERE rollout_id = '$id' AND state = 'waiting'\" | grep -qx 2"
+rm -f "$T/shared/notyet_m1"
 ok "a run-once rollout completes" wait_for 30 is_state "$id" completed
 is "the change was applied exactly once" "$(applies apply m1)" "1"
 executor=$(psql "$conninfo" -tAc "SELECT once_host FROM hinge.fleet_rollouts WHERE id = '$id'")
