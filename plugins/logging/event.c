@@ -266,9 +266,10 @@ static const char *shared_text(const struct lg_raw *raw, const struct lg_built *
  * Grouping is there because errors recur: a group's events print the
  * same fingerprint, 64 hex digits.  Each thread keeps the printed text of
  * the groups it met last, in slots picked by the fingerprint's first byte
- * (a SHA-256's bytes are as good as random).
+ * (a SHA-256's bytes are as good as random): 256 of them, 43 KB, so that
+ * fifty groups met in turn mostly keep their own.
  */
-#define FP_SLOTS 64
+#define FP_SLOTS 256
 
 struct fp_part {
 	char fingerprint[LG_FP_HEX + 1]; /* "": nothing kept */
@@ -278,9 +279,10 @@ struct fp_part {
 
 static __thread struct fp_part fp_kept[FP_SLOTS];
 
-static int hex_value(char c)
+/* A lower-case hex digit's value (lg_fingerprint writes no other). */
+static unsigned hex_value(char c)
 {
-	return c <= '9' ? c - '0' : c - 'a' + 10;
+	return (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
 }
 
 /* The fingerprint's part of the body: kept, or printed and kept. */
