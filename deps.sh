@@ -4,7 +4,7 @@
 set -eu
 PKGS="jq python3-sklearn python3-statsmodels chromium build-essential autoconf automake libtool pkg-config
 libconfig-dev libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev
-libjansson-dev libssl-dev libpcre2-dev libmicrohttpd-dev libcmocka-dev
+libjansson-dev libssl-dev libpcre2-dev liblz4-dev libmicrohttpd-dev libcmocka-dev
 postgresql postgresql-contrib postgresql-15-hypopg python3 valgrind util-linux systemd bash-completion
 prometheus"
 missing=""

@@ -10,6 +10,7 @@ LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
 	plugins/logging/chunk.c plugins/logging/chunk.h \
 	plugins/logging/spool.c plugins/logging/spool.h \
 	plugins/logging/spool_read.c \
+	plugins/logging/pack.c plugins/logging/pack.h \
 	plugins/logging/tally.c plugins/logging/tally.h \
 	plugins/logging/stmt.c plugins/logging/stmt.h \
 	plugins/logging/retry.c plugins/logging/retry.h \
@@ -28,14 +29,15 @@ pkglib_LTLIBRARIES += plugins/logging/logging.la
 plugins_logging_logging_la_SOURCES = plugins/logging/plugin.c $(LOGGING_CORE)
 plugins_logging_logging_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS) \
-	$(PCRE2_CFLAGS)
+	$(PCRE2_CFLAGS) $(LZ4_CFLAGS)
 plugins_logging_logging_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_logging_logging_la_LIBADD = $(JANSSON_LIBS) $(CRYPTO_LIBS) \
-	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS) $(PCRE2_LIBS)
+	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS) $(PCRE2_LIBS) $(LZ4_LIBS)
 LOGGING_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS) $(PCRE2_CFLAGS)
+	$(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS) $(PCRE2_CFLAGS) \
+	$(LZ4_CFLAGS)
 LOGGING_TEST_LIBS = $(CMOCKA_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
-	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS)
+	$(SQLITE_LIBS) $(CURL_LIBS) $(LIBPQ_LIBS) $(LZ4_LIBS)
 
 LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_retry tests/unit/test_logging_sentry \
@@ -43,7 +45,8 @@ LOGGING_UNIT = tests/unit/test_logging_group tests/unit/test_logging_scrub \
 	tests/unit/test_logging_errors tests/unit/test_logging_actions \
 	tests/unit/test_logging_tally tests/unit/test_logging_utf8 \
 	tests/unit/test_logging_build tests/unit/test_logging_worker \
-	tests/unit/test_logging_build_oom tests/unit/test_logging_event
+	tests/unit/test_logging_build_oom tests/unit/test_logging_event \
+	tests/unit/test_logging_pack
 check_PROGRAMS += $(LOGGING_UNIT)
 TESTS += $(LOGGING_UNIT)
 tests_unit_test_logging_build_SOURCES = tests/unit/test_logging_build.c $(LOGGING_CORE)
@@ -57,6 +60,10 @@ tests_unit_test_logging_build_oom_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_event_SOURCES = tests/unit/test_logging_event.c $(LOGGING_CORE)
 tests_unit_test_logging_event_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_event_LDADD = $(LOGGING_TEST_LIBS)
+tests_unit_test_logging_pack_SOURCES = tests/unit/test_logging_pack.c \
+	plugins/logging/pack.c plugins/logging/pack.h
+tests_unit_test_logging_pack_CFLAGS = $(LOGGING_TEST_CFLAGS)
+tests_unit_test_logging_pack_LDADD = $(LOGGING_TEST_LIBS)
 tests_unit_test_logging_worker_SOURCES = tests/unit/test_logging_worker.c $(LOGGING_CORE)
 tests_unit_test_logging_worker_CFLAGS = $(LOGGING_TEST_CFLAGS)
 tests_unit_test_logging_worker_LDADD = $(LOGGING_TEST_LIBS)

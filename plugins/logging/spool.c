@@ -35,6 +35,7 @@
 
 #include "buf.h"
 #include "chunk.h"
+#include "pack.h"
 #include "spool.h"
 #include "stmt.h"
 #include "tally.h"
@@ -246,7 +247,8 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 		   size_t nsinks)
 {
 	unsigned char sum[LG_CHUNK_SUM], *any = NULL;
-	size_t j, b, nb = (c->n + 7) / 8;
+	size_t j, b, nb = (c->n + 7) / 8, packed_len = 0;
+	void *packed = NULL;
 	sqlite3_stmt *s;
 	int64_t id;
 	int rc = 0;
@@ -264,6 +266,9 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 	if (lg_bits_count(any, nb) == 0)
 		goto out;
 	lg_chunk_sum(c->ids.data, c->ids.len, c->bodies.data, c->bodies.len, sum);
+	if (c->bodies.len >= LG_PACK_MIN &&
+	    (rc = lg_pack(c->bodies.data, c->bodies.len, &packed, &packed_len)) < 0)
+		goto out;
 	s = lg_stmt(db, "INSERT INTO logging_chunks (n, time_ms, ids, bodies, sum)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s) {
@@ -273,8 +278,12 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 	sqlite3_bind_int64(s, 1, (int64_t)c->n);
 	sqlite3_bind_int64(s, 2, c->time_ms);
 	sqlite3_bind_text64(s, 3, c->ids.data, c->ids.len, SQLITE_STATIC, SQLITE_UTF8);
-	sqlite3_bind_text64(s, 4, c->bodies.data, c->bodies.len, SQLITE_STATIC,
-			    SQLITE_UTF8);
+	/* packed bodies are a blob: the value's type tells the reader */
+	if (packed)
+		sqlite3_bind_blob64(s, 4, packed, packed_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_text64(s, 4, c->bodies.data, c->bodies.len, SQLITE_STATIC,
+				    SQLITE_UTF8);
 	sqlite3_bind_blob(s, 5, sum, sizeof sum, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : HINGE_EUNAVAIL;
 	lg_stmt_done(s);
@@ -300,6 +309,7 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 	}
 out:
 	free(any);
+	free(packed);
 	lg_chunk_empty(c);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "chunk.h"
+#include "pack.h"
 #include "spool.h"
 #include "stmt.h"
 
@@ -203,7 +204,30 @@ static char *loose_rest(const struct loose *l, size_t i, size_t n,
  * body that is a JSON object is marked malformed, with what loose_rest
  * finds of it for its dead letter.
  */
-static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
+/*
+ * The bodies of the row s is on, into *bodies and *len: the column's text,
+ * or the text of its packed blob (also into *unpacked, for the caller to
+ * free; a damaged frame gives what it can, and the checksum then tells).
+ */
+static int row_bodies(sqlite3_stmt *s, const char **bodies, size_t *len, char **unpacked)
+{
+	*unpacked = NULL;
+	if (sqlite3_column_type(s, 5) == SQLITE_BLOB) {
+		const void *frame = sqlite3_column_blob(s, 5);
+
+		if (!frame || lg_unpack(frame, (size_t)sqlite3_column_bytes(s, 5), unpacked,
+					len) < 0)
+			return HINGE_ENOMEM;
+		*bodies = *unpacked;
+		return 0;
+	}
+	*bodies = (const char *)sqlite3_column_text(s, 5);
+	*len = (size_t)sqlite3_column_bytes(s, 5);
+	return *bodies ? 0 : HINGE_ENOMEM;
+}
+
+static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit,
+		    size_t *text)
 {
 	int64_t chunk = sqlite3_column_int64(s, 0);
 	const unsigned char *bits = sqlite3_column_blob(s, 1);
@@ -212,28 +236,32 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit)
 	int64_t n = sqlite3_column_int64(s, 3);
 	const char *ids = (const char *)sqlite3_column_text(s, 4);
 	size_t il = (size_t)sqlite3_column_bytes(s, 4);
-	const char *bodies = (const char *)sqlite3_column_text(s, 5);
-	size_t bl = (size_t)sqlite3_column_bytes(s, 5);
+	const char *bodies;
+	size_t bl;
 	const void *sum = sqlite3_column_blob(s, 6);
 	int sl = sqlite3_column_bytes(s, 6);
 	unsigned char want[LG_CHUNK_SUM];
-	char *mem, *pi, *pb, *id, *body, *end, *spare;
+	char *mem, *pi, *pb, *id, *body, *end, *spare, *unpacked;
 	struct loose l = { 0 };
 	size_t i, first = *k;
 	int whole, ids_aligned, rc = 0;
 
-	if (!ids || !bodies)
+	if (!ids || row_bodies(s, &bodies, &bl, &unpacked) < 0)
 		return HINGE_ENOMEM;
+	*text += il + bl;
 	lg_chunk_sum(ids, il, bodies, bl, want);
 	whole = sum && sl == LG_CHUNK_SUM && memcmp(sum, want, sizeof want) == 0;
 	/* a loose row may need room for the ids its bodies carry: never
 	 * more than the bodies' text */
 	mem = malloc(il + bl + 2 + (whole ? 0 : bl + 1));
-	if (!mem)
+	if (!mem) {
+		free(unpacked);
 		return HINGE_ENOMEM;
+	}
 	memcpy(mem, ids, il);
 	mem[il] = '\0';
 	memcpy(mem + il + 1, bodies, bl);
+	free(unpacked);
 	end = mem + il + 1 + bl;
 	*end = '\0';
 	spare = end + 1;
@@ -287,8 +315,7 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit, size_t max_text,
 	}
 	sqlite3_bind_text(s, 1, sink, -1, SQLITE_STATIC);
 	while (err == 0 && k < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		err = take_row(s, v, &k, (size_t)limit);
-		text += (size_t)sqlite3_column_bytes(s, 4) + (size_t)sqlite3_column_bytes(s, 5);
+		err = take_row(s, v, &k, (size_t)limit, &text);
 		if (text >= max_text)
 			break;
 	}
