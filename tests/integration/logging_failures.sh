@@ -44,7 +44,9 @@ LOGGLY_PORT=9 # nothing listens there
 lg_config 'spool_max_events = 6; sentry_sample_rate = 0.0;'
 lg_agent_start
 ok "the new failures are spooled" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT coalesce(sum(left), 0) FROM logging_pending') -ge 6 ]"
-sleep 0.5
+# The delivery job applies the cap and logs it once committed; the kill
+# comes after that, however long the job takes to run.
+lg_wait 20 grep -q "dropped the 2 oldest" "$W/agent.err"
 lg_agent_kill
 is "the cap held the spool to 6" "$(lg_sql 'SELECT sum(left) FROM logging_chunk_left')" 6
 is "six events wait in the rows" "$(lg_spooled | wc -l)" 6

@@ -25,15 +25,29 @@ print(int(m["value"]) if m["status"]=="ok" else m["status"])'
 }
 is "no session waits on a quiet database" "$(metric)" "0"
 
-# A session holds execution_tasks; a second one queues behind it.
-psql_app -c "BEGIN; LOCK TABLE execution_tasks IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" >>"$TAP_LOG" 2>&1 &
+until_true() { # seconds query: poll until the query prints t
+	_end=$(($(date +%s) + $1))
+	until [ "$(psql_app -tAc "$2")" = t ]; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# A session holds execution_tasks; a second one queues behind it. The
+# holder sleeps far longer than the test needs and is ended by the test,
+# so the lock lasts however slow each start-up of hinge is.
+PGAPPNAME=locker psql_app -c "BEGIN; LOCK TABLE execution_tasks IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT" >>"$TAP_LOG" 2>&1 &
 HINGE_PIDS="$HINGE_PIDS $!"
-sleep 0.5
+ok "the locker holds the table" until_true 30 "SELECT EXISTS (SELECT 1 FROM pg_locks l
+	JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = 'locker'
+	AND l.relation = 'execution_tasks'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted)"
 psql_app -c "SELECT count(*) FROM execution_tasks" >>"$TAP_LOG" 2>&1 &
 HINGE_PIDS="$HINGE_PIDS $!"
-n=0; got=0
-while [ $n -lt 20 ] && [ "$got" != 1 ]; do got=$(metric); n=$((n + 1)); sleep 0.1; done
+end=$(($(date +%s) + 30)); got=0
+while [ "$got" != 1 ] && [ "$(date +%s)" -lt "$end" ]; do got=$(metric); [ "$got" = 1 ] || sleep 0.1; done
 is "a session waiting on the table is counted" "$got" "1"
+# The two-argument form returns once the backend has exited.
+is "the locker is ended" "$(psql_app -tAc "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = 'locker'" 2>>"$TAP_LOG")" "t"
 wait
 is "the count falls back once the lock is gone" "$(metric)" "0"
 

@@ -45,15 +45,18 @@ is "completed" "$(J .rollout.state rollout status "$id")" "completed"
 is "every row changed exactly once" "$(sql "SELECT min(touched) || ' ' || max(touched) FROM items")" "1 1"
 
 # 2. kill -9 in the middle of a concurrent index build, then resume.  A
-# reader holding a snapshot keeps the build waiting, so the kill is sure
-# to come during it; what PostgreSQL does with the orphaned build (it
-# runs on until the server notices, as here by pg_terminate_backend) is
-# for the resume to sort out: an INVALID index is dropped and rebuilt.
-psql -X -q -h "$HINGE_TEST_PGHOST" -U postgres -d migration_crash -c \
-	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items; SELECT pg_sleep(3); COMMIT" \
+# reader holding a snapshot keeps the build from finishing, so the kill
+# is sure to come during it; the reader sleeps far longer than the test
+# needs and is ended by it, once the orphaned build (which runs on until
+# the server notices, here by pg_terminate_backend) is gone. The resume
+# sorts out what that leaves: an INVALID index is dropped and rebuilt.
+PGAPPNAME=reader psql -X -q -h "$HINGE_TEST_PGHOST" -U postgres -d migration_crash -c \
+	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items; SELECT pg_sleep(600); COMMIT" \
 	>>"$TAP_LOG" 2>&1 &
 reader=$!
-sleep 0.3
+HINGE_PIDS="$HINGE_PIDS $reader"
+holds_snapshot() { [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'reader' AND backend_xmin IS NOT NULL")" -gt 0 ]; }
+ok "the reader holds a snapshot" wait_for 30 holds_snapshot
 change idx '  id = "idx";
   steps = ( { name = "idx"; action = "migration.create_index";
               with = { table = "items"; name = "items_k"; columns = "k, touched, id"; }; } );'
@@ -63,9 +66,11 @@ building() { [ "$(sql "SELECT count(*) FROM pg_stat_progress_create_index")" -gt
 ok "the index build is under way" wait_for 30 building
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
-wait "$reader"
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
+# The two-argument form returns once the backend has exited.
+sql "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database()
      AND application_name LIKE 'hinge/%'" >/dev/null
+sql "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = 'reader'" >/dev/null
+wait "$reader"
 id=$(last_id)
 expect_exit "resume completes it" 0 H rollout resume "$id"
 is "completed" "$(J .rollout.state rollout status "$id")" "completed"
@@ -101,7 +106,7 @@ change fill2 '  id = "fill2"; on_failure = "pause";
 "$HINGE" -c "$T/hinge.conf" rollout start "$T/fill2.conf" >/dev/null 2>>"$TAP_LOG" &
 pid=$!
 ok "the second backfill is under way" wait_for 30 past 10000
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
+sql "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database()
      AND application_name LIKE 'hinge/%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$pid"
 is "the terminated step fails the start (exit 1)" "$?" "1"

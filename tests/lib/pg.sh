@@ -33,6 +33,10 @@ full_page_writes = off
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = all
 max_connections = 300
+# No test relies on autovacuum, and an autoanalyze of a fresh fixture
+# table takes locks at a time no test chooses: tests that give a
+# statement a lock_timeout of a few ms would fail now and then.
+autovacuum = off
 CONF
 	pg_as_postgres "$PG_BINDIR/pg_ctl" -D "$_dir/data" -l "$_dir/server.log" \
 		-w -t 60 start >/dev/null || { cat "$_dir/server.log" >&2; return 1; }
