@@ -44,9 +44,12 @@ LOGGLY_PORT=9 # nothing listens there
 lg_config 'spool_max_events = 6; sentry_sample_rate = 0.0;'
 lg_agent_start
 ok "the new failures are spooled" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' 'SELECT coalesce(sum(left), 0) FROM logging_pending') -ge 6 ]"
-# The delivery job applies the cap and logs it once committed; the kill
-# comes after that, however long the job takes to run.
+# The delivery job applies the cap and logs it once committed, then
+# drains each sink: the kill comes once the file sink has taken its
+# events (else the corrupt row below would wait for two sinks and become
+# two dead letters), however long the job takes to run.
 lg_wait 20 grep -q "dropped the 2 oldest" "$W/agent.err"
+lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' \"SELECT count(*) FROM logging_pending WHERE sink = 'file'\") -eq 0 ]"
 lg_agent_kill
 is "the cap held the spool to 6" "$(lg_sql 'SELECT sum(left) FROM logging_chunk_left')" 6
 is "six events wait in the rows" "$(lg_spooled | wc -l)" 6
