@@ -266,7 +266,7 @@ static const char *shared_text(const struct lg_raw *raw, const struct lg_built *
  * Grouping is there because errors recur: a group's events print the
  * same fingerprint, 64 hex digits.  Each thread keeps the printed text of
  * the groups it met last, in slots picked by the fingerprint's first byte
- * (a SHA-256's bytes are as good as random): 256 of them, 43 KB, so that
+ * (a SHA-256's bytes are as good as random): 256 of them, 44 KiB, so that
  * fifty groups met in turn mostly keep their own.
  */
 #define FP_SLOTS 256

@@ -6,7 +6,7 @@
  * spool's writes, checkpoints, reads and deletes all go by bytes.  The
  * frame holds the text's length and a checksum per block of 64 KiB,
  * each block packed on its own, so that a block damaged on disk is found
- * and the blocks before it still read.
+ * and the blocks before it still read (the reading stops there).
  */
 #ifndef LOGGING_PACK_H
 #define LOGGING_PACK_H
@@ -18,8 +18,9 @@
 #define LG_PACK_MIN 65536
 
 /*
- * text (len bytes) as one frame into *out, malloc'ed, of *out_len bytes.
- * Returns 0, or HINGE_ENOMEM.
+ * text (len bytes, at least one: an empty text's frame reads as damaged)
+ * as one frame into *out, malloc'ed, of *out_len bytes.  Returns 0, or
+ * HINGE_ENOMEM.
  */
 int lg_pack(const char *text, size_t len, void **out, size_t *out_len);
 

@@ -4,7 +4,9 @@
  * A source transaction's events (a tail transaction's lines, a PostgreSQL
  * poll, one agent event) are stored as ONE row of logging_chunks: n, the
  * ids as text (one per line), the JSON bodies as text (one per line: a
- * compact JSON body holds no newline) and a SHA-256 of both.  Per sink, a
+ * compact JSON body holds no newline; from LG_PACK_MIN bytes on, that
+ * text packed into an LZ4 frame, stored as a blob: pack.h) and a SHA-256
+ * of the ids and the bodies' text.  Per sink, a
  * row of logging_pending holds a bitmap of the chunk's events still
  * waiting there (bit k: event k) and their count, so that sampling per
  * sink per event, partial acceptance, retries and dead letters keep their
@@ -14,7 +16,8 @@
  * deleted when none is left.  Event ids are fixed when the chunk is
  * written and are the same on every retry.
  *
- * Reading a chunk splits its text in place (no JSON parsing); a chunk
+ * Reading a chunk (unpacked first) splits its text in place (no JSON
+ * parsing); a chunk
  * whose checksum does not match (altered on disk, or migrated from the
  * one-row-per-event tables, which had none) has each body parsed and
  * found by the event id it carries (a newline added or lost moves the

@@ -196,15 +196,6 @@ static char *loose_rest(const struct loose *l, size_t i, size_t n,
 }
 
 /*
- * The events of the row s is on that wait (its bits), into v[*k..limit).
- * Its text is copied once and split in place.  A row whose checksum
- * matches was written whole by lg_spool_chunk, so its bodies are the JSON
- * objects it was given, each at its event's place; any other has each
- * body parsed and found by its id (loose_event), and an event without a
- * body that is a JSON object is marked malformed, with what loose_rest
- * finds of it for its dead letter.
- */
-/*
  * The bodies of the row s is on, into *bodies and *len: the column's text,
  * or the text of its packed blob (also into *unpacked, for the caller to
  * free; a damaged frame gives what it can, and the checksum then tells).
@@ -214,9 +205,11 @@ static int row_bodies(sqlite3_stmt *s, const char **bodies, size_t *len, char **
 	*unpacked = NULL;
 	if (sqlite3_column_type(s, 5) == SQLITE_BLOB) {
 		const void *frame = sqlite3_column_blob(s, 5);
+		size_t frame_len = (size_t)sqlite3_column_bytes(s, 5);
 
-		if (!frame || lg_unpack(frame, (size_t)sqlite3_column_bytes(s, 5), unpacked,
-					len) < 0)
+		/* an empty blob (damage: lg_pack makes none) is an empty frame */
+		if ((!frame && frame_len > 0) ||
+		    lg_unpack(frame ? frame : "", frame_len, unpacked, len) < 0)
 			return HINGE_ENOMEM;
 		*bodies = *unpacked;
 		return 0;
@@ -226,6 +219,16 @@ static int row_bodies(sqlite3_stmt *s, const char **bodies, size_t *len, char **
 	return *bodies ? 0 : HINGE_ENOMEM;
 }
 
+/*
+ * The events of the row s is on that wait (its bits), into v[*k..limit).
+ * Its text is copied once and split in place.  A row whose checksum
+ * matches was written whole by lg_spool_chunk, so its bodies are the JSON
+ * objects it was given, each at its event's place; any other has each
+ * body parsed and found by its id (loose_event), and an event without a
+ * body that is a JSON object is marked malformed, with what loose_rest
+ * finds of it for its dead letter.  The row's text (unpacked) is added
+ * to *text.
+ */
 static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit,
 		    size_t *text)
 {

@@ -143,7 +143,7 @@ static void create_cleanup(struct ddl *d)
 		return;
 	drop_leftover(d, &drop);
 	if (!drop.oom)
-		mig_exec(d->c, d->st, d->conn, drop.s[0], 0, &d->t, NULL, NULL);
+		mig_exec_cleanup(d->c, d->st, d->conn, drop.s[0], &d->t);
 	sqlv_free(&drop);
 }
 

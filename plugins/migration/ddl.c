@@ -102,9 +102,10 @@ static int run_all(struct ddl *d, struct sqlv *v)
 	int rc = v->oom ? HINGE_ENOMEM : 0;
 	int retry = d->ops->cleanup != NULL && d->ops->cleanup_on_retry;
 
+	/* only the last statement (the build) can fail half way */
 	for (int i = 0; rc == 0 && i < v->n; i++)
 		rc = mig_exec(d->c, d->st, d->conn, v->s[i], 0, &d->t,
-			      retry ? cleanup : NULL, d);
+			      retry && i == v->n - 1 ? cleanup : NULL, d);
 	if (rc != 0 && d->ops->cleanup != NULL)
 		d->ops->cleanup(d);
 	return rc;

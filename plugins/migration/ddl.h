@@ -62,7 +62,7 @@ struct ddl_ops {
 	/* Remove what a forward statement that failed half way left on the
 	 * live table (a NOT VALID constraint, an INVALID index); may be NULL.
 	 * Runs when apply fails, and with cleanup_on_retry also before each
-	 * retry of a lock that was not granted. */
+	 * retry of the last forward statement whose lock was not granted. */
 	void (*cleanup)(struct ddl *d);
 	int cleanup_on_retry;
 	void (*close)(struct ddl *d);

@@ -77,6 +77,14 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	     void (*before_retry)(void *arg), void *arg);
 
 /*
+ * mig_exec for a statement that cleans up after a failed one: retried the
+ * same way, but its errors go to the agent's log, so that the step's own
+ * error (what failed first) is the one the operator reads.
+ */
+int mig_exec_cleanup(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		     const char *sql, const struct mig_target *target);
+
+/*
  * mig_exec for one statement with text parameters whose result the
  * caller wants: on success *out is the result, which the caller PQclears.
  */

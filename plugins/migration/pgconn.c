@@ -2,6 +2,7 @@
  * pgconn.c - connections to the target database and the statements run
  * on it: session timeouts, lock retries with backoff, blocker reports.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +226,26 @@ struct exec_args {
 	void (*before_retry)(void *arg);
 	void *arg;
 	PGresult **out; /* the result on success, or NULL to clear it */
+	int cleanup;    /* errors to the log: the step's own error stays */
 };
+
+static void exec_error(struct mig_ctx *c, struct hinge_step *st, const struct exec_args *x,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void exec_error(struct mig_ctx *c, struct hinge_step *st, const struct exec_args *x,
+		       const char *fmt, ...)
+{
+	char text[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (x->cleanup)
+		c->host->log(c->p, HINGE_LOG_WARNING, "cleaning up after it: %s", text);
+	else
+		c->host->step_error(st, "%s", text);
+}
 
 static int exec_loop(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const char *sql,
 		     const struct mig_target *target, const struct exec_args *x)
@@ -250,23 +270,24 @@ static int exec_loop(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, con
 			return 0;
 		}
 		if (!lock_not_granted(r)) {
-			h->step_error(st, "step \"%s\" failed: %s", h->step_name(st),
-				      pq_message(r, conn, msg, sizeof(msg)));
+			exec_error(c, st, x, "step \"%s\" failed: %s", h->step_name(st),
+				   pq_message(r, conn, msg, sizeof(msg)));
 			PQclear(r);
 			return HINGE_EFAIL;
 		}
 		PQclear(r);
 		if (attempt >= retries) {
 			mig_lock_holders(conn, target, 0, who, sizeof(who));
-			h->step_error(st, "step \"%s\": lock on %s not granted after %d attempts; blocked by %s",
-				      h->step_name(st), target ? target->qualified : "the database",
-				      attempt + 1, who);
+			exec_error(c, st, x,
+				   "step \"%s\": lock on %s not granted after %d attempts; blocked by %s",
+				   h->step_name(st), target ? target->qualified : "the database",
+				   attempt + 1, who);
 			return HINGE_EBUSY;
 		}
 		if (h->sleep_ms(c->p, mig_backoff_ms(attempt, base, max,
 						     (double)rand() / ((double)RAND_MAX + 1))) != 0) {
-			h->step_error(st, "step \"%s\" cancelled while waiting for a lock",
-				      h->step_name(st));
+			exec_error(c, st, x, "step \"%s\" cancelled while waiting for a lock",
+				   h->step_name(st));
 			return HINGE_ECANCELED;
 		}
 		if (x->before_retry != NULL)
@@ -278,7 +299,15 @@ int mig_exec(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
 	     const char *sql, int multi, const struct mig_target *target,
 	     void (*before_retry)(void *arg), void *arg)
 {
-	const struct exec_args x = { multi, 0, NULL, before_retry, arg, NULL };
+	const struct exec_args x = { multi, 0, NULL, before_retry, arg, NULL, 0 };
+
+	return exec_loop(c, st, conn, sql, target, &x);
+}
+
+int mig_exec_cleanup(struct mig_ctx *c, struct hinge_step *st, PGconn *conn,
+		     const char *sql, const struct mig_target *target)
+{
+	const struct exec_args x = { 0, 0, NULL, NULL, NULL, NULL, 1 };
 
 	return exec_loop(c, st, conn, sql, target, &x);
 }
@@ -287,7 +316,7 @@ int mig_exec_query(struct mig_ctx *c, struct hinge_step *st, PGconn *conn, const
 		   int nparams, const char *const *params, const struct mig_target *target,
 		   PGresult **out)
 {
-	const struct exec_args x = { 0, nparams, params, NULL, NULL, out };
+	const struct exec_args x = { 0, nparams, params, NULL, NULL, out, 0 };
 
 	return exec_loop(c, st, conn, sql, target, &x);
 }

@@ -1013,6 +1013,24 @@ static void test_packed_row_damaged(void **state)
 	assert_int_equal(lg_counter_get(db, "dead"), st.dead);
 }
 
+/* A packed row whose blob is empty (nothing lg_pack makes): its events
+ * are dead letters, and delivery goes on past it. */
+static void test_packed_row_empty(void **state)
+{
+	size_t seen = 0;
+	struct lg_run_stats st;
+
+	(void)state;
+	put_packed();
+	assert_int_equal(sqlite3_exec(db, "UPDATE logging_chunks SET bodies = x''", NULL, NULL,
+				      NULL), 0);
+	put(900, "{\"event_id\":\"id900\",\"a\":1}", one, 1);
+	st = deliver_all(&seen);
+	assert_int_equal(st.dead, PACKED_N);
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(seen, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1037,6 +1055,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_bounded_by_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_packed_row_empty, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }
