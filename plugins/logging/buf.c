@@ -23,6 +23,7 @@ static int grow(struct lg_buf *b, size_t need)
 		b->oom = 1;
 		return -1;
 	}
+	p[b->len] = '\0'; /* a reserved buffer holds "" until appended to */
 	b->data = p;
 	b->cap = cap;
 	return 0;

@@ -30,6 +30,16 @@ static void test_numbers(void **state)
 	norm_is("at 2026-11-25T20:21:05Z", "at <num>-<num>-<num>:<num>:<num>");
 }
 
+/* Nothing but white space, or nothing: the empty text, not whatever
+ * the buffer held (it was reserved and never written). */
+static void test_blank(void **state)
+{
+	(void)state;
+	norm_is("", "");
+	norm_is(" ", "");
+	norm_is("  \t\r\n ", "");
+}
+
 static void test_hex_uuid(void **state)
 {
 	(void)state;
@@ -103,6 +113,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_blank),
 		cmocka_unit_test(test_hex_uuid),
 		cmocka_unit_test(test_quotes_paths),
 		cmocka_unit_test(test_long_message_cut),
