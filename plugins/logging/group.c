@@ -5,7 +5,6 @@
  * part (quoted value, path, UUID, hex, number) is tried before the text
  * is copied as it is, so that a UUID is not read as numbers and hex.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -14,16 +13,22 @@
 #include <hinge/plugin.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "group.h"
 
 static int is_word(char c)
 {
-	return isalnum((unsigned char)c) || c == '_';
+	return lg_byte_is(c, LG_B_WORD);
 }
 
 static int is_hex(char c)
 {
-	return isxdigit((unsigned char)c);
+	return lg_byte_is(c, LG_B_HEX);
+}
+
+static int is_digit(char c)
+{
+	return lg_byte_is(c, LG_B_DIGIT);
 }
 
 /* A quote opens a value only at a word boundary ("can't" is not one). */
@@ -49,11 +54,11 @@ static size_t path_len(const char *s, size_t i)
 
 	if (s[i] != '/')
 		return 0;
-	if (i > 0 && !strchr(" \t=(:[,", s[i - 1]))
+	if (i > 0 && !lg_byte_is(s[i - 1], LG_B_PATH_AFTER))
 		return 0;
 	if (!is_word(s[n]) && s[n] != '.' && s[n] != '~' && s[n] != '-')
 		return 0;
-	while (s[n] && !isspace((unsigned char)s[n]) && !strchr("\"'`),;]:", s[n]))
+	while (s[n] && !lg_byte_is(s[n], LG_B_PATH_END))
 		n++;
 	return n - i;
 }
@@ -83,7 +88,7 @@ static size_t word_len(const char *s, size_t i, int *digits, int *alpha,
 	*digits = *alpha = 0;
 	*allhex = 1;
 	while (is_word(s[n])) {
-		if (isdigit((unsigned char)s[n]))
+		if (is_digit(s[n]))
 			*digits = 1;
 		else
 			*alpha = 1;
@@ -112,11 +117,11 @@ static size_t add_word(struct lg_buf *b, const char *s, size_t i)
 		lg_buf_adds(b, "<hex>");
 		return n;
 	}
-	if (isdigit((unsigned char)s[i])) {
+	if (is_digit(s[i])) {
 		/* a decimal fraction belongs to its number */
-		while (s[i + n] == '.' && isdigit((unsigned char)s[i + n + 1])) {
+		while (s[i + n] == '.' && is_digit(s[i + n + 1])) {
 			n++;
-			while (isdigit((unsigned char)s[i + n]))
+			while (is_digit(s[i + n]))
 				n++;
 		}
 		lg_buf_adds(b, "<num>");
@@ -136,7 +141,7 @@ char *lg_normalize(const char *msg)
 	 * stand for longer words; the slack covers short ones */
 	lg_buf_reserve(&b, (len < LG_NORM_MAX ? len : LG_NORM_MAX) + 16);
 	while (msg[i] && b.len < LG_NORM_MAX) {
-		if (isspace((unsigned char)msg[i])) {
+		if (lg_byte_is(msg[i], LG_B_SPACE)) {
 			space = 1;
 			i++;
 			continue;
@@ -150,7 +155,7 @@ char *lg_normalize(const char *msg)
 			lg_buf_addc(&b, msg[i]);
 		} else if ((n = path_len(msg, i))) {
 			lg_buf_adds(&b, "<path>");
-		} else if ((n = uuid_len(msg, i)) && (i == 0 || !is_word(msg[i - 1]))) {
+		} else if ((i == 0 || !is_word(msg[i - 1])) && (n = uuid_len(msg, i))) {
 			lg_buf_adds(&b, "<uuid>");
 		} else if (is_word(msg[i]) && (i == 0 || !is_word(msg[i - 1]))) {
 			n = add_word(&b, msg, i);

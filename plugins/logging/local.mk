@@ -1,6 +1,7 @@
 # The logging plugin: captures errors, groups them, and delivers them to
 # Sentry, Loggly and a JSON-lines file through a durable spool.
 LOGGING_CORE = plugins/logging/buf.c plugins/logging/buf.h \
+	plugins/logging/bytes.c plugins/logging/bytes.h \
 	plugins/logging/group.c plugins/logging/group.h \
 	plugins/logging/scrub.c plugins/logging/scrub.h \
 	plugins/logging/utf8.c plugins/logging/utf8.h \

@@ -7,7 +7,6 @@
  * password costs a rotation.
  */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +14,7 @@
 #include <hinge/plugin.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "scrub.h"
 
 #define WORD(w) { w, sizeof(w) - 1 }
@@ -28,48 +28,9 @@ static const struct {
 };
 #undef WORD
 
-/*
- * What each byte can be part of.  Scrubbing looks at every byte of every
- * event; a table costs one load where strchr over a set cost a call.
- */
-enum {
-	C_ALNUM = 0x01,
-	C_WORD = 0x02,      /* a key's characters: alnum _ - */
-	C_TOKEN = 0x04,     /* a token's: alnum - . _ ~ + / = */
-	C_VALUE_END = 0x08, /* ends an unquoted value: space , ; & ) } ] " ' */
-	C_USER_END = 0x10,  /* ends a URL's user part: / @ space " ' */
-	C_LOCAL = 0x20,     /* an e-mail's local part: alnum . _ % + - */
-};
-
-static unsigned char cls[256];
-static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
-
-static void mark(const char *set, unsigned char c)
-{
-	for (; *set; set++)
-		cls[(unsigned char)*set] |= c;
-}
-
-static void cls_fill(void)
-{
-	for (int c = 0; c < 256; c++)
-		if (c < 128 && isalnum(c))
-			cls[c] |= C_ALNUM | C_WORD | C_TOKEN | C_LOCAL;
-	mark("_-", C_WORD);
-	mark("-._~+/=", C_TOKEN);
-	mark(" \t\n\v\f\r,;&)}]\"'", C_VALUE_END);
-	mark("/@ \t\r\n\"'", C_USER_END);
-	mark("._%+-", C_LOCAL);
-}
-
-static int is(char c, unsigned char what)
-{
-	return (cls[(unsigned char)c] & what) != 0;
-}
-
 static int is_word(char c)
 {
-	return is(c, C_WORD);
+	return lg_byte_is(c, LG_B_KEY);
 }
 
 /*
@@ -146,7 +107,7 @@ static size_t value_len(const char *s, char vq)
 			n += (s[n] == '\\' && s[n + 1]) ? 2 : 1;
 		return n;
 	}
-	while (s[n] && !is(s[n], C_VALUE_END))
+	while (s[n] && !lg_byte_is(s[n], LG_B_VALUE_END))
 		n++;
 	return n;
 }
@@ -155,7 +116,7 @@ static size_t token_len(const char *s)
 {
 	size_t n = 0;
 
-	while (is(s[n], C_TOKEN))
+	while (lg_byte_is(s[n], LG_B_TOKEN))
 		n++;
 	return n;
 }
@@ -202,7 +163,7 @@ static size_t url_userinfo(const char *s, size_t *ulen)
 
 	if (s[0] != ':' || s[1] != '/' || s[2] != '/')
 		return 0;
-	while (s[3 + n] && !is(s[3 + n], C_USER_END))
+	while (s[3 + n] && !lg_byte_is(s[3 + n], LG_B_USER_END))
 		n++;
 	if (n == 0 || s[3 + n] != '@')
 		return 0;
@@ -212,7 +173,7 @@ static size_t url_userinfo(const char *s, size_t *ulen)
 
 static int is_local(char c)
 {
-	return is(c, C_LOCAL);
+	return lg_byte_is(c, LG_B_LOCAL);
 }
 
 /* "name@example.org" at s: its length, 0 when it is not one. */
@@ -267,7 +228,6 @@ char *lg_scrub_text(const char *s, unsigned flags)
 	size_t i = 0, from = 0, n, m;
 	char vq;
 
-	pthread_once(&cls_once, cls_fill);
 	lg_buf_reserve(&b, strlen(s)); /* [Filtered] rarely makes it longer */
 	while (s[i]) {
 		int boundary = i == 0 || !is_word(s[i - 1]);
