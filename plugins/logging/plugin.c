@@ -48,7 +48,9 @@ static const struct hinge_setting settings[] = {
 	{ "scrub_ips", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "also replace IPv4 addresses with [ip] before spooling" },
 	{ "spool_max_events", HINGE_T_INT, 0, "100000", 1, 1e9,
-	  "events kept in the spool; past it the oldest are dropped and counted" },
+	  "events kept in the spool, those waiting for a sink the config no longer has"
+	  " among them (they stay for its return); past it the oldest are dropped and"
+	  " counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
 	  "events sent to a sink per batch, whose outcome is committed at once"
 	  " (delivery reads up to 8192 waiting events and sends them a batch at"
@@ -184,6 +186,7 @@ struct lg_plugin {
 	int64_t tail_ms;         /* when it read its lines: their time */
 	json_t *failing;         /* paths that could not be read, reported once */
 	int64_t next_prune_ms;   /* when the delivery job next prunes hits */
+	int told_unconfigured;   /* tell_unconfigured ran in this agent */
 };
 
 /* Set while this thread delivers: what it logs then is not spooled, or a
@@ -464,6 +467,33 @@ static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 	return rc;
 }
 
+/*
+ * Events that wait for a sink the config no longer has stay spooled (it
+ * may come back, and nothing is dropped unasked) but count toward the
+ * cap: the first delivery run of an agent says so, once per such sink.
+ */
+static void tell_unconfigured(struct lg_plugin *s, sqlite3 *db)
+{
+	sqlite3_stmt *q = lg_stmt(db, "SELECT sink, sum(left) FROM logging_pending GROUP BY sink");
+	const char *name;
+	size_t k;
+
+	s->told_unconfigured = 1;
+	while (q && sqlite3_step(q) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(q, 0);
+		for (k = 0; name && k < s->nsinks && strcmp(s->sinks[k].name, name) != 0; k++)
+			;
+		if (name && k == s->nsinks)
+			H->log(s->p, HINGE_LOG_WARNING,
+			       "%lld events wait for sink %s, which the config no longer has: "
+			       "they stay spooled until it has it again, and count toward "
+			       "spool_max_events (%lld)",
+			       (long long)sqlite3_column_int64(q, 1), name, (long long)s->cap);
+	}
+	if (q)
+		lg_stmt_done(q);
+}
+
 static int job_deliver(void *data)
 {
 	struct lg_plugin *s = data;
@@ -508,6 +538,8 @@ static int job_deliver(void *data)
 		rc = lg_hits_prune(db, now_ms() - H->setting_ms(s->p, "hits_retention"));
 		s->next_prune_ms = now_ms() + 60000;
 	}
+	if (rc == 0 && !s->told_unconfigured)
+		tell_unconfigured(s, db);
 	if (rc == 0)
 		rc = refresh_sinks(s, db);
 	for (k = 0; k < s->nsinks && rc == 0; k++)

@@ -5,6 +5,7 @@
 # the first sent again, under the same event ids, and every line arrives
 # once.  3,000 lines are 150 batches of 20: a run of the delivery job
 # sends 64 at most, so the rest waits for the next runs, none sent twice.
+# Then a sink dropped from the config: its events stay, and it is said.
 . "$HINGE_SRCDIR/tests/integration/logging_lib.sh"
 lg_setup logging_drain
 SENTRY_PORT=9 # not used: sampled out
@@ -52,4 +53,25 @@ is "the file sink got every line once" "$(python3 -c 'import json,sys
 ids = [json.loads(l)["event_id"] for l in open(sys.argv[1])
        if json.loads(l)["message"].startswith("ERROR drain line")]
 print(len(ids), len(set(ids)))' "$W/events.jsonl")" "$N $N"
+
+# A sink the config no longer has: what waits for it stays spooled (it
+# may come back) and the agent says so once, naming it and the count.
+waiting() { sqlite3 "$W/state.db" "SELECT coalesce(sum(left), 0) FROM logging_pending WHERE sink = 'loggly'"; }
+LOGGLY_PORT=9 # nothing listens there: lines wait for Loggly
+lg_config "sentry_sample_rate = 0.0; batch_size = $BATCH;
+    tail_files = [\"$W/app.log\"]; tail_from_start = true; tail_interval = \"50ms\";"
+lg_agent_start
+printf 'ERROR orphan line 1\nERROR orphan line 2\nERROR orphan line 3\n' >>"$W/app.log"
+ok "three lines wait for Loggly" lg_wait 20 sh -c "[ \$(sqlite3 '$W/state.db' \"SELECT coalesce(sum(left), 0) FROM logging_pending WHERE sink = 'loggly'\") -ge 3 ]"
+lg_agent_stop
+before=$(waiting)
+sed -i '/loggly_token/d' "$W/hinge.conf"
+: >"$W/agent.err"
+lg_agent_start
+ok "the agent says what waits for a sink it no longer has" lg_wait 20 \
+	grep -q "$before events wait for sink loggly, which the config no longer has" "$W/agent.err"
+sleep 0.3
+lg_agent_stop
+is "they stay spooled" "$(waiting)" "$before"
+is "said once" "$(grep -c 'which the config no longer has' "$W/agent.err")" 1
 done_testing
