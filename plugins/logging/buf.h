@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct lg_buf {
-	char *data; /* NUL-terminated; NULL until the first append */
+	char *data; /* NUL-terminated; NULL until the first append or reserve */
 	size_t len;
 	size_t cap;
 	int oom;    /* set once an allocation failed; appends then do nothing */

@@ -468,30 +468,35 @@ static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 }
 
 /*
- * Events that wait for a sink the config no longer has stay spooled (it
- * may come back, and nothing is dropped unasked) but count toward the
- * cap: the first delivery run of an agent says so, once per such sink.
+ * Events that wait for a sink this agent does not have (taken out of the
+ * config, or off because its setup failed) stay spooled: it may come
+ * back, and nothing is dropped unasked.  They count toward the cap, so
+ * the first delivery run that can read the spool says so, once per such
+ * sink.
  */
 static void tell_unconfigured(struct lg_plugin *s, sqlite3 *db)
 {
-	sqlite3_stmt *q = lg_stmt(db, "SELECT sink, sum(left) FROM logging_pending GROUP BY sink");
+	sqlite3_stmt *q;
 	const char *name;
 	size_t k;
+	int rc;
 
-	s->told_unconfigured = 1;
-	while (q && sqlite3_step(q) == SQLITE_ROW) {
+	if (sqlite3_prepare_v2(db, "SELECT sink, sum(left) FROM logging_pending GROUP BY sink",
+			       -1, &q, NULL) != SQLITE_OK)
+		return;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(q, 0);
 		for (k = 0; name && k < s->nsinks && strcmp(s->sinks[k].name, name) != 0; k++)
 			;
 		if (name && k == s->nsinks)
 			H->log(s->p, HINGE_LOG_WARNING,
-			       "%lld events wait for sink %s, which the config no longer has: "
-			       "they stay spooled until it has it again, and count toward "
-			       "spool_max_events (%lld)",
+			       "%lld events wait for sink %s, which this agent does not have "
+			       "(not in its config, or its setup failed): they stay spooled "
+			       "until it does, and count toward spool_max_events (%lld)",
 			       (long long)sqlite3_column_int64(q, 1), name, (long long)s->cap);
 	}
-	if (q)
-		lg_stmt_done(q);
+	sqlite3_finalize(q);
+	s->told_unconfigured = rc == SQLITE_DONE; /* else the next run asks again */
 }
 
 static int job_deliver(void *data)

@@ -187,8 +187,8 @@ static size_t email_len(const char *s)
 	if (n == 0 || s[n] != '@')
 		return 0;
 	n++;
-	while (isalnum((unsigned char)s[n]) || s[n] == '-' ||
-	       (s[n] == '.' && isalnum((unsigned char)s[n + 1]))) {
+	while (lg_byte_is(s[n], LG_B_ALNUM) || s[n] == '-' ||
+	       (s[n] == '.' && lg_byte_is(s[n + 1], LG_B_ALNUM))) {
 		if (s[n] == '.')
 			dot = 1;
 		n++;
@@ -202,14 +202,14 @@ static size_t ipv4_len(const char *s)
 	int part, digits;
 
 	for (part = 0; part < 4; part++) {
-		for (digits = 0; isdigit((unsigned char)s[n]) && digits < 3; digits++)
+		for (digits = 0; lg_byte_is(s[n], LG_B_DIGIT) && digits < 3; digits++)
 			n++;
 		if (!digits)
 			return 0;
 		if (part < 3 && s[n++] != '.')
 			return 0;
 	}
-	return isalnum((unsigned char)s[n]) ? 0 : n;
+	return lg_byte_is(s[n], LG_B_ALNUM) ? 0 : n;
 }
 
 /* Scrubbing twice changes nothing: an earlier [Filtered] stays. */
@@ -261,7 +261,7 @@ char *lg_scrub_text(const char *s, unsigned flags)
 			   (n = email_len(s + i))) {
 			with = "[email]";
 		} else if ((flags & LG_SCRUB_IP) && boundary &&
-			   isdigit((unsigned char)s[i]) && (n = ipv4_len(s + i))) {
+			   lg_byte_is(s[i], LG_B_DIGIT) && (n = ipv4_len(s + i))) {
 			with = "[ip]";
 		} else {
 			/* nothing starts inside a word: step over the rest of it */

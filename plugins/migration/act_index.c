@@ -138,8 +138,12 @@ static void drop_leftover(struct ddl *d, struct sqlv *out)
 static void create_cleanup(struct ddl *d)
 {
 	struct sqlv drop = { { NULL }, 0, 0 };
+	struct ddl quiet = *d;
 
-	if (ddl_index_state(d, d->t.qualified, ((const struct idx *)d->aux)->name) != 2)
+	/* without the step, a failed look goes to the log: the step's error
+	 * stays what failed first */
+	quiet.st = NULL;
+	if (ddl_index_state(&quiet, d->t.qualified, ((const struct idx *)d->aux)->name) != 2)
 		return;
 	drop_leftover(d, &drop);
 	if (!drop.oom)
