@@ -51,6 +51,13 @@ tests_unit_test_failing_alloc_LDFLAGS = -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,
 tests_unit_test_failing_alloc_LDADD = $(CMOCKA_LIBS)
 TESTS += tests/unit/test_failing_alloc
 
+check_PROGRAMS += tests/unit/test_host_standin
+tests_unit_test_host_standin_SOURCES = tests/unit/test_host_standin.c \
+	tests/doubles/host_standin.c tests/doubles/host_standin.h
+tests_unit_test_host_standin_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBPQ_CFLAGS)
+tests_unit_test_host_standin_LDADD = $(CMOCKA_LIBS) $(LIBPQ_LIBS)
+TESTS += tests/unit/test_host_standin
+
 core_test_scripts = tests/integration/core_cli.sh tests/integration/core_daemon.sh \
 	tests/integration/core_thirdparty.sh tests/integration/core_docs.sh
 TESTS += $(core_test_scripts)

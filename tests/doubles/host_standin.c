@@ -1,7 +1,7 @@
 /*
  * host_standin.c - a small stand-in of the host table for the
  * migration plugin's tests and test_feedback_exposure.c (support code,
- * not a test itself): settings and step parameters from tables,
+ * checked itself by test_host_standin.c): settings and step parameters from tables,
  * artifacts and findings kept in the step, pg_connect and pg_migrate done
  * the way the host does them, against the test PostgreSQL.  It needs no
  * test framework, so that bench/migration_drive.c drives the plugin with
