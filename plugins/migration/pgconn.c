@@ -242,7 +242,9 @@ static void exec_error(struct mig_ctx *c, struct hinge_step *st, const struct ex
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (x->cleanup)
-		c->host->log(c->p, HINGE_LOG_WARNING, "cleaning up after it: %s", text);
+		c->host->log(c->p, HINGE_LOG_WARNING,
+			     "cleaning up after a failed statement (whose error is the step's): %s",
+			     text);
 	else
 		c->host->step_error(st, "%s", text);
 }
