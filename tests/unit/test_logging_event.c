@@ -43,12 +43,17 @@ static void assert_body_of(const struct lg_raw *raw)
 {
 	struct lg_built b;
 	json_t *o;
-	char ts[32];
+	char ts[32], *again;
 
 	assert_int_equal(lg_event_build(raw, 0, &b), 0);
 	o = json_loads(b.body, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(o);
 	assert_true(json_is_object(o));
+	/* the joined parts are what jansson prints for the whole, byte for byte */
+	again = json_dumps(o, JSON_COMPACT);
+	assert_non_null(again);
+	assert_string_equal(again, b.body);
+	free(again);
 	lg_iso_time(raw->time_ms, ts);
 	assert_string_equal(text(o, "event_id"), b.event_id);
 	assert_string_equal(text(o, "message"), b.message);
@@ -111,6 +116,53 @@ static void test_shared_values_change(void **state)
 	r[14].rollout = "r-2";
 	for (size_t k = 0; k < sizeof r / sizeof r[0]; k++)
 		assert_body_of(&r[k]);
+	json_decref(detail);
+}
+
+/*
+ * The own part's head is printed once per thread and each event's id put
+ * into it: ids differ from event to event, messages that jansson escapes
+ * come out escaped, and a message too long for the stack buffer, or an
+ * event with a detail, is printed as an object, before and after which
+ * the head still serves.
+ */
+static void test_own_part(void **state)
+{
+	static const char *const messages[] = {
+		"plain", "", "say \"hi\"", "back\\slash and /slash", "tab\there\nnewline",
+		"\x01\x1f control", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	};
+	struct lg_raw r = { .time_ms = 1795600000000, .level = HINGE_LOG_ERROR,
+			    .source = "file", .type = "/var/log/app.log" };
+	json_t *detail = json_pack("{s:s}", "task", "t-7");
+	struct lg_built a, b;
+	char *quotes = malloc(1500);
+	size_t k;
+
+	(void)state;
+	assert_non_null(quotes);
+	for (k = 0; k < sizeof messages / sizeof messages[0]; k++) {
+		r.message = messages[k];
+		assert_body_of(&r);
+	}
+	/* 1,499 quotes print as 2,998 bytes: more than the stack buffer */
+	memset(quotes, '"', 1499);
+	quotes[1499] = '\0';
+	r.message = quotes;
+	assert_body_of(&r);
+	r.detail = detail;
+	r.message = "with a detail";
+	assert_body_of(&r);
+	r.detail = NULL;
+	r.message = "plain";
+	assert_int_equal(lg_event_build(&r, 0, &a), 0);
+	assert_int_equal(lg_event_build(&r, 0, &b), 0);
+	assert_string_not_equal(a.event_id, b.event_id);
+	assert_non_null(strstr(a.body, a.event_id));
+	assert_null(strstr(a.body, b.event_id));
+	lg_built_free(&a);
+	lg_built_free(&b);
+	free(quotes);
 	json_decref(detail);
 }
 
@@ -200,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_values_change),
+		cmocka_unit_test(test_own_part),
 		cmocka_unit_test(test_too_long_to_keep),
 		cmocka_unit_test(test_key_fits_text_does_not),
 		cmocka_unit_test(test_detail_keys_like_the_body),
