@@ -33,25 +33,37 @@ static int is_word(char c)
 	return lg_byte_is(c, LG_B_KEY);
 }
 
+/* The bytes a sensitive word starts with, either case: filled when the
+ * code is loaded, from the words themselves. */
+static unsigned char starts_word[256];
+
+__attribute__((constructor)) static void fill_starts_word(void)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof sensitive / sizeof sensitive[0]; k++) {
+		starts_word[(unsigned char)sensitive[k].text[0]] = 1;
+		starts_word[(unsigned char)toupper((unsigned char)sensitive[k].text[0])] = 1;
+	}
+}
+
 /*
  * Does key (len bytes) contain a sensitive word, ignoring case?  Every
- * word followed by = or : is asked (times, "failed:"), so a word is
- * compared only where its first letter is.
+ * word followed by = or : is asked (times, "failed:"), so the words are
+ * compared only where one of them could start.
  */
 static int sensitive_n(const char *key, size_t len)
 {
-	char low[128];
 	size_t i, k;
 
-	if (len >= sizeof low)
-		len = sizeof low - 1;
-	for (i = 0; i < len; i++)
-		low[i] = (char)tolower((unsigned char)key[i]);
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		if (!starts_word[(unsigned char)key[i]])
+			continue;
 		for (k = 0; k < sizeof sensitive / sizeof sensitive[0]; k++)
-			if (low[i] == sensitive[k].text[0] && sensitive[k].len <= len - i &&
-			    memcmp(low + i, sensitive[k].text, sensitive[k].len) == 0)
+			if (sensitive[k].len <= len - i &&
+			    strncasecmp(key + i, sensitive[k].text, sensitive[k].len) == 0)
 				return 1;
+	}
 	return 0;
 }
 
