@@ -34,18 +34,13 @@ int lg_buf_reserve(struct lg_buf *b, size_t len)
 	return grow(b, len);
 }
 
-void lg_buf_add(struct lg_buf *b, const char *s, size_t len)
+void lg_buf_grow_add(struct lg_buf *b, const char *s, size_t len)
 {
 	if (grow(b, len) < 0)
 		return;
 	memcpy(b->data + b->len, s, len);
 	b->len += len;
 	b->data[b->len] = '\0';
-}
-
-void lg_buf_adds(struct lg_buf *b, const char *s)
-{
-	lg_buf_add(b, s, strlen(s));
 }
 
 char *lg_buf_take(struct lg_buf *b)
