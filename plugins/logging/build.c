@@ -39,7 +39,7 @@ struct lg_builder {
 	atomic_int failed;   /* an event could not be built: stop taking */
 };
 
-/* Build events TAKE at a time until none are left or one failed. */
+/* Prepare events TAKE at a time until none are left or one failed. */
 static void build_some(struct lg_builder *b)
 {
 	size_t k, end;
@@ -47,7 +47,7 @@ static void build_some(struct lg_builder *b)
 	while (!atomic_load(&b->failed) && (k = atomic_fetch_add(&b->next, TAKE)) < b->n) {
 		end = k + TAKE < b->n ? k + TAKE : b->n;
 		for (; k < end; k++)
-			if (lg_event_build(&b->raw[k], b->flags, &b->out[k]) < 0) {
+			if (lg_event_prepare(&b->raw[k], b->flags, &b->out[k]) < 0) {
 				atomic_store(&b->failed, 1);
 				return;
 			}

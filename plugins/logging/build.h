@@ -1,10 +1,10 @@
 /*
  * build.h - building many events at once on several threads.
  *
- * Building (scrub, normalise, fingerprint, the JSON body) is most of a
- * tailed line's CPU and each event's is independent of the others', so
- * the tailer hands a round's lines to a builder and spools the results
- * in order.  The builder's threads live as long as it does: a thread
+ * Preparing events (scrub, normalise, fingerprint) is much of a tailed
+ * line's CPU and each event's is independent of the others', so the
+ * tailer hands a round's lines to a builder and spools the results in
+ * order.  The builder's threads live as long as it does: a thread
  * started per round paid for its start and its first random bytes
  * (OpenSSL seeds a generator per thread) each time, and gained little.
  */
@@ -25,11 +25,12 @@ struct lg_builder;
 int lg_builder_start(int threads, struct lg_builder **out);
 
 /*
- * Build raw[0..n) into out[0..n) as lg_event_build would, with flags
- * (LG_SCRUB_*), the builder's threads taking the events a few at a
- * time (the caller's alone when n is that small).  One caller at a time.  Returns 0, every out[] then
- * to be released with lg_built_free, or HINGE_ENOMEM with nothing left
- * to free.
+ * Prepare raw[0..n) into out[0..n) as lg_event_prepare would (bodies are
+ * printed later, by lg_event_print), with flags (LG_SCRUB_*), the
+ * builder's threads taking the events a few at a time (the caller's alone
+ * when n is that small).  One caller at a time.  Returns 0, every out[]
+ * then to be released with lg_built_free, or HINGE_ENOMEM with nothing
+ * left to free.
  */
 int lg_builder_run(struct lg_builder *b, const struct lg_raw *raw, size_t n,
 		   unsigned flags, struct lg_built *out);

@@ -437,11 +437,9 @@ static int repaired(const char *s, const char **valid, char **fixed)
 	return *fixed ? 0 : HINGE_ENOMEM;
 }
 
-int lg_event_build(const struct lg_raw *raw, unsigned flags,
-		   struct lg_built *out)
+int lg_event_prepare(const struct lg_raw *raw, unsigned flags,
+		     struct lg_built *out)
 {
-	int rc = HINGE_ENOMEM;
-
 	memset(out, 0, sizeof *out);
 	out->time_ms = raw->time_ms;
 	out->level = raw->level;
@@ -456,11 +454,25 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 		goto fail;
 	if (lg_fingerprint(out->source, out->type, out->normalized, out->fingerprint) < 0)
 		goto fail;
-	out->body = body_text(raw, out, flags);
-	if (out->body)
-		return 0;
+	return 0;
 fail:
 	lg_built_free(out);
+	return HINGE_ENOMEM;
+}
+
+int lg_event_print(const struct lg_raw *raw, unsigned flags, struct lg_built *b)
+{
+	b->body = body_text(raw, b, flags);
+	return b->body ? 0 : HINGE_ENOMEM;
+}
+
+int lg_event_build(const struct lg_raw *raw, unsigned flags,
+		   struct lg_built *out)
+{
+	int rc = lg_event_prepare(raw, flags, out);
+
+	if (rc == 0 && (rc = lg_event_print(raw, flags, out)) < 0)
+		lg_built_free(out);
 	return rc;
 }
 

@@ -48,6 +48,19 @@ struct lg_built {
  */
 int lg_event_build(const struct lg_raw *raw, unsigned flags,
 		   struct lg_built *out);
+
+/*
+ * lg_event_build in two steps, so that a tailed round's bodies can be
+ * printed on the committer's thread while the tailer builds the next
+ * round.  lg_event_prepare makes everything but the body (out->body stays
+ * NULL); it returns 0 or HINGE_ENOMEM, and on failure nothing is left to
+ * free.  lg_event_print then prints b's body, reading of raw only its
+ * detail, rollout and host, which must be those b was prepared from; it
+ * returns 0 or HINGE_ENOMEM (b then stays as it was prepared).
+ */
+int lg_event_prepare(const struct lg_raw *raw, unsigned flags,
+		     struct lg_built *out);
+int lg_event_print(const struct lg_raw *raw, unsigned flags, struct lg_built *b);
 void lg_built_free(struct lg_built *b);
 
 /*

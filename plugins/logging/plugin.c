@@ -144,6 +144,12 @@ enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
 struct lg_txn {
 	struct lg_tally tally;
 	struct lg_chunk chunk;
+	/* a tail round's events, prepared by the tailer and counted in
+	 * tally; the committer prints their bodies into chunk (print_pending),
+	 * and the tailer frees the rest once the round is written */
+	struct lg_built *pending;
+	unsigned *pending_mask; /* the sinks each is for */
+	size_t npending, maxpending;
 };
 
 struct lg_plugin {
@@ -248,6 +254,36 @@ static int refresh_sinks(struct lg_plugin *s, sqlite3 *db)
 	return rc;
 }
 
+/* The sinks an event is for: each configured one on whose sample admits
+ * it, as a mask and, in names[0..*n), by name. */
+static unsigned sink_mask(struct lg_plugin *s, const char *names[NSINKS], size_t *n)
+{
+	unsigned mask = 0;
+	size_t k;
+
+	*n = 0;
+	for (k = 0; k < s->nsinks; k++) {
+		double rate = s->sample[k];
+
+		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate)) {
+			names[(*n)++] = s->sinks[k].name;
+			mask |= 1u << k;
+		}
+	}
+	return mask;
+}
+
+/* What the tally and the spool read of a built event. */
+static struct lg_event event_of(const struct lg_built *b)
+{
+	return (struct lg_event){
+		.event_id = b->event_id, .time_ms = b->time_ms,
+		.source = b->source, .type = b->type, .message = b->message,
+		.normalized = b->normalized,
+		.fingerprint = b->fingerprint, .body = b->body,
+	};
+}
+
 /*
  * Spool one captured event for every configured sink its sample admits:
  * into txn (which the caller writes with txn_write before it commits) or,
@@ -258,23 +294,10 @@ static int spool_built(struct lg_plugin *s, sqlite3 *db, const struct lg_built *
 		       struct lg_txn *txn)
 {
 	const char *names[NSINKS];
-	unsigned mask = 0;
-	size_t k, n = 0;
+	size_t n;
+	unsigned mask = sink_mask(s, names, &n);
+	struct lg_event ev = event_of(b);
 
-	for (k = 0; k < s->nsinks; k++) {
-		double rate = s->sample[k];
-
-		if (s->on[k] && (rate >= 1 || (double)rnd32() / UINT32_MAX < rate)) {
-			names[n++] = s->sinks[k].name;
-			mask |= 1u << k;
-		}
-	}
-	struct lg_event ev = {
-		.event_id = b->event_id, .time_ms = b->time_ms,
-		.source = b->source, .type = b->type, .message = b->message,
-		.normalized = b->normalized,
-		.fingerprint = b->fingerprint, .body = b->body,
-	};
 	if (txn) {
 		int rc = lg_tally_add(db, &txn->tally, &ev);
 
@@ -313,10 +336,83 @@ static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
 	return rc;
 }
 
+/*
+ * A tail round's prepared event into txn: counted in its group now, its
+ * body printed and spooled on the committer's thread (print_pending).
+ * Its text moves into txn, and *b is left empty.  Returns 0 or a
+ * negative code (*b is then still the caller's).
+ */
+static int stash_prepared(struct lg_plugin *s, sqlite3 *db, struct lg_built *b,
+			  struct lg_txn *txn)
+{
+	const char *names[NSINKS];
+	size_t n;
+	unsigned mask = sink_mask(s, names, &n);
+	struct lg_event ev = event_of(b);
+	int rc;
+
+	if (txn->npending == txn->maxpending) {
+		size_t max = txn->maxpending ? 2 * txn->maxpending : 1024;
+		struct lg_built *v = realloc(txn->pending, max * sizeof *v);
+		unsigned *m = v ? realloc(txn->pending_mask, max * sizeof *m) : NULL;
+
+		if (v)
+			txn->pending = v;
+		if (!m)
+			return HINGE_ENOMEM;
+		txn->pending_mask = m;
+		txn->maxpending = max;
+	}
+	if ((rc = lg_tally_add(db, &txn->tally, &ev)) < 0)
+		return rc;
+	txn->pending[txn->npending] = *b;
+	txn->pending_mask[txn->npending++] = mask;
+	memset(b, 0, sizeof *b);
+	return 0;
+}
+
+/*
+ * On the committer's thread: the bodies of txn's pending events, printed
+ * into its chunk in order.  Each body is freed here, by the thread that
+ * made it (a free from another thread contends for the arena's lock);
+ * the rest of each event is the tailer's, freed by pending_free.
+ */
+static int print_pending(struct lg_plugin *s, struct lg_txn *txn)
+{
+	const struct lg_raw raw = { .host = s->hostname }; /* as spool_lines made */
+	struct lg_built *b;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < txn->npending && rc == 0; k++) {
+		b = &txn->pending[k];
+		rc = lg_event_print(&raw, s->scrub, b);
+		if (rc == 0)
+			rc = lg_chunk_add(&txn->chunk, b->event_id, b->time_ms, b->body,
+					  txn->pending_mask[k]);
+		free(b->body);
+		b->body = NULL;
+	}
+	return rc;
+}
+
+/* Release txn's pending events (their memory is kept for the next round). */
+static void pending_free(struct lg_txn *txn)
+{
+	while (txn->npending > 0)
+		lg_built_free(&txn->pending[--txn->npending]);
+}
+
 static void txn_free(struct lg_txn *txn)
 {
 	lg_tally_free(&txn->tally);
 	lg_chunk_free(&txn->chunk);
+	pending_free(txn);
+	free(txn->pending);
+	free(txn->pending_mask);
+	txn->pending = NULL;
+	txn->pending_mask = NULL;
+	txn->maxpending = 0;
 }
 
 /* spool_raw in a transaction of its own. */
@@ -709,8 +805,9 @@ static void lines_clear(struct lg_plugin *s)
 #define TAIL_SLICE 4096
 
 /*
- * The round's lines from path into txn, in order, built tail_threads
- * at a time; the lines are released.  Returns 0 or a negative code.
+ * The round's lines from path into txn, in order, prepared tail_threads
+ * at a time and counted (their bodies are printed by the committer); the
+ * lines are released.  Returns 0 or a negative code.
  */
 static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn)
 {
@@ -740,7 +837,7 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 			if (rc == 0)
 				/* db is the tailer's: the tally never writes in a
 				 * round, whose events share their time */
-				rc = spool_built(s, db, &s->built[k], txn);
+				rc = stash_prepared(s, db, &s->built[k], txn);
 			lg_built_free(&s->built[k]);
 		}
 	}
@@ -787,7 +884,7 @@ static int commit_round(void *arg)
 	if (!s->commitdb && (w = H->db_open(s->p, &s->commitdb)) < 0)
 		return w;
 	db = H->db_sqlite(s->commitdb);
-	if ((w = H->db_begin(s->commitdb)) < 0)
+	if ((w = print_pending(s, r->txn)) < 0 || (w = H->db_begin(s->commitdb)) < 0)
 		return w;
 	w = txn_write(s, db, r->txn);
 	if (w == 0)
@@ -812,10 +909,11 @@ static int commit_close(void *arg)
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
  * its own, until it is read.  The rounds are a pipeline: while the
- * committer writes one round (chunk, group counts, offset; most of it is
+ * committer prints one round's bodies (JSON, about a third of a line's
+ * CPU) and writes the round (chunk, group counts, offset; much of it is
  * waiting for the disk), this thread reads the next from where that one
- * ends and builds its events (JSON, scrubbing, fingerprint: most of the
- * CPU).  Rounds commit in order, and a round is handed over only after
+ * ends and prepares its events (scrubbing, normalising, fingerprint).
+ * The two halves take about as long.  Rounds commit in order, and a round is handed over only after
  * the one before it committed, so a failed commit drops the round read
  * past it, and the next check reads again from what was stored.
  * Building writes nothing: the events of one round share their time, so
@@ -837,6 +935,8 @@ static void tail_path(struct lg_plugin *s, const char *path,
 			rc = w;
 		if (posted && (w = lg_worker_wait(s->committer)) < 0)
 			rc = w;
+		if (posted)
+			pending_free(job.txn); /* freed by the thread that made it */
 		posted = 0;
 		if (rc < 0)
 			break;
@@ -851,6 +951,8 @@ static void tail_path(struct lg_plugin *s, const char *path,
 	}
 	if (posted && (w = lg_worker_wait(s->committer)) < 0)
 		rc = w;
+	if (posted)
+		pending_free(job.txn);
 	if (rc < 0) {
 		lines_clear(s);
 		txn_free(&s->txn[0]);

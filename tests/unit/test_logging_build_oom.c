@@ -1,10 +1,11 @@
 /*
  * test_logging_build_oom.c - a round built on several threads while the
  * Nth allocation fails, for every N until a round needs no failing one:
- * lg_builder_run returns 0 with every slot built, or HINGE_ENOMEM with
+ * lg_builder_run returns 0 with every slot prepared, or HINGE_ENOMEM with
  * every slot empty (the builder freed what the other threads had built;
  * under ASan or valgrind, nothing leaks or is freed twice), and the
- * builder builds the next round whole.
+ * builder builds the next round whole; and a body's printing that fails
+ * leaves its event as it was prepared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,8 +32,10 @@ static void all_built(int built)
 {
 	for (size_t k = 0; k < N; k++) {
 		if (built) {
+			/* prepared: the body is printed later */
 			assert_non_null(out[k].message);
-			assert_non_null(out[k].body);
+			assert_non_null(out[k].normalized);
+			assert_null(out[k].body);
 		} else {
 			assert_null(out[k].message);
 			assert_null(out[k].normalized);
@@ -80,10 +83,42 @@ static void test_every_failure(void **state)
 	assert_true(failed > 0);
 }
 
+/* A body's printing while the Nth allocation fails, for every N: the
+ * event stays as it was prepared, nothing leaks, and it prints after. */
+static void test_print_failure(void **state)
+{
+	struct lg_raw raw = raws[0];
+	struct lg_built b;
+	long n;
+	int rc;
+
+	(void)state;
+	raw.message = "ERROR \"quoted\" job failed: token=t1";
+	assert_int_equal(lg_event_prepare(&raw, LG_SCRUB_EMAIL, &b), 0);
+	for (n = 0;; n++) {
+		failing_alloc_after(n);
+		rc = lg_event_print(&raw, LG_SCRUB_EMAIL, &b);
+		if (failing_alloc_pending()) {
+			failing_alloc_after(-1);
+			assert_int_equal(rc, 0);
+			break;
+		}
+		failing_alloc_after(-1);
+		assert_int_equal(rc, HINGE_ENOMEM);
+		assert_null(b.body);
+		assert_non_null(b.message);
+		assert_non_null(b.normalized);
+	}
+	assert_true(n > 0);
+	assert_non_null(strstr(b.body, "\\\"quoted\\\""));
+	lg_built_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_failure),
+		cmocka_unit_test(test_print_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
