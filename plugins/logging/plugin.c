@@ -130,9 +130,9 @@ static const struct hinge_setting settings[] = {
 	  " unchanged this long, for the lines its writer adds before it"
 	  " reopens the path; the new file's lines wait meanwhile" },
 	{ "tail_threads", HINGE_T_INT, 0, "1", 1, 16,
-	  "threads, the tailer's own among them, that build a round's lines"
-	  " into events (scrubbing, fingerprint, JSON body: most of a line's"
-	  " CPU); more help only where cores are idle: on two cores the"
+	  "threads, the tailer's own among them, that prepare a round's lines"
+	  " as events (scrubbing, normalising, fingerprint); more help only"
+	  " where cores are idle: on two cores the printer of the bodies, the"
 	  " committer and the delivery job use the second" },
 	{ NULL },
 };
@@ -145,7 +145,7 @@ struct lg_txn {
 	struct lg_tally tally;
 	struct lg_chunk chunk;
 	/* a tail round's events, prepared by the tailer and counted in
-	 * tally; the committer prints their bodies into chunk (print_pending),
+	 * tally; the printer prints their bodies into chunk (print_pending),
 	 * and the tailer frees the rest once the round is written */
 	struct lg_built *pending;
 	unsigned *pending_mask; /* the sinks each is for */
@@ -181,7 +181,8 @@ struct lg_plugin {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	struct hinge_db *taildb; /* the tailer's state connection */
-	struct lg_txn txn[2];    /* the tail rounds' events: one reading, one committing */
+	struct lg_txn txn[3];    /* the tail rounds' events: reading, printing, committing */
+	struct lg_worker *printer;   /* prints the tail rounds' bodies */
 	struct lg_worker *committer; /* commits the tail rounds */
 	struct hinge_db *commitdb;   /* its connection (its thread) */
 	char **lines;            /* the round's matched lines, to build */
@@ -338,7 +339,7 @@ static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
 
 /*
  * A tail round's prepared event into txn: counted in its group now, its
- * body printed and spooled on the committer's thread (print_pending).
+ * body printed and spooled on the printer's thread (print_pending).
  * Its text moves into txn, and *b is left empty.  Returns 0 or a
  * negative code (*b is then still the caller's).
  */
@@ -372,7 +373,7 @@ static int stash_prepared(struct lg_plugin *s, sqlite3 *db, struct lg_built *b,
 }
 
 /*
- * On the committer's thread: the bodies of txn's pending events, printed
+ * On the printer's thread: the bodies of txn's pending events, printed
  * into its chunk in order.  Each body is freed here, by the thread that
  * made it (a free from another thread contends for the arena's lock);
  * the rest of each event is the tailer's, freed by pending_free.
@@ -806,7 +807,7 @@ static void lines_clear(struct lg_plugin *s)
 
 /*
  * The round's lines from path into txn, in order, prepared tail_threads
- * at a time and counted (their bodies are printed by the committer); the
+ * at a time and counted (their bodies are printed by the printer); the
  * lines are released.  Returns 0 or a negative code.
  */
 static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn)
@@ -861,10 +862,16 @@ static void tail_failing(struct lg_plugin *s, const char *path, const char *why)
 	}
 }
 
-/* One round of a path's lines handed to the committer. */
-struct tail_round {
+/* A path being tailed, as its rounds' jobs share it. */
+struct tail_run {
 	struct lg_plugin *s;
 	const char *path;
+	int committing; /* a round went to the committer and was not waited for */
+};
+
+/* One round of a path's lines, printed, then committed. */
+struct tail_round {
+	struct tail_run *run;
 	struct lg_txn *txn;
 	struct lg_tail_pos pos;
 };
@@ -877,23 +884,53 @@ struct tail_round {
 static int commit_round(void *arg)
 {
 	struct tail_round *r = arg;
-	struct lg_plugin *s = r->s;
+	struct lg_plugin *s = r->run->s;
 	sqlite3 *db;
 	int w;
 
 	if (!s->commitdb && (w = H->db_open(s->p, &s->commitdb)) < 0)
 		return w;
 	db = H->db_sqlite(s->commitdb);
-	if ((w = print_pending(s, r->txn)) < 0 || (w = H->db_begin(s->commitdb)) < 0)
+	if ((w = H->db_begin(s->commitdb)) < 0)
 		return w;
 	w = txn_write(s, db, r->txn);
 	if (w == 0)
-		w = lg_tail_save(db, r->path, &r->pos);
+		w = lg_tail_save(db, r->run->path, &r->pos);
 	if (w == 0)
 		w = H->db_commit(s->commitdb);
 	if (w < 0)
 		H->db_rollback(s->commitdb);
 	return w;
+}
+
+/* Wait for the round last handed to the committer: what its commit
+ * returned, 0 when none is in flight. */
+static int committed(struct tail_run *run)
+{
+	int rc = run->committing ? lg_worker_wait(run->s->committer) : 0;
+
+	run->committing = 0;
+	return rc;
+}
+
+/*
+ * On the printer's thread: the round's bodies, then the round handed to
+ * the committer once the one before it committed.  A round whose
+ * predecessor failed to commit is dropped, and so are the rounds after
+ * it: the tailer stops at the error.
+ */
+static int print_round(void *arg)
+{
+	struct tail_round *r = arg;
+	int rc = print_pending(r->run->s, r->txn), w = committed(r->run);
+
+	if (w < 0)
+		return w;
+	if (rc < 0)
+		return rc;
+	lg_worker_post(r->run->s->committer, commit_round, r);
+	r->run->committing = 1;
+	return 0;
 }
 
 static int commit_close(void *arg)
@@ -908,23 +945,26 @@ static int commit_close(void *arg)
 
 /*
  * Lines and offset of one path, each tail_max_bytes in a transaction of
- * its own, until it is read.  The rounds are a pipeline: while the
- * committer prints one round's bodies (JSON, about a third of a line's
- * CPU) and writes the round (chunk, group counts, offset; much of it is
- * waiting for the disk), this thread reads the next from where that one
- * ends and prepares its events (scrubbing, normalising, fingerprint).
- * The two halves take about as long.  Rounds commit in order, and a round is handed over only after
- * the one before it committed, so a failed commit drops the round read
- * past it, and the next check reads again from what was stored.
- * Building writes nothing: the events of one round share their time, so
- * the tally holds them all.
+ * its own, until it is read.  The rounds are a pipeline of three threads:
+ * while the committer writes one round (chunk, group counts, offset;
+ * much of it is waiting for the disk), the printer prints the next
+ * round's bodies (JSON, about a third of a line's CPU) and this thread
+ * reads the one after from where that one ends and prepares its events
+ * (scrubbing, normalising, fingerprint).  Rounds commit in order, and a
+ * round is handed to the committer only after the one before it
+ * committed, so a failed commit drops the rounds read past it, and the
+ * next check reads again from what was stored.  Preparing writes
+ * nothing: the events of one round share their time, so the tally holds
+ * them all.
  */
 static void tail_path(struct lg_plugin *s, const char *path,
 		      const struct lg_tail_opts *o)
 {
-	struct tail_round job = { .s = s, .path = path };
+	struct tail_run run = { .s = s, .path = path };
+	struct tail_round job[3];
 	struct lg_tail_pos at, pos;
-	int rc, w, round, cur = 0, posted = 0, unreadable = 0;
+	int rc, w, round, cur = 0, printing = -1, unreadable = 0;
+	size_t k;
 
 	rc = lg_tail_load(H->db_sqlite(s->taildb), path, &at);
 	for (round = 0; rc >= 0 && round < 1024 && !H->stopping(s->p); round++) {
@@ -933,30 +973,33 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		unreadable = rc == HINGE_EUNAVAIL;
 		if (rc >= 0 && (w = spool_lines(s, path, &s->txn[cur])) < 0)
 			rc = w;
-		if (posted && (w = lg_worker_wait(s->committer)) < 0)
-			rc = w;
-		if (posted)
-			pending_free(job.txn); /* freed by the thread that made it */
-		posted = 0;
+		if (printing >= 0) {
+			if ((w = lg_worker_wait(s->printer)) < 0)
+				rc = w;
+			pending_free(&s->txn[printing]); /* by the thread that made it */
+			printing = -1;
+		}
 		if (rc < 0)
 			break;
-		job.txn = &s->txn[cur];
-		job.pos = pos;
-		lg_worker_post(s->committer, commit_round, &job);
-		posted = 1;
-		cur = !cur;
+		job[cur] = (struct tail_round){ .run = &run, .txn = &s->txn[cur], .pos = pos };
+		lg_worker_post(s->printer, print_round, &job[cur]);
+		printing = cur;
+		cur = (cur + 1) % 3;
 		at = pos;
 		if (rc == 0)
 			break;
 	}
-	if (posted && (w = lg_worker_wait(s->committer)) < 0)
+	if (printing >= 0) {
+		if ((w = lg_worker_wait(s->printer)) < 0)
+			rc = w;
+		pending_free(&s->txn[printing]);
+	}
+	if ((w = committed(&run)) < 0)
 		rc = w;
-	if (posted)
-		pending_free(job.txn);
 	if (rc < 0) {
 		lines_clear(s);
-		txn_free(&s->txn[0]);
-		txn_free(&s->txn[1]);
+		for (k = 0; k < sizeof s->txn / sizeof s->txn[0]; k++)
+			txn_free(&s->txn[k]);
 		/* a full or failing state database is not the file's fault */
 		if (unreadable)
 			tail_failing(s, path, "cannot be read");
@@ -986,7 +1029,10 @@ static int svc_tail(void *data)
 		return rc;
 	if ((rc = lg_builder_start((int)H->setting_int(s->p, "tail_threads"), &s->builder)) < 0)
 		return rc;
-	if ((rc = lg_worker_start(&s->committer)) < 0) {
+	if ((rc = lg_worker_start(&s->committer)) < 0 ||
+	    (rc = lg_worker_start(&s->printer)) < 0) {
+		lg_worker_stop(s->committer);
+		s->committer = NULL;
 		lg_builder_stop(s->builder);
 		s->builder = NULL;
 		return rc;
@@ -1005,6 +1051,8 @@ static int svc_tail(void *data)
 	}
 	lg_builder_stop(s->builder);
 	s->builder = NULL;
+	lg_worker_stop(s->printer);
+	s->printer = NULL;
 	lg_worker_post(s->committer, commit_close, s);
 	lg_worker_stop(s->committer);
 	s->committer = NULL;
@@ -1353,6 +1401,7 @@ static void logging_fini(struct hinge_plugin *p)
 {
 	struct lg_plugin *s = H->plugin_data_get(p);
 	struct hinge_db *db;
+	size_t k;
 
 	if (!s)
 		return;
@@ -1364,8 +1413,8 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->jobdb);
 	H->db_close(s->pgdb);
 	H->db_close(s->taildb);
-	txn_free(&s->txn[0]);
-	txn_free(&s->txn[1]);
+	for (k = 0; k < sizeof s->txn / sizeof s->txn[0]; k++)
+		txn_free(&s->txn[k]);
 	lines_clear(s);
 	free(s->lines);
 	free(s->raws);
