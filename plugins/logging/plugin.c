@@ -492,19 +492,29 @@ static void report(struct lg_plugin *s, const struct lg_sink *k,
 		       (long long)(k->blocked_until_ms - now));
 }
 
-/* One batch sent to a sink and its outcome stored; *retried tells
+/* One batch sent to a sink, its outcome into out[0..n); *retried tells
  * whether any of it stays spooled for a later attempt. */
-static int send_batch(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
-		      const struct lg_item *items, size_t n, int *retried)
+static void send_batch(struct lg_plugin *s, struct lg_sink *k,
+		       const struct lg_item *items, size_t n, struct lg_outcome *out,
+		       int *retried)
 {
 	struct lg_run_stats st;
-	struct lg_outcome *out = calloc(n, sizeof *out);
 	int64_t now = now_ms();
+
+	lg_deliver_send(k, items, n, now, rnd32(), out, &st);
+	report(s, k, items, out, n, &st, now);
+	*retried = st.retried;
+}
+
+/* The outcomes of the n events sent, stored in one transaction. */
+static int store_outcomes(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
+			  const struct lg_item *items, const struct lg_outcome *out,
+			  size_t n)
+{
 	int rc;
 
-	if (!out)
-		return HINGE_ENOMEM;
-	lg_deliver_send(k, items, n, now, rnd32(), out, &st);
+	if (n == 0)
+		return 0;
 	rc = H->db_begin(s->jobdb);
 	if (rc == 0) {
 		rc = lg_deliver_apply(db, k->name, items, out, n, now_ms());
@@ -513,9 +523,6 @@ static int send_batch(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
 		else
 			H->db_rollback(s->jobdb);
 	}
-	report(s, k, items, out, n, &st, now);
-	free(out);
-	*retried = st.retried;
 	return rc;
 }
 
@@ -541,24 +548,38 @@ static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
 	       now_ms() >= k->blocked_until_ms;
 }
 
-/* Deliver what waits for one sink, batch after batch while it accepts;
- * what a read took and was not sent stays spooled for the next run. */
+/*
+ * Deliver what waits for one sink, batch after batch while it accepts;
+ * what a read took and was not sent stays spooled for the next run.  The
+ * outcomes of a read's batches are stored together, once its batches are
+ * sent or the sink stops taking them: a transaction (and its fsync) per
+ * batch set the pace with the default batch_size.  An agent killed
+ * before they are stored sends that read's events again (at least once,
+ * under the same ids): up to READ_EVENTS of them, not batch_size.
+ */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
 	size_t want = s->batch > READ_EVENTS ? (size_t)s->batch : READ_EVENTS;
 	size_t n, at, m;
 	struct lg_item *items;
+	struct lg_outcome *out;
 	int rc = 0, sent = 0, retried = 0;
 
 	while (rc == 0 && may_send(s, k, sent, retried)) {
 		rc = lg_spool_batch(db, k->name, (int)want, READ_TEXT, &items, &n);
 		if (rc < 0 || n == 0)
 			break;
-		for (at = 0; at < n && rc == 0 && may_send(s, k, sent, retried); at += m) {
+		if (!(out = calloc(n, sizeof *out))) {
+			lg_items_free(items, n);
+			return HINGE_ENOMEM;
+		}
+		for (at = 0; at < n && may_send(s, k, sent, retried); at += m) {
 			m = n - at < (size_t)s->batch ? n - at : (size_t)s->batch;
-			rc = send_batch(s, k, db, items + at, m, &retried);
+			send_batch(s, k, items + at, m, out + at, &retried);
 			sent++;
 		}
+		rc = store_outcomes(s, k, db, items, out, at);
+		free(out);
 		lg_items_free(items, n);
 	}
 	return rc;
