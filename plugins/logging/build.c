@@ -1,8 +1,8 @@
 /*
  * build.c - building a round's events on several threads.  The threads
  * take the round's events a few at a time from a shared counter, so one
- * that the scheduler holds back (the delivery job and the committer
- * share the cores) leaves more to the others instead of keeping them
+ * that the scheduler holds back (the delivery job, the printer and the
+ * committer share the cores) leaves more to the others instead of keeping them
  * waiting; each writes only the slots it took.  The caller builds too,
  * then closes the round and waits for the threads still building; a
  * thread that wakes after that leaves the round alone.

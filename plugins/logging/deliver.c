@@ -37,6 +37,11 @@ static void backoff(struct lg_sink *s, int64_t now_ms, uint32_t rnd)
 					s->backoff_max_ms, rnd));
 }
 
+void lg_deliver_backoff(struct lg_sink *s, int64_t now_ms, uint32_t rnd)
+{
+	backoff(s, now_ms, rnd);
+}
+
 static int permanent(int status)
 {
 	return status >= 400 && status < 500 && status != 408 && status != 429;

@@ -78,6 +78,13 @@ void lg_deliver_send(struct lg_sink *s, const struct lg_item *items, size_t n,
 		     struct lg_run_stats *stats);
 
 /*
+ * Hold s back as a failed request would (backoff with jitter from rnd):
+ * for outcomes that could not be recorded, so that the events are not
+ * sent again at every run meanwhile.
+ */
+void lg_deliver_backoff(struct lg_sink *s, int64_t now_ms, uint32_t rnd);
+
+/*
  * Record out[0..n) for items in the spool of sink s (the caller holds a
  * transaction).  Returns 0 or HINGE_EUNAVAIL.
  */

@@ -51,7 +51,7 @@ int lg_event_build(const struct lg_raw *raw, unsigned flags,
 
 /*
  * lg_event_build in two steps, so that a tailed round's bodies can be
- * printed on the committer's thread while the tailer builds the next
+ * printed on the printer's thread while the tailer prepares the next
  * round.  lg_event_prepare makes everything but the body (out->body stays
  * NULL); it returns 0 or HINGE_ENOMEM, and on failure nothing is left to
  * free.  lg_event_print then prints b's body, reading of raw only its

@@ -195,20 +195,21 @@ static void sha256_fetch(void)
 	ctx_keyed = pthread_key_create(&ctx_key, ctx_free) == 0;
 }
 
-/* This thread's digest context, or NULL when memory runs out. */
-static EVP_MD_CTX *thread_ctx(void)
+/* This thread's digest context, or one for this call alone (*own set:
+ * the caller frees it) when no key could keep it; NULL when memory runs
+ * out. */
+static EVP_MD_CTX *thread_ctx(int *own)
 {
 	EVP_MD_CTX *ctx;
 
+	*own = 0;
 	pthread_once(&sha256_once, sha256_fetch);
-	if (!sha256 || !ctx_keyed)
+	if (!sha256)
 		return NULL;
-	if ((ctx = pthread_getspecific(ctx_key)))
+	if (ctx_keyed && (ctx = pthread_getspecific(ctx_key)))
 		return ctx;
-	if ((ctx = EVP_MD_CTX_new()) && pthread_setspecific(ctx_key, ctx) != 0) {
-		EVP_MD_CTX_free(ctx);
-		ctx = NULL;
-	}
+	if ((ctx = EVP_MD_CTX_new()) && (!ctx_keyed || pthread_setspecific(ctx_key, ctx) != 0))
+		*own = 1;
 	return ctx;
 }
 
@@ -218,8 +219,8 @@ int lg_fingerprint(const char *source, const char *type, const char *norm,
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, k;
-	EVP_MD_CTX *ctx = thread_ctx();
-	int ok;
+	int own, ok;
+	EVP_MD_CTX *ctx = thread_ctx(&own);
 
 	if (!ctx)
 		return HINGE_ENOMEM;
@@ -228,6 +229,8 @@ int lg_fingerprint(const char *source, const char *type, const char *norm,
 	     EVP_DigestUpdate(ctx, type ? type : "", strlen(type ? type : "") + 1) &&
 	     EVP_DigestUpdate(ctx, norm, strlen(norm)) &&
 	     EVP_DigestFinal_ex(ctx, md, &mdlen);
+	if (own)
+		EVP_MD_CTX_free(ctx);
 	if (!ok || mdlen != LG_FP_HEX / 2)
 		return HINGE_ENOMEM;
 	for (k = 0; k < mdlen; k++) {

@@ -52,9 +52,9 @@ static const struct hinge_setting settings[] = {
 	  " among them (they stay for its return); past it the oldest are dropped and"
 	  " counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
-	  "events sent to a sink per batch, whose outcome is committed at once"
-	  " (delivery reads up to 8192 waiting events and sends them a batch at"
-	  " a time)" },
+	  "events sent to a sink per batch (delivery reads up to 8192 waiting"
+	  " events, or batch_size when more, sends them a batch at a time and"
+	  " commits the outcomes of what it sent together)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
 	  "how often the delivery job runs" },
 	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
@@ -141,14 +141,19 @@ enum { SINK_SENTRY, SINK_LOGGLY, SINK_FILE, NSINKS };
 
 /* What a source transaction gathers before it writes: its events' group
  * counts, and the events themselves for one spool row. */
+/* A tail round's event waiting for its body, and the sinks it is for. */
+struct pending {
+	struct lg_built b;
+	unsigned mask;
+};
+
 struct lg_txn {
 	struct lg_tally tally;
 	struct lg_chunk chunk;
 	/* a tail round's events, prepared by the tailer and counted in
 	 * tally; the printer prints their bodies into chunk (print_pending),
-	 * and the tailer frees the rest once the round is written */
-	struct lg_built *pending;
-	unsigned *pending_mask; /* the sinks each is for */
+	 * and the tailer frees the rest once they are printed */
+	struct pending *pending;
 	size_t npending, maxpending;
 };
 
@@ -185,7 +190,7 @@ struct lg_plugin {
 	struct lg_worker *printer;   /* prints the tail rounds' bodies */
 	struct lg_worker *committer; /* commits the tail rounds */
 	struct hinge_db *commitdb;   /* its connection (its thread) */
-	char **lines;            /* the round's matched lines, to build */
+	char **lines;            /* the round's matched lines, to prepare */
 	size_t nlines, maxlines;
 	struct lg_raw *raws;     /* one slice of them, and its events */
 	struct lg_built *built;
@@ -337,6 +342,17 @@ static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
 	return rc;
 }
 
+/* The raw event of a tailed line; print_pending reads only its host,
+ * rollout and detail, so it passes NULL for the rest. */
+static struct lg_raw tail_raw(const struct lg_plugin *s, int64_t time_ms,
+			      const char *path, const char *line)
+{
+	return (struct lg_raw){
+		.time_ms = time_ms, .level = HINGE_LOG_ERROR, .source = "file",
+		.type = path, .message = line, .host = s->hostname,
+	};
+}
+
 /*
  * A tail round's prepared event into txn: counted in its group now, its
  * body printed and spooled on the printer's thread (print_pending).
@@ -354,20 +370,16 @@ static int stash_prepared(struct lg_plugin *s, sqlite3 *db, struct lg_built *b,
 
 	if (txn->npending == txn->maxpending) {
 		size_t max = txn->maxpending ? 2 * txn->maxpending : 1024;
-		struct lg_built *v = realloc(txn->pending, max * sizeof *v);
-		unsigned *m = v ? realloc(txn->pending_mask, max * sizeof *m) : NULL;
+		struct pending *v = realloc(txn->pending, max * sizeof *v);
 
-		if (v)
-			txn->pending = v;
-		if (!m)
+		if (!v)
 			return HINGE_ENOMEM;
-		txn->pending_mask = m;
+		txn->pending = v;
 		txn->maxpending = max;
 	}
 	if ((rc = lg_tally_add(db, &txn->tally, &ev)) < 0)
 		return rc;
-	txn->pending[txn->npending] = *b;
-	txn->pending_mask[txn->npending++] = mask;
+	txn->pending[txn->npending++] = (struct pending){ .b = *b, .mask = mask };
 	memset(b, 0, sizeof *b);
 	return 0;
 }
@@ -380,28 +392,37 @@ static int stash_prepared(struct lg_plugin *s, sqlite3 *db, struct lg_built *b,
  */
 static int print_pending(struct lg_plugin *s, struct lg_txn *txn)
 {
-	const struct lg_raw raw = { .host = s->hostname }; /* as spool_lines made */
+	const struct lg_raw raw = tail_raw(s, 0, NULL, NULL);
 	struct lg_built *b;
 	size_t k;
 	int rc = 0;
 
 	for (k = 0; k < txn->npending && rc == 0; k++) {
-		b = &txn->pending[k];
+		b = &txn->pending[k].b;
 		rc = lg_event_print(&raw, s->scrub, b);
 		if (rc == 0)
 			rc = lg_chunk_add(&txn->chunk, b->event_id, b->time_ms, b->body,
-					  txn->pending_mask[k]);
+					  txn->pending[k].mask);
 		free(b->body);
 		b->body = NULL;
 	}
 	return rc;
 }
 
-/* Release txn's pending events (their memory is kept for the next round). */
+/* Pending events kept room for between rounds: a burst of long rounds
+ * of short lines does not keep tens of megabytes. */
+#define PENDING_KEEP 16384
+
+/* Release txn's pending events. */
 static void pending_free(struct lg_txn *txn)
 {
 	while (txn->npending > 0)
-		lg_built_free(&txn->pending[--txn->npending]);
+		lg_built_free(&txn->pending[--txn->npending].b);
+	if (txn->maxpending > PENDING_KEEP) {
+		free(txn->pending);
+		txn->pending = NULL;
+		txn->maxpending = 0;
+	}
 }
 
 static void txn_free(struct lg_txn *txn)
@@ -410,9 +431,7 @@ static void txn_free(struct lg_txn *txn)
 	lg_chunk_free(&txn->chunk);
 	pending_free(txn);
 	free(txn->pending);
-	free(txn->pending_mask);
 	txn->pending = NULL;
-	txn->pending_mask = NULL;
 	txn->maxpending = 0;
 }
 
@@ -478,7 +497,7 @@ static void report(struct lg_plugin *s, const struct lg_sink *k,
 	for (i = 0; i < n; i++)
 		if (out[i].fate == LG_DEAD)
 			H->log(s->p, HINGE_LOG_WARNING,
-			       "%s: event %s moved to the dead letters",
+			       "%s: event %s goes to the dead letters",
 			       k->name, items[i].event_id);
 	if (st->retried && st->last_status)
 		H->log(s->p, HINGE_LOG_WARNING,
@@ -554,8 +573,10 @@ static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
  * outcomes of a read's batches are stored together, once its batches are
  * sent or the sink stops taking them: a transaction (and its fsync) per
  * batch set the pace with the default batch_size.  An agent killed
- * before they are stored sends that read's events again (at least once,
- * under the same ids): up to READ_EVENTS of them, not batch_size.
+ * before they are stored, or that cannot store them (the sink then backs
+ * off as after a failed request), sends that read's events again (at
+ * least once, under the same ids): up to READ_EVENTS of them (or
+ * batch_size when more), not batch_size.
  */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
@@ -579,6 +600,9 @@ static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 			sent++;
 		}
 		rc = store_outcomes(s, k, db, items, out, at);
+		if (rc < 0)
+			/* else the read would be sent again at every run */
+			lg_deliver_backoff(k, now_ms(), rnd32());
 		free(out);
 		lg_items_free(items, n);
 	}
@@ -822,8 +846,10 @@ static void lines_clear(struct lg_plugin *s)
 		free(s->lines[--s->nlines]);
 }
 
-/* Slices of this many lines are built at once: the memory built events
- * hold beside the chunk stays bounded however long the round. */
+/* Slices of this many lines are prepared at once, which bounds the
+ * builder's arrays.  A round's prepared events then wait in its txn until
+ * printed: a struct and two copies of the line each (about 200 bytes
+ * beside the line), for two rounds of tail_max_bytes at most. */
 #define TAIL_SLICE 4096
 
 /*
@@ -849,10 +875,7 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	for (at = 0; at < s->nlines && rc == 0; at += m) {
 		m = s->nlines - at < TAIL_SLICE ? s->nlines - at : TAIL_SLICE;
 		for (k = 0; k < m; k++)
-			s->raws[k] = (struct lg_raw){
-				.time_ms = s->tail_ms, .level = HINGE_LOG_ERROR, .source = "file",
-				.type = path, .message = s->lines[at + k], .host = s->hostname,
-			};
+			s->raws[k] = tail_raw(s, s->tail_ms, path, s->lines[at + k]);
 		if ((rc = lg_builder_run(s->builder, s->raws, m, s->scrub, s->built)) < 0)
 			break;
 		for (k = 0; k < m; k++) {
@@ -997,7 +1020,7 @@ static void tail_path(struct lg_plugin *s, const char *path,
 		if (printing >= 0) {
 			if ((w = lg_worker_wait(s->printer)) < 0)
 				rc = w;
-			pending_free(&s->txn[printing]); /* by the thread that made it */
+			pending_free(&s->txn[printing]);
 			printing = -1;
 		}
 		if (rc < 0)

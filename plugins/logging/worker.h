@@ -1,8 +1,11 @@
 /*
  * worker.h - one thread that runs one job at a time for its owner, so
- * that the owner can go on while the job runs: the tailer reads and
- * builds the next round of lines while the last one commits (most of a
- * commit is waiting for the disk).
+ * that the owner can go on while the job runs: the tailer prepares a
+ * round of lines while the printer prints the last one's bodies and the
+ * committer writes the one before (most of a commit is waiting for the
+ * disk).  The owner may change hands (the printer posts to the
+ * committer, the tailer waits for it last), as long as each post
+ * follows the wait for the job before it.
  */
 #ifndef LOGGING_WORKER_H
 #define LOGGING_WORKER_H

@@ -112,12 +112,20 @@ static void test_json(void **state)
 
 static void test_key_names(void **state)
 {
+	char key[256];
+
 	(void)state;
 	assert_true(lg_scrub_key("DB_PASSWORD"));
 	assert_true(lg_scrub_key("session_id"));
 	assert_true(lg_scrub_key("stripe_secret"));
 	assert_false(lg_scrub_key("message"));
 	assert_false(lg_scrub_key("rollout"));
+	/* a word anywhere in a long key, past its 127th byte too */
+	memset(key, 'x', 200);
+	memcpy(key + 200, "Token", 6);
+	assert_true(lg_scrub_key(key));
+	key[200] = 'y';
+	assert_false(lg_scrub_key(key));
 }
 
 int main(void)
