@@ -31,6 +31,7 @@ struct lg_reply {
 struct lg_sink {
 	const char *name;       /* "sentry", "loggly", "file": the queue name */
 	int per_request;        /* most events in one request (>= 1) */
+	int batch;              /* events the delivery job sends at once */
 	size_t max_bytes;       /* most body bytes in one request; 0 = any */
 	size_t max_event_bytes; /* a bigger event is dead; 0 = any */
 	int64_t backoff_initial_ms, backoff_max_ms;

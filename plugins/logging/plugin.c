@@ -52,9 +52,10 @@ static const struct hinge_setting settings[] = {
 	  " among them (they stay for its return); past it the oldest are dropped and"
 	  " counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
-	  "events sent to a sink per batch (delivery reads up to 8192 waiting"
-	  " events, or batch_size when more, sends them a batch at a time and"
-	  " commits the outcomes of what it sent together)" },
+	  "events sent to Sentry or Loggly per batch (delivery reads up to 8192"
+	  " waiting events, or batch_size when more, sends them a batch at a"
+	  " time and commits the outcomes of what it sent together; the file"
+	  " sink writes a whole read at once)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
 	  "how often the delivery job runs" },
 	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
@@ -580,7 +581,7 @@ static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
  */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
-	size_t want = s->batch > READ_EVENTS ? (size_t)s->batch : READ_EVENTS;
+	size_t want = k->batch > READ_EVENTS ? (size_t)k->batch : READ_EVENTS;
 	size_t n, at, m;
 	struct lg_item *items;
 	struct lg_outcome *out;
@@ -595,7 +596,7 @@ static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 			return HINGE_ENOMEM;
 		}
 		for (at = 0; at < n && may_send(s, k, sent, retried); at += m) {
-			m = n - at < (size_t)s->batch ? n - at : (size_t)s->batch;
+			m = n - at < (size_t)k->batch ? n - at : (size_t)k->batch;
 			send_batch(s, k, items + at, m, out + at, &retried);
 			sent++;
 		}
@@ -1259,6 +1260,7 @@ static void add_sink(struct lg_plugin *s, const char *name, int per_request,
 
 	k->name = name;
 	k->per_request = per_request;
+	k->batch = s->batch;
 	k->max_bytes = max_bytes;
 	k->max_event_bytes = max_event;
 	k->backoff_initial_ms = H->setting_ms(s->p, "backoff_initial");
@@ -1383,10 +1385,14 @@ static int read_settings(struct lg_plugin *s)
 	s->pg.type_col = H->setting_str(s->p, "pg_type_column");
 	s->pg.status_col = H->setting_str(s->p, "pg_status_column");
 	s->pg.status_value = H->setting_str(s->p, "pg_status_value");
-	if (s->file.path && *s->file.path)
+	if (s->file.path && *s->file.path) {
 		add_sink(s, "file", 10000, 0, 0,
 			 H->setting_double(s->p, "file_sample_rate"),
 			 lg_file_send, &s->file);
+		/* a local file has no request limit, and each batch costs an
+		 * fdatasync: it takes a whole read at once */
+		s->sinks[s->nsinks - 1].batch = READ_EVENTS;
+	}
 	return 0;
 }
 
