@@ -50,6 +50,15 @@ static inline void lg_buf_addc(struct lg_buf *b, char c)
 	lg_buf_add(b, &c, 1);
 }
 
+/* Empty the buffer and keep its memory; a failed allocation is forgotten. */
+static inline void lg_buf_reset(struct lg_buf *b)
+{
+	b->len = 0;
+	b->oom = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
 /*
  * Take the text out: returns the malloc'ed string (the caller frees it;
  * "" when nothing was appended), or NULL when an allocation failed.  The

@@ -19,6 +19,7 @@
 #include <hinge/plugin.h>
 
 #include "actions.h"
+#include "buf.h"
 #include "build.h"
 #include "chunk.h"
 #include "commands.h"
@@ -191,7 +192,11 @@ struct lg_plugin {
 	struct lg_worker *printer;   /* prints the tail rounds' bodies */
 	struct lg_worker *committer; /* commits the tail rounds */
 	struct hinge_db *commitdb;   /* its connection (its thread) */
-	char **lines;            /* the round's matched lines, to prepare */
+	/* the round's matched lines, to prepare: their text one after the
+	 * other, each with its NUL, and where each starts (one buffer for
+	 * the round, where a copy each cost a malloc and a free per line) */
+	struct lg_buf line_text;
+	size_t *line_at;
 	size_t nlines, maxlines;
 	struct lg_raw *raws;     /* one slice of them, and its events */
 	struct lg_built *built;
@@ -828,14 +833,17 @@ static int tail_line(void *ctx, const char *path, const char *line, size_t len)
 		return 0;
 	if (s->nlines == s->maxlines) {
 		size_t max = s->maxlines ? 2 * s->maxlines : 256;
-		char **v = realloc(s->lines, max * sizeof *v);
+		size_t *v = realloc(s->line_at, max * sizeof *v);
 
 		if (!v)
 			return HINGE_ENOMEM;
-		s->lines = v;
+		s->line_at = v;
 		s->maxlines = max;
 	}
-	if (!(s->lines[s->nlines] = strndup(line, len)))
+	s->line_at[s->nlines] = s->line_text.len;
+	lg_buf_add(&s->line_text, line, len);
+	lg_buf_addc(&s->line_text, '\0');
+	if (s->line_text.oom)
 		return HINGE_ENOMEM;
 	s->nlines++;
 	return 0;
@@ -843,8 +851,8 @@ static int tail_line(void *ctx, const char *path, const char *line, size_t len)
 
 static void lines_clear(struct lg_plugin *s)
 {
-	while (s->nlines > 0)
-		free(s->lines[--s->nlines]);
+	s->nlines = 0;
+	lg_buf_reset(&s->line_text);
 }
 
 /* Slices of this many lines are prepared at once, which bounds the
@@ -876,7 +884,8 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	for (at = 0; at < s->nlines && rc == 0; at += m) {
 		m = s->nlines - at < TAIL_SLICE ? s->nlines - at : TAIL_SLICE;
 		for (k = 0; k < m; k++)
-			s->raws[k] = tail_raw(s, s->tail_ms, path, s->lines[at + k]);
+			s->raws[k] = tail_raw(s, s->tail_ms, path,
+					      s->line_text.data + s->line_at[at + k]);
 		if ((rc = lg_builder_run(s->builder, s->raws, m, s->scrub, s->built)) < 0)
 			break;
 		for (k = 0; k < m; k++) {
@@ -1465,8 +1474,8 @@ static void logging_fini(struct hinge_plugin *p)
 	H->db_close(s->taildb);
 	for (k = 0; k < sizeof s->txn / sizeof s->txn[0]; k++)
 		txn_free(&s->txn[k]);
-	lines_clear(s);
-	free(s->lines);
+	lg_buf_free(&s->line_text);
+	free(s->line_at);
 	free(s->raws);
 	free(s->built);
 	pcre2_match_data_free(s->md);
