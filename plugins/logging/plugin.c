@@ -1400,7 +1400,7 @@ static int read_settings(struct lg_plugin *s)
 			 lg_file_send, &s->file);
 		/* a local file has no request limit, and each batch costs an
 		 * fdatasync: it takes a whole read at once */
-		s->sinks[s->nsinks - 1].batch = READ_EVENTS;
+		s->sinks[s->nsinks - 1].batch = s->batch > READ_EVENTS ? s->batch : READ_EVENTS;
 	}
 	return 0;
 }
