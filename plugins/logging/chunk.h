@@ -43,7 +43,8 @@ void lg_chunk_empty(struct lg_chunk *c);
 /* Empty c and free its memory. */
 void lg_chunk_free(struct lg_chunk *c);
 
-/* The checksum of a chunk's text (ids then bodies) into sum. */
+/* The checksum of a chunk as stored (its ids, then its bodies: packed
+ * when they are, which is a fifth of the bytes to hash) into sum. */
 void lg_chunk_sum(const char *ids, size_t ids_len, const char *bodies,
 		  size_t bodies_len, unsigned char sum[LG_CHUNK_SUM]);
 

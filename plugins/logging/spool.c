@@ -268,10 +268,13 @@ int lg_spool_chunk(sqlite3 *db, struct lg_chunk *c, const char *const *sinks,
 			any[b] |= c->bits[j][b];
 	if (lg_bits_count(any, nb) == 0)
 		goto out;
-	lg_chunk_sum(c->ids.data, c->ids.len, c->bodies.data, c->bodies.len, sum);
 	if (c->bodies.len >= LG_PACK_MIN &&
 	    (rc = lg_pack(c->bodies.data, c->bodies.len, &packed, &packed_len)) < 0)
 		goto out;
+	if (packed)
+		lg_chunk_sum(c->ids.data, c->ids.len, packed, packed_len, sum);
+	else
+		lg_chunk_sum(c->ids.data, c->ids.len, c->bodies.data, c->bodies.len, sum);
 	s = lg_stmt(db, "INSERT INTO logging_chunks (n, time_ms, ids, bodies, sum)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s) {

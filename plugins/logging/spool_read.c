@@ -252,7 +252,13 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit,
 	if (!ids || row_bodies(s, &bodies, &bl, &unpacked) < 0)
 		return HINGE_ENOMEM;
 	*text += il + bl;
-	lg_chunk_sum(ids, il, bodies, bl, want);
+	/* the sum is over the bodies as stored: packed, when they are (a
+	 * packed row from before that reads as loose, its events intact) */
+	if (unpacked)
+		lg_chunk_sum(ids, il, sqlite3_column_blob(s, 5),
+			     (size_t)sqlite3_column_bytes(s, 5), want);
+	else
+		lg_chunk_sum(ids, il, bodies, bl, want);
 	whole = sum && sl == LG_CHUNK_SUM && memcmp(sum, want, sizeof want) == 0;
 	/* a loose row may need room for the ids its bodies carry: never
 	 * more than the bodies' text */
