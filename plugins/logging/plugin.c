@@ -552,7 +552,7 @@ static int store_outcomes(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
 }
 
 /*
- * Events read from the spool at once and then sent batch_size at a time:
+ * Events read from the spool at once and then sent a sink's batch at a time:
  * a tail round's chunk (thousands of events) is read and its checksum
  * checked once, not once per batch (five times for a round of 2,500
  * events and the default batch_size, which took half the CPU).  A read
@@ -581,8 +581,8 @@ static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
  * batch set the pace with the default batch_size.  An agent killed
  * before they are stored, or that cannot store them (the sink then backs
  * off as after a failed request), sends that read's events again (at
- * least once, under the same ids): up to READ_EVENTS of them (or
- * batch_size when more), not batch_size.
+ * least once, under the same ids): up to READ_EVENTS of them (or the
+ * sink's batch when more), not just a batch.
  */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
@@ -1260,7 +1260,7 @@ static int register_metrics(struct lg_plugin *s)
 	return rc == 0 ? H->register_command(s->p, &c) : rc;
 }
 
-static void add_sink(struct lg_plugin *s, const char *name, int per_request,
+static void add_sink(struct lg_plugin *s, const char *name, int per_request, int batch,
 		     size_t max_bytes, size_t max_event, double sample,
 		     int (*send)(void *, const struct lg_item *, size_t, int64_t,
 				 struct lg_reply *), void *ctx)
@@ -1269,7 +1269,7 @@ static void add_sink(struct lg_plugin *s, const char *name, int per_request,
 
 	k->name = name;
 	k->per_request = per_request;
-	k->batch = s->batch;
+	k->batch = batch;
 	k->max_bytes = max_bytes;
 	k->max_event_bytes = max_event;
 	k->backoff_initial_ms = H->setting_ms(s->p, "backoff_initial");
@@ -1316,7 +1316,7 @@ static void setup_sentry(struct lg_plugin *s, const struct lg_http_opts *http)
 	c->opts.release = H->setting_str(s->p, "sentry_release");
 	c->http = *http;
 	if (c->auth)
-		add_sink(s, "sentry", 1, 0, 1024 * 1024,
+		add_sink(s, "sentry", 1, s->batch, 0, 1024 * 1024,
 			 H->setting_double(s->p, "sentry_sample_rate"),
 			 lg_sentry_send, c);
 }
@@ -1348,7 +1348,7 @@ static void setup_loggly(struct lg_plugin *s, const struct lg_http_opts *http)
 	}
 	c->http = *http;
 	if (c->url)
-		add_sink(s, "loggly", 10000,
+		add_sink(s, "loggly", 10000, s->batch,
 			 (size_t)H->setting_ms(s->p, "loggly_max_bytes"), 1024 * 1024,
 			 H->setting_double(s->p, "loggly_sample_rate"),
 			 lg_loggly_send, c);
@@ -1394,14 +1394,12 @@ static int read_settings(struct lg_plugin *s)
 	s->pg.type_col = H->setting_str(s->p, "pg_type_column");
 	s->pg.status_col = H->setting_str(s->p, "pg_status_column");
 	s->pg.status_value = H->setting_str(s->p, "pg_status_value");
-	if (s->file.path && *s->file.path) {
-		add_sink(s, "file", 10000, 0, 0,
+	/* a local file has no request limit, and each of its batches costs
+	 * an fdatasync: it takes a whole read at once */
+	if (s->file.path && *s->file.path)
+		add_sink(s, "file", 10000, s->batch > READ_EVENTS ? s->batch : READ_EVENTS, 0, 0,
 			 H->setting_double(s->p, "file_sample_rate"),
 			 lg_file_send, &s->file);
-		/* a local file has no request limit, and each batch costs an
-		 * fdatasync: it takes a whole read at once */
-		s->sinks[s->nsinks - 1].batch = s->batch > READ_EVENTS ? s->batch : READ_EVENTS;
-	}
 	return 0;
 }
 

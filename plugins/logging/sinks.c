@@ -81,8 +81,12 @@ char *lg_loggly_url(const char *base, const char *token, const char *tags)
 static char *lines(const struct lg_item *items, size_t n, size_t *len)
 {
 	struct lg_buf b = { 0 };
-	size_t k;
+	size_t k, total = 0;
 
+	/* the file sink joins a whole read: no doubling up to megabytes */
+	for (k = 0; k < n; k++)
+		total += strlen(items[k].body) + 1;
+	lg_buf_reserve(&b, total);
 	for (k = 0; k < n; k++) {
 		lg_buf_adds(&b, items[k].body);
 		lg_buf_addc(&b, '\n');

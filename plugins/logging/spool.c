@@ -6,7 +6,7 @@
  * ids as text (one per line), the JSON bodies as text (one per line: a
  * compact JSON body holds no newline; from LG_PACK_MIN bytes on, that
  * text packed into an LZ4 frame, stored as a blob: pack.h) and a SHA-256
- * of the ids and the bodies' text.  Per sink, a
+ * of the ids and the bodies as stored (packed, when they are).  Per sink, a
  * row of logging_pending holds a bitmap of the chunk's events still
  * waiting there (bit k: event k) and their count, so that sampling per
  * sink per event, partial acceptance, retries and dead letters keep their
@@ -18,8 +18,9 @@
  *
  * Reading a chunk (unpacked first) splits its text in place (no JSON
  * parsing); a chunk
- * whose checksum does not match (altered on disk, or migrated from the
- * one-row-per-event tables, which had none) has each body parsed and
+ * whose checksum does not match (altered on disk, migrated from the
+ * one-row-per-event tables, which had none, or packed by a Hinge that
+ * summed the unpacked text) has each body parsed and
  * found by the event id it carries (a newline added or lost moves the
  * lines after it; one in the ids text moves the ids, and then each body
  * still at its place is taken under its own id); an event without a

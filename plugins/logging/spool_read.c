@@ -198,19 +198,23 @@ static char *loose_rest(const struct loose *l, size_t i, size_t n,
 /*
  * The bodies of the row s is on, into *bodies and *len: the column's text,
  * or the text of its packed blob (also into *unpacked, for the caller to
- * free; a damaged frame gives what it can, and the checksum then tells).
+ * free; a damaged frame gives what it can, and sets *damaged).
  */
-static int row_bodies(sqlite3_stmt *s, const char **bodies, size_t *len, char **unpacked)
+static int row_bodies(sqlite3_stmt *s, const char **bodies, size_t *len, char **unpacked,
+		      int *damaged)
 {
 	*unpacked = NULL;
+	*damaged = 0;
 	if (sqlite3_column_type(s, 5) == SQLITE_BLOB) {
 		const void *frame = sqlite3_column_blob(s, 5);
 		size_t frame_len = (size_t)sqlite3_column_bytes(s, 5);
+		int rc;
 
 		/* an empty blob (damage: lg_pack makes none) is an empty frame */
 		if ((!frame && frame_len > 0) ||
-		    lg_unpack(frame ? frame : "", frame_len, unpacked, len) < 0)
+		    (rc = lg_unpack(frame ? frame : "", frame_len, unpacked, len)) < 0)
 			return HINGE_ENOMEM;
+		*damaged = rc > 0;
 		*bodies = *unpacked;
 		return 0;
 	}
@@ -247,9 +251,9 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit,
 	char *mem, *pi, *pb, *id, *body, *end, *spare, *unpacked;
 	struct loose l = { 0 };
 	size_t i, first = *k;
-	int whole, ids_aligned, rc = 0;
+	int whole, damaged, ids_aligned, rc = 0;
 
-	if (!ids || row_bodies(s, &bodies, &bl, &unpacked) < 0)
+	if (!ids || row_bodies(s, &bodies, &bl, &unpacked, &damaged) < 0)
 		return HINGE_ENOMEM;
 	*text += il + bl;
 	/* the sum is over the bodies as stored: packed, when they are (a
@@ -259,7 +263,8 @@ static int take_row(sqlite3_stmt *s, struct lg_item *v, size_t *k, size_t limit,
 			     (size_t)sqlite3_column_bytes(s, 5), want);
 	else
 		lg_chunk_sum(ids, il, bodies, bl, want);
-	whole = sum && sl == LG_CHUNK_SUM && memcmp(sum, want, sizeof want) == 0;
+	/* a sum over intact packed bytes does not vouch for a short unpacking */
+	whole = !damaged && sum && sl == LG_CHUNK_SUM && memcmp(sum, want, sizeof want) == 0;
 	/* a loose row may need room for the ids its bodies carry: never
 	 * more than the bodies' text */
 	mem = malloc(il + bl + 2 + (whole ? 0 : bl + 1));

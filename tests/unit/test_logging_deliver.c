@@ -928,7 +928,12 @@ static int checking_send(void *ctx, const struct lg_item *items, size_t n,
 
 #define PACKED_N 600
 
-/* PACKED_N events of about 300 bytes in one row: its bodies are packed. */
+/*
+ * PACKED_N events of about 300 bytes in one row: its bodies are packed.
+ * The last body lacks its closing brace: a row read whole (its sum
+ * matches) hands it on as it is, one read loose parses it and makes it a
+ * dead letter, which tells the two reads apart.
+ */
 static void put_packed(void)
 {
 	static char text[PACKED_N][320];
@@ -941,6 +946,7 @@ static void put_packed(void)
 		bodies[k] = text[k];
 		masks[k] = 1;
 	}
+	text[PACKED_N - 1][strlen(text[PACKED_N - 1]) - 1] = '\0';
 	put_chunk(0, PACKED_N, bodies, masks, one, 1);
 	assert_int_equal(count("SELECT count(*) FROM logging_chunks WHERE typeof(bodies) = 'blob'"
 			       " AND length(bodies) < 320 * " "600 / 2"), 1);
@@ -998,7 +1004,9 @@ static void packed_sum(int sum_of_text)
 	sqlite3_finalize(q);
 }
 
-/* A packed row, with its sum as packed_sum leaves it, delivered whole. */
+/* A packed row, with its sum as packed_sum leaves it, delivered: read
+ * whole when the sum is over the packed bytes (the body without its
+ * brace goes as it is), else loose (that body is a dead letter). */
 static void deliver_packed(int sum_of_text)
 {
 	size_t seen = 0;
@@ -1007,9 +1015,9 @@ static void deliver_packed(int sum_of_text)
 	put_packed();
 	packed_sum(sum_of_text);
 	st = deliver_all(&seen);
-	assert_int_equal(st.delivered, PACKED_N);
-	assert_int_equal(st.dead, 0);
-	assert_int_equal(seen, PACKED_N);
+	assert_int_equal(st.dead, sum_of_text ? 1 : 0);
+	assert_int_equal(st.delivered, PACKED_N - st.dead);
+	assert_int_equal(seen, (size_t)st.delivered);
 }
 
 /* A packed row, its sum over the packed bytes. */
@@ -1020,7 +1028,8 @@ static void test_packed_row(void **state)
 }
 
 /* A packed row whose sum is over its text, as spooled by a Hinge from
- * before: read as loose, every event still delivered with its body. */
+ * before: read as loose, every event still delivered with its body (but
+ * the one that is not a JSON object). */
 static void test_packed_row_text_sum(void **state)
 {
 	(void)state;
