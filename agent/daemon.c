@@ -24,6 +24,7 @@
 #include "agent/fleet_agent.h"
 #include "agent/fleet_exec.h"
 #include "agent/host.h"
+#include "agent/job_wake.h"
 #include "agent/loader.h"
 #include "agent/log.h"
 #include "agent/pg.h"
@@ -108,7 +109,8 @@ static void record_job(struct state *st, const char *name, int ok)
 	json_decref(v);
 }
 
-/* A failing job backs off, doubling, to ten times its interval. */
+/* A failing job backs off, doubling, to ten times its interval; one that
+ * succeeded runs again at its interval or when its plugin wakes it. */
 static void *job_thread(void *arg)
 {
 	struct worker *w = arg;
@@ -135,10 +137,7 @@ static void *job_thread(void *arg)
 			hlog(HINGE_LOG_WARNING, "hinge", "job %s failed; next run in %lld ms", j->qname,
 			     (long long)wait);
 		}
-		for (int64_t left = wait; left > 0 && !host_stop_requested(); left -= 50) {
-			struct timespec ts = { 0, (long)(left < 50 ? left : 50) * 1000000L };
-			nanosleep(&ts, NULL);
-		}
+		job_sleep(j, wait, rc == 0);
 	}
 	state_close(st);
 	host_release_thread_state();

@@ -16,6 +16,7 @@
 #include "agent/engine.h"
 #include "agent/events.h"
 #include "agent/host.h"
+#include "agent/job_wake.h"
 #include "agent/log.h"
 #include "agent/pg.h"
 #include "agent/registry.h"
@@ -471,6 +472,7 @@ static const struct hinge_host table = {
 	.rollout_steps = h_rollout_steps,
 	.mq_label_at = h_mq_label_at,
 	.step_retry_after = step_retry_after,
+	.job_wake = job_wake,
 };
 
 const struct hinge_host *host_table(void)

@@ -10,6 +10,7 @@ libhingecore_la_SOURCES = \
 	agent/cmd_fleet.c agent/config_fleet.c agent/fleet.h agent/fleet_pg.c agent/fleet_pg.h \
 	agent/fleet_agent.c agent/fleet_agent.h agent/fleet_exec.c agent/fleet_exec.h agent/fleet_gate.c agent/fleet_gate.h agent/fleet_machine.c agent/fleet_once.c agent/fleet_once.h agent/fleet_store.c agent/fleet_waves.c agent/fleet_waves.h \
 	agent/clock.h agent/host.c agent/host.h \
+	agent/job_wake.c agent/job_wake.h \
 	agent/loader.c agent/loader.h \
 	agent/log.c agent/log.h \
 	agent/pg.c agent/pg.h \

@@ -191,6 +191,14 @@ const struct reg_command *registry_command(const char *name)
 	return NULL;
 }
 
+const struct reg_job *registry_job(const struct hinge_plugin *p, const char *name)
+{
+	for (size_t i = 0; i < jobs_n; i++)
+		if (jobs[i].plugin == p && strcmp(jobs[i].j.name, name) == 0)
+			return &jobs[i];
+	return NULL;
+}
+
 #define AT(type, name) \
 	const type *registry_##name##_at(size_t i) \
 	{ \

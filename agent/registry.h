@@ -46,6 +46,8 @@ struct reg_sink {
 const struct reg_action *registry_action(const char *qname);
 const struct reg_metric *registry_metric(const char *qname);
 const struct reg_command *registry_command(const char *name);
+/* Plugin p's job of that (unqualified) name. */
+const struct reg_job *registry_job(const struct hinge_plugin *p, const char *name);
 
 /* Iteration: index from 0 until NULL. */
 const struct reg_action *registry_action_at(size_t i);

@@ -43,6 +43,12 @@ tests_unit_test_host_rollout_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_host_rollout_LDADD = $(CORE_TEST_LIBS)
 TESTS += tests/unit/test_host_rollout
 
+check_PROGRAMS += tests/unit/test_job_wake
+tests_unit_test_job_wake_SOURCES = tests/unit/test_job_wake.c tests/unit/capture.h
+tests_unit_test_job_wake_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_job_wake_LDADD = $(CORE_TEST_LIBS)
+TESTS += tests/unit/test_job_wake
+
 check_PROGRAMS += tests/unit/test_failing_alloc
 tests_unit_test_failing_alloc_SOURCES = tests/unit/test_failing_alloc.c \
 	tests/doubles/failing_alloc.c tests/doubles/failing_alloc.h

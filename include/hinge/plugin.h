@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HINGE_ABI_MAJOR 1 /* bumped when an existing member changes */
-#define HINGE_ABI_MINOR 3 /* bumped when a member is appended */
+#define HINGE_ABI_MINOR 4 /* bumped when a member is appended */
 
 /* Error codes.  Stable; never renumbered.  Each maps to an exit status. */
 #define HINGE_OK 0
@@ -407,6 +407,17 @@ struct hinge_host {
 	 */
 	void (*step_retry_after)(struct hinge_step *st, int64_t ms, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
+
+	/* --- appended in ABI 1.4 (check with HINGE_HOST_HAS) ---------- */
+	/*
+	 * Run the plugin's job `name` now instead of at the end of its
+	 * interval, or, when it is running, again as soon as that run ends;
+	 * for work that comes in bursts (the logging plugin wakes its
+	 * delivery once a batch is spooled).  A job whose last run failed
+	 * keeps its back-off.  Cheap, from any thread; does nothing outside
+	 * `hinge agent`.  HINGE_EINVAL (logged) when there is no such job.
+	 */
+	int (*job_wake)(struct hinge_plugin *p, const char *name);
 };
 
 /* True when the host table carries member m (for members after 1.0). */
