@@ -109,6 +109,9 @@ static void record_job(struct state *st, const char *name, int ok)
 	json_decref(v);
 }
 
+/* How long a job sleeps before it gives its memory back. */
+#define RELEASE_AFTER_MS 100
+
 /* A failing job backs off, doubling, to ten times its interval; one that
  * succeeded runs again at its interval or when its plugin wakes it. */
 static void *job_thread(void *arg)
@@ -125,11 +128,6 @@ static void *job_thread(void *arg)
 		int rc = j->j.run(j->j.data);
 
 		record_job(st, j->qname, rc == 0);
-		/* Idle until the next run: neither the page caches nor the
-		 * run's freed memory need stay resident. */
-		state_release_memory(st);
-		host_shrink_thread_state();
-		malloc_trim(0);
 		if (rc == 0) {
 			wait = j->j.interval_ms;
 		} else {
@@ -137,7 +135,20 @@ static void *job_thread(void *arg)
 			hlog(HINGE_LOG_WARNING, "hinge", "job %s failed; next run in %lld ms", j->qname,
 			     (long long)wait);
 		}
-		job_sleep(j, wait, rc == 0);
+		/*
+		 * Idle until the next run: neither the page caches nor the
+		 * freed memory need stay resident.  They are given back once
+		 * the job has slept RELEASE_AFTER_MS unwoken: a job that runs
+		 * again sooner would only fault them back in, and malloc_trim
+		 * trims every thread's arena, not just this one's.
+		 */
+		if (job_sleep(j, wait < RELEASE_AFTER_MS ? wait : RELEASE_AFTER_MS, rc == 0) ||
+		    wait <= RELEASE_AFTER_MS || host_stop_requested())
+			continue;
+		state_release_memory(st);
+		host_shrink_thread_state();
+		malloc_trim(0);
+		job_sleep(j, wait - RELEASE_AFTER_MS, rc == 0);
 	}
 	state_close(st);
 	host_release_thread_state();
