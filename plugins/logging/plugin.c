@@ -58,7 +58,8 @@ static const struct hinge_setting settings[] = {
 	  " time and commits the outcomes of what it sent together; the file"
 	  " sink writes a whole read at once)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
-	  "how often the delivery job runs" },
+	  "how often the delivery job runs; it also runs as soon as"
+	  " batch_size events were spooled since its last run began" },
 	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
 	  "the longest one request to Sentry or Loggly may take" },
 	{ "backoff_initial", HINGE_T_DURATION, 0, "1s", 1, 86400000,
@@ -180,6 +181,7 @@ struct lg_plugin {
 	struct hinge_db *jobdb; /* the delivery job's connection (its thread) */
 	pthread_key_t dbkey;    /* each raising thread's own connection */
 	atomic_long lost;       /* events the spool refused (disk full) */
+	atomic_long unsent;     /* events spooled since delivery last began */
 	/* the PostgreSQL source */
 	struct lg_pg_table pg;
 	void *pgconn;           /* PGconn *, the poll job's */
@@ -346,6 +348,20 @@ static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
 		rc = lg_tally_flush(db, &txn->tally);
 	lg_tally_free(&txn->tally);
 	return rc;
+}
+
+/*
+ * After n events were committed to the spool: wake the delivery job once
+ * batch_size of them wait since its last run began, rather than leave a
+ * full batch until flush_interval is up (which, with tailed files, set
+ * the pace: each round of thousands of lines waited for it).  A trickle
+ * of events is still sent flush_interval at a time.
+ */
+static void spooled(struct lg_plugin *s, size_t n)
+{
+	if (n > 0 && atomic_fetch_add(&s->unsent, (long)n) + (long)n >= s->batch &&
+	    HINGE_HOST_HAS(H, job_wake))
+		(void)H->job_wake(s->p, "deliver");
 }
 
 /* The raw event of a tailed line; print_pending reads only its host,
@@ -656,6 +672,7 @@ static int job_deliver(void *data)
 	int rc;
 
 	quiet = 1;
+	atomic_store(&s->unsent, 0);
 	if (!s->jobdb) {
 		if ((rc = H->db_open(s->p, &s->jobdb)) < 0) {
 			quiet = 0;
@@ -764,6 +781,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 	int64_t overlap_us = H->setting_ms(s->p, "pg_overlap") * 1000;
 	struct lg_pg_cursor cur;
 	struct lg_txn txn = { 0 };
+	size_t n;
 	PGresult *lr, *fr;
 	sqlite3 *db = H->db_sqlite(s->pgdb);
 	int rc;
@@ -782,6 +800,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 		rc = pg_spool_rows(s, db, lr, &cur, 0, &txn);
 		if (rc == 0)
 			rc = pg_spool_rows(s, db, fr, &cur, 1, &txn);
+		n = txn.chunk.n;
 		if (rc == 0)
 			rc = txn_write(s, db, &txn);
 		if (rc == 0)
@@ -792,6 +811,8 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 			rc = H->db_commit(s->pgdb);
 		else
 			H->db_rollback(s->pgdb);
+		if (rc == 0)
+			spooled(s, n);
 	}
 	txn_free(&txn);
 	PQclear(lr);
@@ -939,6 +960,7 @@ static int commit_round(void *arg)
 {
 	struct tail_round *r = arg;
 	struct lg_plugin *s = r->run->s;
+	size_t n = r->txn->chunk.n;
 	sqlite3 *db;
 	int w;
 
@@ -954,6 +976,8 @@ static int commit_round(void *arg)
 		w = H->db_commit(s->commitdb);
 	if (w < 0)
 		H->db_rollback(s->commitdb);
+	else
+		spooled(s, n);
 	return w;
 }
 
