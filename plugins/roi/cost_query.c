@@ -91,7 +91,7 @@ int roi_costs_fill(struct roi *r, struct hinge_db *db, struct roi_report *rep,
 	}
 	PQfinish(conn);
 	*stale = !ok;
-	if (!ok)
+	if (!ok && !r->host->stopping(r->p))
 		r->host->log(r->p, HINGE_LOG_ERROR, "%s; the last good costs stand in", err);
 	return 0;
 }

@@ -138,6 +138,10 @@ int roi_publish(struct roi *r)
 			rc = roi_costs_fill(r, db, &rep, &cost_stale, err, sizeof(err));
 		r->host->db_close(db);
 	}
+	/* A stop cancels the cost query, which says nothing of the costs:
+	 * what was published stays, rather than be marked stale. */
+	if (rc == 0 && cost_stale && r->host->stopping(r->p))
+		rc = HINGE_ECANCELED;
 	if (rc != 0) {
 		roi_report_free(&rep);
 		return rc;

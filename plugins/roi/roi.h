@@ -76,7 +76,8 @@ int roi_command_register(struct roi *r);
 /*
  * Publish the current and the previous period to the textfile and to
  * hinge.roi_period, where configured.  0, or a negative HINGE_E* code
- * with the reason logged.
+ * with the reason logged; HINGE_ECANCELED, publishing nothing, when the
+ * agent's stop cut the cost query short.
  */
 int roi_publish(struct roi *r);
 

@@ -132,4 +132,21 @@ ok "promptly" test $(($(date +%s) - start)) -le 3
 "$H" -c "$d/hinge.conf" --json roi report --since 1d >"$d/r.json" 2>>"$d/err"
 is "not marked stale" "$(jget "$d/r.json" 'd["stale"]')" "False"
 
+# Stopped while the cost query runs: the stop cancels it, which is no
+# failure of the figures, and nothing stale is published over them.
+echo '{}' >"$d/faults.json"
+sed -i 's/WHERE created_at/WHERE pg_sleep(30) IS NOT NULL AND created_at/' "$d/hinge.conf"
+"$H" -c "$d/hinge.conf" agent 2>"$d/agent.err" &
+apid=$!
+sleeping() { [ "$(psql_ -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")" -ge 1 ]; }
+end=$(($(date +%s) + 30))
+until sleeping || [ "$(date +%s)" -ge "$end" ]; do sleep 0.05; done
+ok "the cost query is running" sleeping
+kill -TERM "$apid"
+wait "$apid"
+is "stopped in the cost query: exit 0" "$?" "0"
+apid=
+is "hinge.roi_period is not marked stale" "$(psql_ -c "SELECT bool_or(stale) FROM hinge.roi_period")" "f"
+ok "nor is the textfile" grep -qx 'hinge_roi_stale 0' "$d/roi.prom"
+
 done_testing
