@@ -109,10 +109,6 @@ static void record_job(struct state *st, const char *name, int ok)
 	json_decref(v);
 }
 
-/* Free memory kept for reuse between two trims, and the allocation size
- * from which memory is mapped on its own instead. */
-#define RETAIN_BYTES (32 << 20)
-
 /* How long a job sleeps before it gives its memory back. */
 #define RELEASE_AFTER_MS 100
 
@@ -390,6 +386,10 @@ static void main_loop(struct cli *c)
 		sleep_ms(settings_ms(c->config->agent, "request_poll"));
 	}
 }
+
+/* Free memory kept for reuse between two trims, and the allocation size
+ * from which memory is mapped on its own instead. */
+#define RETAIN_BYTES (32 << 20)
 
 int daemon_run(struct cli *c)
 {

@@ -1,7 +1,8 @@
 /*
  * job_wake.c - the jobs a plugin woke, and the sleep that ends at a wake.
- * The set is a short list under one lock: jobs are few, and a wake is
- * asked at most once per batch spooled.
+ * The set is a short list under one lock, with one condition for all
+ * sleeping jobs: jobs are few, and wakes are asked once in a while (the
+ * logging plugin: once per delivery run at most).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -54,13 +55,15 @@ int job_wake(struct hinge_plugin *p, const char *name)
 			size_t cap = maxwoken ? maxwoken * 2 : 8;
 			const struct reg_job **w = realloc(woken, cap * sizeof *w);
 
-			if (w == NULL)
-				rc = HINGE_ENOMEM;
-			else
-				woken = w, maxwoken = cap;
+			if (w != NULL) {
+				woken = w;
+				maxwoken = cap;
+			}
 		}
-		if (rc == 0)
+		if (nwoken < maxwoken)
 			woken[nwoken++] = j;
+		else
+			rc = HINGE_ENOMEM;
 	}
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
@@ -100,4 +103,13 @@ int job_sleep(const struct reg_job *j, int64_t ms, int wakeable)
 		(void)take(j);
 	pthread_mutex_unlock(&lock);
 	return was;
+}
+
+void job_wake_forget(void)
+{
+	pthread_mutex_lock(&lock);
+	free(woken);
+	woken = NULL;
+	nwoken = maxwoken = 0;
+	pthread_mutex_unlock(&lock);
 }

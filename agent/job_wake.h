@@ -13,7 +13,8 @@
 #include "agent/registry.h"
 
 /* host->job_wake: run plugin p's job `name` now, or again as soon as its
- * run in progress ends.  HINGE_EINVAL (logged) when p has no such job. */
+ * run in progress ends.  HINGE_EINVAL (logged) when p has no such job,
+ * HINGE_ENOMEM when the wake cannot be noted. */
 int job_wake(struct hinge_plugin *p, const char *name);
 
 /*
@@ -23,5 +24,9 @@ int job_wake(struct hinge_plugin *p, const char *name);
  * its back-off.  0 when the time was slept or the agent stops.
  */
 int job_sleep(const struct reg_job *j, int64_t ms, int wakeable);
+
+/* Forget every wake: the jobs they were for are unregistered
+ * (registry_clear), and a job registered later could take the place. */
+void job_wake_forget(void);
 
 #endif

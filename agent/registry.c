@@ -9,6 +9,7 @@
 
 #include "agent/host.h"
 #include "agent/log.h"
+#include "agent/job_wake.h"
 #include "agent/registry.h"
 
 #define ARRAY(type, name) \
@@ -239,6 +240,7 @@ void registry_clear(void)
 	actions_n = actions_cap = 0;
 	CLEAR(metrics, m, free(metrics[i].qname));
 	CLEAR(jobs, j, free(jobs[i].qname));
+	job_wake_forget();
 	CLEAR(services, s, free(services[i].qname));
 	CLEAR(commands, c, (void)0);
 	CLEAR(sinks, s, (void)0);

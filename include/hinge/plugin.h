@@ -414,8 +414,10 @@ struct hinge_host {
 	 * interval, or, when it is running, again as soon as that run ends;
 	 * for work that comes in bursts (the logging plugin wakes its
 	 * delivery once a batch is spooled).  A job whose last run failed
-	 * keeps its back-off.  Cheap, from any thread; does nothing outside
-	 * `hinge agent`.  HINGE_EINVAL (logged) when there is no such job.
+	 * keeps its back-off.  From any thread but not from a signal
+	 * handler; outside `hinge agent` no job runs, and 0 is returned
+	 * all the same.  HINGE_EINVAL (logged) when the plugin registered
+	 * no such job, HINGE_ENOMEM when the wake cannot be noted.
 	 */
 	int (*job_wake)(struct hinge_plugin *p, const char *name);
 };

@@ -59,7 +59,8 @@ static const struct hinge_setting settings[] = {
 	  " sink writes a whole read at once)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
 	  "how often the delivery job runs; it also runs as soon as"
-	  " batch_size events were spooled since its last run began" },
+	  " batch_size tailed or polled events were spooled since its last"
+	  " run began, unless every sink waits out a back-off" },
 	{ "http_timeout", HINGE_T_DURATION, 0, "10s", 1, 600000,
 	  "the longest one request to Sentry or Loggly may take" },
 	{ "backoff_initial", HINGE_T_DURATION, 0, "1s", 1, 86400000,
@@ -181,7 +182,8 @@ struct lg_plugin {
 	struct hinge_db *jobdb; /* the delivery job's connection (its thread) */
 	pthread_key_t dbkey;    /* each raising thread's own connection */
 	atomic_long lost;       /* events the spool refused (disk full) */
-	atomic_long unsent;     /* events spooled since delivery last began */
+	atomic_long unsent;     /* tailed or polled events spooled since delivery last began */
+	atomic_llong send_after_ms; /* no sink takes a request before (delivery's last run) */
 	/* the PostgreSQL source */
 	struct lg_pg_table pg;
 	void *pgconn;           /* PGconn *, the poll job's */
@@ -351,17 +353,33 @@ static int txn_write(struct lg_plugin *s, sqlite3 *db, struct lg_txn *txn)
 }
 
 /*
- * After n events were committed to the spool: wake the delivery job once
- * batch_size of them wait since its last run began, rather than leave a
- * full batch until flush_interval is up (which, with tailed files, set
- * the pace: each round of thousands of lines waited for it).  A trickle
- * of events is still sent flush_interval at a time.
+ * After n tailed or polled events were committed to the spool: wake the
+ * delivery job as their count since its last run began reaches
+ * batch_size, rather than leave a full batch until flush_interval is up.
+ * Once per run: the count is reset when a run begins.  Not while every
+ * sink waits out a back-off or a rate limit: a run could send nothing.
+ * A trickle of events is still sent flush_interval at a time.
  */
 static void spooled(struct lg_plugin *s, size_t n)
 {
-	if (n > 0 && atomic_fetch_add(&s->unsent, (long)n) + (long)n >= s->batch &&
-	    HINGE_HOST_HAS(H, job_wake))
+	long before = atomic_fetch_add(&s->unsent, (long)n);
+
+	if (before < s->batch && before + (long)n >= s->batch &&
+	    now_ms() >= atomic_load(&s->send_after_ms) && HINGE_HOST_HAS(H, job_wake))
 		(void)H->job_wake(s->p, "deliver");
+}
+
+/* After a delivery run: when the first of the sinks that are on may take
+ * a request again (never, with none on). */
+static void note_send_after(struct lg_plugin *s)
+{
+	int64_t first = INT64_MAX;
+	size_t k;
+
+	for (k = 0; k < s->nsinks; k++)
+		if (s->on[k] && s->sinks[k].blocked_until_ms < first)
+			first = s->sinks[k].blocked_until_ms;
+	atomic_store(&s->send_after_ms, first);
 }
 
 /* The raw event of a tailed line; print_pending reads only its host,
@@ -715,6 +733,7 @@ static int job_deliver(void *data)
 	for (k = 0; k < s->nsinks && rc == 0; k++)
 		if (s->on[k])
 			rc = drain(s, &s->sinks[k], db);
+	note_send_after(s);
 	quiet = 0;
 	return rc;
 }

@@ -48,7 +48,8 @@ int roi_sync(struct roi *r);
  * Fill the cost of every period of rep: fixed costs, plus the cost query
  * when one is set.  When the query cannot run, the answers kept from its
  * last good run stand in (none for ROI_CUSTOM windows, which are not
- * kept), *stale is 1 and err (errlen bytes) says why.
+ * kept), *stale is 1 and err (errlen bytes) says why, logged unless the
+ * agent is stopping (the stop cancels the query).
  * Returns 0.
  */
 int roi_costs_fill(struct roi *r, struct hinge_db *db, struct roi_report *rep,

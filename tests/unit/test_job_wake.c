@@ -2,8 +2,8 @@
  * test_job_wake.c - host->job_wake and the daemon's sleep between a
  * job's runs: a wake ends the sleep, asked before it or during it (from
  * another thread); a wake for a job that failed is dropped, so that its
- * back-off holds; an unknown job is refused with a message; a stop ends
- * the sleep too.
+ * back-off holds; an unknown job is refused with a message; clearing the
+ * registry forgets the wakes; a stop ends the sleep too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,6 +138,20 @@ static void test_unknown_job(void **s)
 	assert_non_null(strstr(cap.text, "job_wake: no job \"deliver\""));
 }
 
+/* Jobs registered again after a clear (the same addresses, likely)
+ * inherit no wake of the jobs before them. */
+static void test_clear_forgets(void **s)
+{
+	int64_t t0;
+
+	assert_int_equal(job_wake(&plugin, "deliver"), 0);
+	registry_clear();
+	setup(s);
+	t0 = clock_mono_ms();
+	assert_int_equal(job_sleep(registry_job(&plugin, "deliver"), 120, 1), 0);
+	assert_true(clock_mono_ms() - t0 >= 120);
+}
+
 static void test_stop_ends_sleep(void **s)
 {
 	int64_t t0 = clock_mono_ms();
@@ -156,6 +170,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wake_from_another_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_job_keeps_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_forgets, setup, teardown),
 		/* last: a stop cannot be taken back */
 		cmocka_unit_test_setup_teardown(test_stop_ends_sleep, setup, teardown),
 	};
