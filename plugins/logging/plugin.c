@@ -175,7 +175,7 @@ struct lg_plugin {
 	_Atomic double sample[NSINKS];
 	size_t nsinks;
 	struct lg_actions actions; /* names and configured sample rates */
-	_Atomic int64_t refreshed_ms; /* when the event sink last read them */
+	_Atomic int64_t refreshed_ms; /* when a spooler last read them (fresh_sinks) */
 	struct lg_sentry_ctx sentry;
 	struct lg_loggly_ctx loggly;
 	struct lg_file_ctx file;
@@ -475,18 +475,30 @@ static void txn_free(struct lg_txn *txn)
 	txn->maxpending = 0;
 }
 
+/*
+ * The sinks' state read again when it is a second old, by whoever spools
+ * next: the delivery job reads it at each run, but an event spooled
+ * before its first run (a tailed line or a polled row at the start, an
+ * event a command raises) must not go to a sink the logging.sink action
+ * turned off.
+ */
+static void fresh_sinks(struct lg_plugin *s, sqlite3 *db)
+{
+	int64_t now = now_ms();
+
+	if (now - s->refreshed_ms >= 1000) {
+		s->refreshed_ms = now;
+		refresh_sinks(s, db);
+	}
+}
+
 /* spool_raw in a transaction of its own. */
 static int spool_one(struct lg_plugin *s, struct hinge_db *hdb,
 		     const struct lg_raw *raw)
 {
-	int64_t now = now_ms();
 	int rc;
 
-	/* a command that raises events sees what the actions set, too */
-	if (now - s->refreshed_ms >= 1000) {
-		s->refreshed_ms = now;
-		refresh_sinks(s, H->db_sqlite(hdb));
-	}
+	fresh_sinks(s, H->db_sqlite(hdb));
 	rc = H->db_begin(hdb);
 	if (rc < 0)
 		return rc;
@@ -814,6 +826,7 @@ static int pg_poll(struct lg_plugin *s, const char *late, const char *fresh)
 		PQclear(lr);
 		return HINGE_EUNAVAIL;
 	}
+	fresh_sinks(s, db);
 	rc = H->db_begin(s->pgdb);
 	if (rc == 0) {
 		rc = pg_spool_rows(s, db, lr, &cur, 0, &txn);
@@ -912,6 +925,8 @@ static int spool_lines(struct lg_plugin *s, const char *path, struct lg_txn *txn
 	size_t at, k, m;
 	int rc = 0;
 
+	if (s->nlines > 0)
+		fresh_sinks(s, db);
 	if (s->nlines > 0 && (!s->raws || !s->built)) {
 		/* both or neither: the next round must not find one alone */
 		free(s->raws);
