@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "agent/host.h"
-#include "agent/log.h"
 #include "agent/job_wake.h"
+#include "agent/log.h"
 #include "agent/registry.h"
 
 #define ARRAY(type, name) \

@@ -47,6 +47,15 @@ static int teardown(void **s)
 	return 0;
 }
 
+/* A sleep of ms that no wake ended: it returns 0 and lasts ms at least. */
+static void slept_out(const struct reg_job *j, int64_t ms, int wakeable)
+{
+	int64_t t0 = clock_mono_ms();
+
+	assert_int_equal(job_sleep(j, ms, wakeable), 0);
+	assert_true(clock_mono_ms() - t0 >= ms);
+}
+
 static void test_wake_before_sleep(void **s)
 {
 	const struct reg_job *j = registry_job(&plugin, "deliver");
@@ -59,22 +68,14 @@ static void test_wake_before_sleep(void **s)
 	t0 = clock_mono_ms();
 	assert_int_equal(job_sleep(j, 60000, 1), 1);
 	assert_true(clock_mono_ms() - t0 < 30000);
-	/* taken: the next sleep is slept out */
-	t0 = clock_mono_ms();
-	assert_int_equal(job_sleep(j, 120, 1), 0);
-	assert_true(clock_mono_ms() - t0 >= 120);
+	slept_out(j, 120, 1); /* taken: the next sleep is slept out */
 }
 
 static void test_only_that_job(void **s)
 {
-	const struct reg_job *poll = registry_job(&plugin, "poll");
-	int64_t t0;
-
 	(void)s;
 	assert_int_equal(job_wake(&plugin, "deliver"), 0);
-	t0 = clock_mono_ms();
-	assert_int_equal(job_sleep(poll, 120, 1), 0);
-	assert_true(clock_mono_ms() - t0 >= 120);
+	slept_out(registry_job(&plugin, "poll"), 120, 1);
 	assert_int_equal(job_sleep(registry_job(&plugin, "deliver"), 60000, 1), 1);
 }
 
@@ -112,17 +113,11 @@ static void test_wake_from_another_thread(void **s)
 static void test_failed_job_keeps_backoff(void **s)
 {
 	const struct reg_job *j = registry_job(&plugin, "deliver");
-	int64_t t0;
 
 	(void)s;
 	assert_int_equal(job_wake(&plugin, "deliver"), 0);
-	t0 = clock_mono_ms();
-	assert_int_equal(job_sleep(j, 120, 0), 0);
-	assert_true(clock_mono_ms() - t0 >= 120);
-	/* the wake was dropped, not kept for later */
-	t0 = clock_mono_ms();
-	assert_int_equal(job_sleep(j, 120, 1), 0);
-	assert_true(clock_mono_ms() - t0 >= 120);
+	slept_out(j, 120, 0);
+	slept_out(j, 120, 1); /* the wake was dropped, not kept for later */
 }
 
 static void test_unknown_job(void **s)
@@ -142,14 +137,10 @@ static void test_unknown_job(void **s)
  * inherit no wake of the jobs before them. */
 static void test_clear_forgets(void **s)
 {
-	int64_t t0;
-
 	assert_int_equal(job_wake(&plugin, "deliver"), 0);
 	registry_clear();
 	setup(s);
-	t0 = clock_mono_ms();
-	assert_int_equal(job_sleep(registry_job(&plugin, "deliver"), 120, 1), 0);
-	assert_true(clock_mono_ms() - t0 >= 120);
+	slept_out(registry_job(&plugin, "deliver"), 120, 1);
 }
 
 static void test_stop_ends_sleep(void **s)
