@@ -113,6 +113,32 @@ int lg_loggly_send(void *ctx, const struct lg_item *items, size_t n,
 	return rc == HINGE_EINVAL ? rc : 0;
 }
 
+/*
+ * Where the file's last whole line ends, at or before end: just past its
+ * last newline, 0 when it has none, -1 when it cannot be read.  An agent
+ * killed inside a write leaves part of a line; the events of that write
+ * were not acknowledged and are sent again, and a line appended to the
+ * part would be no JSON for the file's readers.
+ */
+static off_t whole_lines_end(int fd, off_t end)
+{
+	char b[4096];
+	off_t at = end;
+	ssize_t got, k;
+
+	while (at > 0) {
+		size_t want = at < (off_t)sizeof b ? (size_t)at : sizeof b;
+
+		if ((got = pread(fd, b, want, at - (off_t)want)) != (ssize_t)want)
+			return -1;
+		for (k = got - 1; k >= 0; k--)
+			if (b[k] == '\n')
+				return at - (off_t)want + k + 1;
+		at -= (off_t)want;
+	}
+	return 0;
+}
+
 int lg_file_send(void *ctx, const struct lg_item *items, size_t n,
 		 int64_t now_ms, struct lg_reply *r)
 {
@@ -126,8 +152,17 @@ int lg_file_send(void *ctx, const struct lg_item *items, size_t n,
 	(void)now_ms;
 	if (!body)
 		return HINGE_ENOMEM;
-	fd = open(c->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(c->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	start = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	if (start > 0) {
+		off_t whole = whole_lines_end(fd, start);
+
+		/* a part line left by a kill is cut off first */
+		if (whole < 0 || (whole < start && ftruncate(fd, whole) < 0))
+			start = -1;
+		else
+			start = whole;
+	}
 	while (start >= 0 && off < len && (w = write(fd, body + off, len - off)) > 0)
 		off += (size_t)w;
 	/* the spool forgets these events once this returns 200 */

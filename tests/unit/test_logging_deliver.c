@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "plugins/logging/chunk.h"
 #include "plugins/logging/deliver.h"
 #include "plugins/logging/pack.h"
+#include "plugins/logging/sinks.h"
 #include "plugins/logging/stmt.h"
 
 /* The scripted sink: replies[k] answers request k; records what it got. */
@@ -1090,6 +1092,51 @@ static void test_packed_row_empty(void **state)
 	assert_int_equal(seen, 1);
 }
 
+/* The file sink appends whole lines: a part line an agent killed inside
+ * a write left (its events were not acknowledged and come again) is cut
+ * off first; a file of whole lines keeps them all. */
+static void file_after(const char *before, const char *want)
+{
+	char path[] = "/tmp/hinge-test-file-sink-XXXXXX", got[256];
+	char a[] = "{\"c\":3}", b[] = "{\"d\":4}";
+	struct lg_item items[2] = { { .body = a }, { .body = b } };
+	struct lg_file_ctx c = { .path = path };
+	struct lg_reply r = { 0 };
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, before, strlen(before)), (ssize_t)strlen(before));
+	close(fd);
+	assert_int_equal(lg_file_send(&c, items, 2, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(got, 1, sizeof got - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_string_equal(got, want);
+}
+
+static void test_file_sink_part_line(void **state)
+{
+	char *long_part = malloc(6000);
+
+	(void)state;
+	assert_non_null(long_part);
+	file_after("", "{\"c\":3}\n{\"d\":4}\n");
+	file_after("{\"a\":1}\n", "{\"a\":1}\n{\"c\":3}\n{\"d\":4}\n");
+	file_after("{\"a\":1}\n{\"b\":", "{\"a\":1}\n{\"c\":3}\n{\"d\":4}\n");
+	file_after("{\"b\":", "{\"c\":3}\n{\"d\":4}\n");
+	/* a part line longer than one read back */
+	strcpy(long_part, "{\"a\":1}\n{\"b\":\"");
+	memset(long_part + strlen(long_part), 'x', 5000);
+	long_part[strlen("{\"a\":1}\n{\"b\":\"") + 5000] = '\0';
+	file_after(long_part, "{\"a\":1}\n{\"c\":3}\n{\"d\":4}\n");
+	free(long_part);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1116,6 +1163,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_packed_row_text_sum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row_empty, setup, teardown),
+		cmocka_unit_test(test_file_sink_part_line),
 	};
 	return cmocka_run_group_tests_name("logging_deliver", tests, NULL, NULL);
 }
