@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,46 @@ static void test_shapes(void **state)
 		 "host=db user=app password=[Filtered] dbname=x");
 	scrub_is("see https://example.org/a@b", 0, "see https://example.org/a@b");
 	scrub_is("ask_live_x", 0, "ask_live_x");
+}
+
+/*
+ * A line is scrubbed in full only when it holds a cue (a sensitive word,
+ * Bearer or Basic, a Stripe prefix, "://"): every shape is still found
+ * wherever it stands and in either case, and text full of the cues' first
+ * two letters stays as it is.
+ */
+static void test_cues(void **state)
+{
+	static const char filler[] = "user sess closed by server: the base code "
+				     "passed apart, created and printed when "
+				     "bank_id ratio:/ to count; ";
+	static const char *const shapes[][2] = {
+		{ "PASSWORD=hunter2", "PASSWORD=[Filtered]" },
+		{ "Session: abc", "Session: [Filtered]" },
+		{ "x_AUTH_y=1", "x_AUTH_y=[Filtered]" },
+		{ "ApiKey: 9", "ApiKey: [Filtered]" },
+		{ "BEARER abc.def", "BEARER [Filtered]" },
+		{ "basic dXNlcg==", "basic [Filtered]" },
+		{ "whsec_abc", "[Filtered]" },
+		{ "pk_test_abc", "[Filtered]" },
+		{ "ftp://u:p@h", "ftp://u:[Filtered]@h" },
+	};
+	char in[512], want[512];
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+		snprintf(in, sizeof in, "%s%s", filler, shapes[k][0]);
+		snprintf(want, sizeof want, "%s%s", filler, shapes[k][1]);
+		scrub_is(in, 0, want);
+		snprintf(in, sizeof in, "%s %s", shapes[k][0], filler);
+		snprintf(want, sizeof want, "%s %s", shapes[k][1], filler);
+		scrub_is(in, 0, want);
+	}
+	scrub_is(filler, 0, filler);
+	scrub_is("SK_LIVE_abc pa ba: sk_live", 0, "SK_LIVE_abc pa ba: sk_live");
+	scrub_is("", 0, "");
+	scrub_is("s", 0, "s");
 }
 
 static void test_optional(void **state)
@@ -133,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_cues),
 		cmocka_unit_test(test_optional),
 		cmocka_unit_test(test_idempotent),
 		cmocka_unit_test(test_json),
