@@ -263,99 +263,76 @@ static const char *shared_text(const struct lg_raw *raw, const struct lg_built *
 }
 
 /*
- * Grouping is there because errors recur: a group's events print the
- * same fingerprint, 64 hex digits.  Each thread keeps the printed text of
- * the groups it met last, in slots picked by the fingerprint's first byte
- * (a SHA-256's bytes are as good as random): 256 of them, 44 KiB, so that
- * fifty groups met in turn mostly keep their own.
+ * Two parts of a body hold hex digits: the own part's head,
+ * "event_id":"<32 digits>","message":, and "fingerprint":"<64 digits>".
+ * jansson prints keys as it prints values, 13 to 19 ns a byte, and an
+ * object's dump adds a loop check (a snprintf and a hash table entry);
+ * hex digits print as themselves.  So each thread has jansson print each
+ * part once, with zeros for the digits, and each event's digits are put
+ * where the zeros are.
  */
-#define FP_SLOTS 256
-
-struct fp_part {
-	char fingerprint[LG_FP_HEX + 1]; /* "": nothing kept */
+struct hex_part {
+	int state;     /* 0: not printed yet, 1: printed, -1: cannot be */
 	size_t len;
-	char text[LG_FP_HEX + 32];       /* "fingerprint":"..." */
+	size_t at;     /* where the digits go */
+	size_t digits;
+	char text[128];
 };
 
-static __thread struct fp_part fp_kept[FP_SLOTS];
-
-/* A lower-case hex digit's value (lg_fingerprint writes no other). */
-static unsigned hex_value(char c)
-{
-	return (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
-}
-
-/* The fingerprint's part of the body: kept, or printed and kept. */
-static const char *fingerprint_text(const char *fp, size_t *len)
-{
-	struct fp_part *c = &fp_kept[(hex_value(fp[0]) << 4 | hex_value(fp[1])) % FP_SLOTS];
-	json_t *o;
-	size_t n;
-	int failed = 0;
-
-	if (strcmp(c->fingerprint, fp) == 0) {
-		*len = c->len;
-		return c->text;
-	}
-	c->fingerprint[0] = '\0';
-	if (!(o = json_object()))
-		return NULL;
-	set_text(o, "fingerprint", fp, &failed);
-	n = failed ? 0 : json_dumpb(o, c->text, sizeof c->text, JSON_COMPACT | JSON_EMBED);
-	json_decref(o);
-	if (n == 0 || n > sizeof c->text)
-		return NULL;
-	memcpy(c->fingerprint, fp, sizeof c->fingerprint);
-	c->len = *len = n;
-	return c->text;
-}
+static __thread struct hex_part head, fp_part;
 
 /*
- * The head of an own part without a detail: "event_id":"<id>","message":
- * jansson prints keys as it prints values, 13 to 19 ns a byte, and an
- * object's dump adds a loop check; apart from the id, only the message
- * differs between events, and hex digits print as themselves.  So each thread has jansson print the head once, with an
- * id of zeros, and each event's id is put where the zeros are.
+ * h, printed when it was not yet: key with digits zeros, then (when
+ * message) "message" and its colon, the message's text to follow.
+ * NULL when it cannot be printed.
  */
-struct own_head {
-	int state;   /* 0: not printed yet, 1: printed, -1: cannot be */
-	size_t len;
-	size_t id_at;
-	char text[64];
-};
-
-static __thread struct own_head head;
-
-static const struct own_head *own_head(void)
+static const struct hex_part *hex_part(struct hex_part *h, const char *key,
+				       size_t digits, int message)
 {
-	static const char zeros[] = "00000000000000000000000000000000";
-	struct own_head *h = &head;
+	char zeros[LG_FP_HEX + 1], *at;
 	json_t *o;
-	char *at;
 	size_t n;
 	int failed = 0;
 
 	if (h->state != 0)
 		return h->state > 0 ? h : NULL;
+	memset(zeros, '0', digits);
+	zeros[digits] = '\0';
 	if (!(o = json_object()))
 		return NULL;
-	set_text(o, "event_id", zeros, &failed);
-	set_text(o, "message", "", &failed);
+	set_text(o, key, zeros, &failed);
+	if (message)
+		set_text(o, "message", "", &failed);
 	n = failed ? 0 : json_dumpb(o, h->text, sizeof h->text - 1, JSON_COMPACT | JSON_EMBED);
 	json_decref(o);
 	if (failed || n == 0)
 		return NULL; /* out of memory: ask again next time */
 	h->state = -1;
-	/* the text must end with the empty message, and hold the zeros once */
-	if (n < 2 || n >= sizeof h->text || memcmp(h->text + n - 2, "\"\"", 2) != 0)
+	if (n >= sizeof h->text)
 		return NULL;
-	h->text[n - 2] = '\0';
+	/* the head must end with the empty message */
+	if (message) {
+		if (n < 2 || memcmp(h->text + n - 2, "\"\"", 2) != 0)
+			return NULL;
+		n -= 2;
+	}
+	h->text[n] = '\0';
+	/* and the zeros must be there once */
 	if (!(at = strstr(h->text, zeros)) || strstr(at + 1, zeros))
 		return NULL;
-	h->len = n - 2;
-	h->id_at = (size_t)(at - h->text);
+	h->len = n;
+	h->at = (size_t)(at - h->text);
+	h->digits = digits;
 	h->state = 1;
 	return h;
+}
+
+/* h's text into out, with the digits put in; returns its end. */
+static char *put_hex_part(char *out, const struct hex_part *h, const char *digits)
+{
+	memcpy(out, h->text, h->len);
+	memcpy(out + h->at, digits, h->digits);
+	return out + h->len;
 }
 
 /*
@@ -367,11 +344,12 @@ static const struct own_head *own_head(void)
 static size_t own_text(const struct lg_raw *raw, const struct lg_built *b,
 		       char *buf, size_t size)
 {
-	const struct own_head *h;
+	const struct hex_part *h;
 	json_t *m;
 	size_t n;
 
-	if (raw->detail || !(h = own_head()) || h->len >= size)
+	if (raw->detail || !(h = hex_part(&head, "event_id", sizeof b->event_id - 1, 1)) ||
+	    h->len >= size)
 		return 0;
 	if (!(m = json_stringn_nocheck(b->message, strlen(b->message))))
 		return 0;
@@ -379,9 +357,24 @@ static size_t own_text(const struct lg_raw *raw, const struct lg_built *b,
 	json_decref(m);
 	if (n == 0 || n > size - h->len)
 		return 0;
-	memcpy(buf, h->text, h->len);
-	memcpy(buf + h->id_at, b->event_id, sizeof b->event_id - 1);
+	put_hex_part(buf, h, b->event_id);
 	return h->len + n;
+}
+
+/* The fingerprint's part when it cannot come from its hex_part; NULL
+ * when memory runs out. */
+static char *fingerprint_json(const char *fp)
+{
+	json_t *o = json_object();
+	char *text;
+	int failed = 0;
+
+	if (!o)
+		return NULL;
+	set_text(o, "fingerprint", fp, &failed);
+	text = failed ? NULL : json_dumps(o, JSON_COMPACT | JSON_EMBED);
+	json_decref(o);
+	return text;
 }
 
 /*
@@ -392,8 +385,10 @@ static size_t own_text(const struct lg_raw *raw, const struct lg_built *b,
 static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 		       unsigned flags)
 {
-	char buf[2048], *own_long = NULL, *shared_long = NULL, *body = NULL, *at;
-	const char *own = buf, *fp, *shared;
+	char buf[2048], *own_long = NULL, *shared_long = NULL, *fp_long = NULL;
+	char *body = NULL, *at;
+	const char *own = buf, *shared;
+	const struct hex_part *fp = hex_part(&fp_part, "fingerprint", LG_FP_HEX, 0);
 	size_t own_len = own_text(raw, b, buf, sizeof buf), fp_len, shared_len;
 	json_t *o;
 
@@ -407,14 +402,21 @@ static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 		}
 		json_decref(o);
 	}
-	if (own_len == 0 || !(fp = fingerprint_text(b->fingerprint, &fp_len)) ||
+	if (fp)
+		fp_len = fp->len;
+	else if ((fp_long = fingerprint_json(b->fingerprint)))
+		fp_len = strlen(fp_long);
+	if (own_len == 0 || (!fp && !fp_long) ||
 	    !(shared = shared_text(raw, b, &shared_len, &shared_long)))
 		goto out;
 	if ((body = at = malloc(own_len + fp_len + shared_len + 5))) {
 		*at++ = '{';
 		at = (char *)memcpy(at, own, own_len) + own_len;
 		*at++ = ',';
-		at = (char *)memcpy(at, fp, fp_len) + fp_len;
+		if (fp)
+			at = put_hex_part(at, fp, b->fingerprint);
+		else
+			at = (char *)memcpy(at, fp_long, fp_len) + fp_len;
 		*at++ = ',';
 		at = (char *)memcpy(at, shared, shared_len) + shared_len;
 		memcpy(at, "}", 2);
@@ -422,6 +424,7 @@ static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 out:
 	free(own_long);
 	free(shared_long);
+	free(fp_long);
 	return body;
 }
 

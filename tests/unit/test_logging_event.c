@@ -3,8 +3,8 @@
  * that event's values, also when the values events share (time, level,
  * source, type, rollout, host), whose text each thread keeps, change
  * from one event to the next, move from one field to another, or are too
- * long to keep, and when groups recur (each thread keeps their printed
- * fingerprints too).
+ * long to keep, and when groups recur (each body's fingerprint is put
+ * into a part printed once per thread).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -226,8 +226,7 @@ static void test_detail_keys_like_the_body(void **state)
 	json_decref(detail);
 }
 
-/* Groups that recur, more of them than a thread keeps printed
- * fingerprints for (so that some share a place), met in turn and again:
+/* Groups that recur, three hundred of them, met in turn and again:
  * each body carries its own event's fingerprint. */
 static void test_recurring_groups(void **state)
 {
