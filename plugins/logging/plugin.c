@@ -124,7 +124,7 @@ static const struct hinge_setting settings[] = {
 	  " waits before it is spooled" },
 	{ "tail_from_start", HINGE_T_BOOL, 0, "false", 0, 0,
 	  "read a file seen for the first time from its start, not its end" },
-	{ "tail_max_bytes", HINGE_T_SIZE, 0, "256k", 4096, 4194304,
+	{ "tail_max_bytes", HINGE_T_SIZE, 0, "1M", 4096, 4194304,
 	  "the most bytes of lines spooled from a file in one transaction"
 	  " (group commit: lines and offset committed together; one longer"
 	  " line is taken whole; at most 4M, so that a transaction's spool"
