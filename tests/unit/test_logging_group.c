@@ -48,6 +48,9 @@ static void test_hex_uuid(void **state)
 	norm_is("job 123e4567-e89b-12d3-a456-426614174000 lost",
 		"job <uuid> lost");
 	norm_is("deadbeef is a word", "deadbeef is a word");
+	norm_is("123E4567-E89B-12D3-A456-426614174000: gone", "<uuid>: gone");
+	norm_is("id 123e4567-e89b-12d3-a456-426614174000x", "id <hex>-e89b-<num>-a456-<num>");
+	norm_is("id x123e4567-e89b-12d3-a456-426614174000", "id x123e4567-e89b-<num>-a456-<num>");
 }
 
 static void test_quotes_paths(void **state)
