@@ -103,7 +103,8 @@ LOGGING_INTEGRATION = tests/integration/logging_delivery.sh \
 	tests/integration/logging_failures.sh tests/integration/logging_tail.sh \
 	tests/integration/logging_errors.sh tests/integration/logging_diskfull.sh \
 	tests/integration/logging_batch.sh tests/integration/logging_drain.sh \
-	tests/integration/logging_wake.sh tests/integration/logging_sink_off.sh
+	tests/integration/logging_wake.sh tests/integration/logging_sink_off.sh \
+	tests/integration/logging_ramp.sh
 TESTS += $(LOGGING_INTEGRATION)
 EXTRA_DIST += $(LOGGING_INTEGRATION) tests/integration/logging_lib.sh \
 	tests/doubles/logging_double.py tests/doubles/logging_sentry.py \

@@ -10,14 +10,7 @@ SENTRY_PORT=9 LOGGLY_PORT=9 # not used: sampled out
 N=60000
 LEN=100 # bytes per line, newline included
 MAX=4096
-python3 - "$W/app.log" "$N" "$LEN" <<'PY'
-import sys
-path, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-with open(path, "w") as f:
-    for i in range(n):
-        head = "ERROR batch line %06d " % i
-        f.write(head + "x" * (size - len(head) - 1) + "\n")
-PY
+lg_fixed_lines "$W/app.log" "$N" "$LEN" batch
 lg_config "sentry_sample_rate = 0.0; loggly_sample_rate = 0.0;
     tail_files = [\"$W/app.log\"]; tail_from_start = true; tail_interval = \"50ms\";
     tail_max_bytes = $MAX; batch_size = 500;"

@@ -122,6 +122,17 @@ lg_lines() {
 	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
 }
 
+lg_fixed_lines() { # FILE N LEN WORD: N lines "ERROR WORD line NNNNNN xx..." of LEN bytes
+	python3 - "$@" <<'PY'
+import sys
+path, n, size, word = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+with open(path, "w") as f:
+    for i in range(n):
+        head = "ERROR %s line %06d " % (word, i)
+        f.write(head + "x" * (size - len(head) - 1) + "\n")
+PY
+}
+
 lg_sql() {
 	sqlite3 "${LG_STATE:-$W/state.db}" "$1"
 }
