@@ -53,7 +53,7 @@ static const struct hinge_setting settings[] = {
 	  " among them (they stay for its return); past it the oldest are dropped and"
 	  " counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
-	  "events sent to Sentry or Loggly per batch (delivery reads up to 8192"
+	  "events sent to Sentry or Loggly per batch (delivery reads up to 16384"
 	  " waiting events, or batch_size when more, sends them a batch at a"
 	  " time and commits the outcomes of what it sent together; the file"
 	  " sink writes a whole read at once)" },
@@ -603,10 +603,12 @@ static int store_outcomes(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
  * checked once, not once per batch (five times for a round of 2,500
  * events and the default batch_size, which took half the CPU).  A read
  * copies each row's whole text, also for the one event of a row that a
- * sampled sink waits for: READ_TEXT bounds what it holds (8,192 such
- * rows of a megabyte would be 8 GB).
+ * sampled sink waits for: READ_TEXT bounds what it holds (16,384 such
+ * rows of a megabyte would be 16 GB).  A read leaves whole a row that
+ * would take it past READ_EVENTS, for the next one: 16,384 holds a
+ * round of 1 MiB of lines of 64 bytes or more.
  */
-#define READ_EVENTS 8192
+#define READ_EVENTS 16384
 #define READ_TEXT ((size_t)16 << 20)
 /* Batches per sink in one run of the delivery job. */
 #define RUN_BATCHES 64

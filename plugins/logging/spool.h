@@ -75,7 +75,9 @@ struct lg_item {
 /*
  * The oldest (up to limit) events waiting for sink, into a malloc'ed array
  * *items of *n entries, in spool order (a row's events are consecutive;
- * NULL and 0 when none waits); free with lg_items_free.  A row's whole
+ * NULL and 0 when none waits); free with lg_items_free.  The read stops
+ * before a row whose waiting events would take it past limit; only a
+ * first row that alone holds more is split.  A row's whole
  * text is copied however few of its events wait (a sink sampled down
  * waits for a few of each), so the read also stops after the row that
  * brings the text copied to max_text bytes (one row at least): fewer

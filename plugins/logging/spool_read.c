@@ -321,7 +321,7 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit, size_t max_text,
 		return 0;
 	v = calloc((size_t)limit, sizeof *v);
 	s = v ? lg_stmt(db, "SELECT p.chunk, p.bits, p.attempts, c.n, c.ids,"
-			" c.bodies, c.sum FROM logging_pending p JOIN logging_chunks c"
+			" c.bodies, c.sum, p.left FROM logging_pending p JOIN logging_chunks c"
 			" ON c.id = p.chunk WHERE p.sink = ?1 ORDER BY p.chunk") : NULL;
 	if (!s) {
 		free(v);
@@ -329,6 +329,11 @@ int lg_spool_batch(sqlite3 *db, const char *sink, int limit, size_t max_text,
 	}
 	sqlite3_bind_text(s, 1, sink, -1, SQLITE_STATIC);
 	while (err == 0 && k < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* a row that does not fit is left whole for the next read:
+		 * taking part of it would unpack it, check it and copy it
+		 * again then */
+		if (k > 0 && k + (size_t)sqlite3_column_int64(s, 7) > (size_t)limit)
+			break;
 		err = take_row(s, v, &k, (size_t)limit, &text);
 		if (text >= max_text)
 			break;

@@ -769,6 +769,40 @@ static void test_read_bounded_by_text(void **state)
 	lg_items_free(items, n);
 }
 
+/* Rows of 3, 3 and 4 events: a read takes whole rows while they fit in
+ * its limit, and splits only a first row that alone holds more. */
+static void test_read_whole_rows(void **state)
+{
+	static const char *const just_s[] = { "s" };
+	static const unsigned masks[] = { 1, 1, 1, 1 };
+	struct lg_item *items;
+	size_t n;
+	unsigned char gone[4] = { 1, 1, 1, 1 };
+
+	(void)state;
+	put_chunk(0, 3, NULL, masks, just_s, 1);
+	put_chunk(10, 3, NULL, masks, just_s, 1);
+	put_chunk(20, 4, NULL, masks, just_s, 1);
+	assert_int_equal(lg_spool_batch(db, "s", 5, SIZE_MAX, &items, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(items[2].event_id, "id02");
+	lg_items_free(items, n);
+	assert_int_equal(lg_spool_batch(db, "s", 6, SIZE_MAX, &items, &n), 0);
+	assert_int_equal(n, 6);
+	assert_string_equal(items[5].event_id, "id12");
+	lg_items_free(items, n);
+	/* the first row alone is over the limit: part of it */
+	assert_int_equal(lg_spool_batch(db, "s", 2, SIZE_MAX, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lg_spool_done(db, "s", items, gone, n), 0);
+	lg_items_free(items, n);
+	/* its rest fits, the next row does not */
+	assert_int_equal(lg_spool_batch(db, "s", 3, SIZE_MAX, &items, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].event_id, "id02");
+	lg_items_free(items, n);
+}
+
 /* Events spooled one row each (the first schema, then the rebuilt one)
  * come through both migrations into chunks: same ids, order and attempts;
  * a body over several lines still goes as one; a corrupt one goes dead. */
@@ -1159,6 +1193,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chunk_id_not_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_autoincrement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_bounded_by_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_whole_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row_text_sum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packed_row_damaged, setup, teardown),
