@@ -4,10 +4,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "plugins/logging/group.h"
 
@@ -98,6 +100,49 @@ static void test_fingerprint(void **state)
 	assert_string_not_equal(b, c);
 }
 
+/* SHA-256 of source, type and norm with their NULs, as the test's own
+ * hex (EVP_Digest, one call): what lg_fingerprint must give. */
+static void sha256_of(const char *source, const char *type, const char *norm,
+		      char out[LG_FP_HEX + 1])
+{
+	size_t sl = strlen(source) + 1, tl = strlen(type) + 1, nl = strlen(norm);
+	char *key = malloc(sl + tl + nl + 1);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, k;
+
+	assert_non_null(key);
+	memcpy(key, source, sl);
+	memcpy(key + sl, type, tl);
+	memcpy(key + sl + tl, norm, nl);
+	assert_int_equal(EVP_Digest(key, sl + tl + nl, md, &len, EVP_sha256(), NULL), 1);
+	for (k = 0; k < len; k++)
+		snprintf(out + 2 * k, 3, "%02x", md[k]);
+	free(key);
+}
+
+/* Groups met in turn and again, more of them than a thread keeps, some
+ * with texts longer than it keeps: each gets its own SHA-256 each time,
+ * also after another group took its place. */
+static void test_fingerprint_kept(void **state)
+{
+	char norm[700], got[LG_FP_HEX + 1], want[LG_FP_HEX + 1];
+	int round, g;
+
+	(void)state;
+	for (round = 0; round < 3; round++)
+		for (g = 0; g < 300; g++) {
+			int k = round == 1 ? 299 - g : g;
+
+			memset(norm, 'x', sizeof norm);
+			/* 40 bytes, or 600 (longer than a thread keeps) */
+			norm[snprintf(norm, sizeof norm, "request <num> failed user=u%d ", k)] = 'x';
+			norm[k % 7 == 0 ? 600 : 40] = '\0';
+			assert_int_equal(lg_fingerprint("file", k % 2 ? "/a.log" : NULL, norm, got), 0);
+			sha256_of("file", k % 2 ? "/a.log" : "", norm, want);
+			assert_string_equal(got, want);
+		}
+}
+
 static void test_same_group(void **state)
 {
 	char *m1 = lg_normalize("task 17 failed: column \"ai_model\" missing");
@@ -121,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_quotes_paths),
 		cmocka_unit_test(test_long_message_cut),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_fingerprint_kept),
 		cmocka_unit_test(test_same_group),
 	};
 	return cmocka_run_group_tests_name("logging_group", tests, NULL, NULL);
