@@ -308,8 +308,11 @@ char *lg_scrub_text(const char *s, unsigned flags)
 	size_t i = 0, from = 0, n, m, len = strlen(s);
 	char vq;
 
-	if (!(flags & (LG_SCRUB_EMAIL | LG_SCRUB_IP)) && !has_cue(s, len))
-		return strdup(s);
+	if (!(flags & (LG_SCRUB_EMAIL | LG_SCRUB_IP)) && !has_cue(s, len)) {
+		char *copy = malloc(len + 1);
+
+		return copy ? memcpy(copy, s, len + 1) : NULL;
+	}
 	lg_buf_reserve(&b, len); /* [Filtered] rarely makes it longer */
 	while (s[i]) {
 		int boundary = i == 0 || !is_word(s[i - 1]);
