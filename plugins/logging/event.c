@@ -389,7 +389,7 @@ static char *body_text(const struct lg_raw *raw, const struct lg_built *b,
 	char *body = NULL, *at;
 	const char *own = buf, *shared;
 	const struct hex_part *fp = hex_part(&fp_part, "fingerprint", LG_FP_HEX, 0);
-	size_t own_len = own_text(raw, b, buf, sizeof buf), fp_len, shared_len;
+	size_t own_len = own_text(raw, b, buf, sizeof buf), fp_len = 0, shared_len;
 	json_t *o;
 
 	if (own_len == 0) {

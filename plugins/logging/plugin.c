@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +55,7 @@ static const struct hinge_setting settings[] = {
 	  " counted" },
 	{ "batch_size", HINGE_T_INT, 0, "500", 1, 10000,
 	  "events sent to Sentry or Loggly per batch (delivery reads up to 16384"
-	  " waiting events, or batch_size when more, sends them a batch at a"
+	  " waiting events, sends them a batch at a"
 	  " time and commits the outcomes of what it sent together; the file"
 	  " sink writes a whole read at once)" },
 	{ "flush_interval", HINGE_T_DURATION, 0, "1s", 1, 86400000,
@@ -606,7 +607,8 @@ static int store_outcomes(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db,
  * sampled sink waits for: READ_TEXT bounds what it holds (16,384 such
  * rows of a megabyte would be 16 GB).  A read leaves whole a row that
  * would take it past READ_EVENTS, for the next one: 16,384 holds a
- * round of 1 MiB of lines of 64 bytes or more.
+ * round of 1 MiB of lines of 64 bytes or more.  batch_size is at most
+ * 10,000, so a read holds a batch of any sink.
  */
 #define READ_EVENTS 16384
 #define READ_TEXT ((size_t)16 << 20)
@@ -629,19 +631,18 @@ static int may_send(struct lg_plugin *s, const struct lg_sink *k, int sent,
  * batch set the pace with the default batch_size.  An agent killed
  * before they are stored, or that cannot store them (the sink then backs
  * off as after a failed request), sends that read's events again (at
- * least once, under the same ids): up to READ_EVENTS of them (or the
- * sink's batch when more), not just a batch.
+ * least once, under the same ids): up to READ_EVENTS of them, not just a
+ * batch.
  */
 static int drain(struct lg_plugin *s, struct lg_sink *k, sqlite3 *db)
 {
-	size_t want = k->batch > READ_EVENTS ? (size_t)k->batch : READ_EVENTS;
 	size_t n, at, m;
 	struct lg_item *items;
 	struct lg_outcome *out;
 	int rc = 0, sent = 0, retried = 0;
 
 	while (rc == 0 && may_send(s, k, sent, retried)) {
-		rc = lg_spool_batch(db, k->name, (int)want, READ_TEXT, &items, &n);
+		rc = lg_spool_batch(db, k->name, READ_EVENTS, READ_TEXT, &items, &n);
 		if (rc < 0 || n == 0)
 			break;
 		if (!(out = calloc(n, sizeof *out))) {
@@ -1058,25 +1059,42 @@ static int commit_close(void *arg)
 }
 
 /*
- * The most bytes of lines in a path's round-th round: 64 KiB, doubled
- * each round up to tail_max_bytes.  A file read from behind reaches the
- * sinks once a small round went through the pipeline below, not three
- * full ones: with rounds of 1 MiB, its first line took 150 ms.
+ * The most bytes of lines in the round-th round of one check of a path
+ * that holds behind bytes past its stored offset (0 when unknown).  A
+ * check that finds more than tail_max_bytes waiting (a file read from
+ * behind) starts with 64 KiB and doubles each round up to
+ * tail_max_bytes, so that its first lines reach the sinks once a small
+ * round went through the pipeline below, not three full ones (with
+ * rounds of 1 MiB the first line took 150 ms).  A check that finds less
+ * takes it in one round: one transaction, one fsync.
  */
 #define FIRST_ROUND_BYTES 65536
 
-static size_t round_bytes(size_t max_bytes, int round)
+static size_t round_bytes(size_t max_bytes, int64_t behind, int round)
 {
 	size_t n = FIRST_ROUND_BYTES;
 
+	if (behind <= (int64_t)max_bytes)
+		return max_bytes;
 	while (round-- > 0 && n < max_bytes)
 		n *= 2;
 	return n < max_bytes ? n : max_bytes;
 }
 
+/* What the file at path holds past at's offset: only the rounds' sizes
+ * go by it, so a file replaced since (rotation) needs no care here. */
+static int64_t bytes_behind(const char *path, const struct lg_tail_pos *at)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	return (int64_t)st.st_size - (at->found ? at->offset : 0);
+}
+
 /*
- * Lines and offset of one path, each tail_max_bytes in a transaction of
- * its own, until it is read.  The rounds are a pipeline of three threads:
+ * Lines and offset of one path, a round (round_bytes) in a transaction
+ * of its own, until it is read.  The rounds are a pipeline of three threads:
  * while the committer writes one round (chunk, group counts, offset;
  * much of it is waiting for the disk), the printer prints the next
  * round's bodies (JSON, about a third of a line's CPU) and this thread
@@ -1096,12 +1114,14 @@ static void tail_path(struct lg_plugin *s, const char *path,
 	struct lg_tail_opts ro = *o;
 	struct lg_tail_pos at, pos;
 	int rc, w, round, cur = 0, printing = -1, unreadable = 0;
+	int64_t behind;
 	size_t k;
 
 	rc = lg_tail_load(H->db_sqlite(s->taildb), path, &at);
+	behind = rc >= 0 ? bytes_behind(path, &at) : 0;
 	for (round = 0; rc >= 0 && round < 1024 && !H->stopping(s->p); round++) {
 		s->tail_ms = now_ms();
-		ro.max_bytes = round_bytes(o->max_bytes, round);
+		ro.max_bytes = round_bytes(o->max_bytes, behind, round);
 		rc = lg_tail_read(&at, path, &ro, tail_line, s, &pos);
 		unreadable = rc == HINGE_EUNAVAIL;
 		if (rc >= 0 && (w = spool_lines(s, path, &s->txn[cur])) < 0)
@@ -1476,7 +1496,7 @@ static int read_settings(struct lg_plugin *s)
 	/* a local file has no request limit, and each of its batches costs
 	 * an fdatasync: it takes a whole read at once */
 	if (s->file.path && *s->file.path)
-		add_sink(s, "file", 10000, s->batch > READ_EVENTS ? s->batch : READ_EVENTS, 0, 0,
+		add_sink(s, "file", 10000, READ_EVENTS, 0, 0,
 			 H->setting_double(s->p, "file_sample_rate"),
 			 lg_file_send, &s->file);
 	return 0;

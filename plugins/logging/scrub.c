@@ -1,8 +1,9 @@
 /*
  * scrub.c - secrets out of text and JSON.
  *
- * One pass over the text; at each position the credential shapes are
- * tried in turn, and what is not one is copied.  Scrubbing errs on the
+ * A line that holds no cue of a credential shape is copied as it is;
+ * any other gets one pass, where at each position the shapes are tried
+ * in turn, and what is not one is copied.  Scrubbing errs on the
  * side of removing too much: a filtered "author=" costs nothing, a leaked
  * password costs a rotation.
  */
@@ -42,7 +43,7 @@ static int is_word(char c)
 }
 
 /*
- * Every shape lg_scrub_text removes begins with a cue: a sensitive word,
+ * Every shape lg_scrub_text removes holds a cue: a sensitive word,
  * an auth scheme (either case), a Stripe prefix or "://" (as written).
  * Most lines hold none, and scrubbing in full costs about 6 ns a byte,
  * more than any other step of an event: a line is first searched for

@@ -51,6 +51,9 @@ static void test_hex_uuid(void **state)
 		"job <uuid> lost");
 	norm_is("deadbeef is a word", "deadbeef is a word");
 	norm_is("123E4567-E89B-12D3-A456-426614174000: gone", "<uuid>: gone");
+	/* a UUID glued to a word is not one: its hex words starting with a
+	 * letter stay, so each such UUID makes a group of its own (a known
+	 * limit; changing it would change existing groups' fingerprints) */
 	norm_is("id 123e4567-e89b-12d3-a456-426614174000x", "id <hex>-e89b-<num>-a456-<num>");
 	norm_is("id x123e4567-e89b-12d3-a456-426614174000", "id x123e4567-e89b-<num>-a456-<num>");
 }
