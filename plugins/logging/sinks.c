@@ -129,8 +129,11 @@ static off_t whole_lines_end(int fd, off_t end)
 	while (at > 0) {
 		size_t want = at < (off_t)sizeof b ? (size_t)at : sizeof b;
 
-		if ((got = pread(fd, b, want, at - (off_t)want)) != (ssize_t)want)
+		if ((got = pread(fd, b, want, at - (off_t)want)) != (ssize_t)want) {
+			if (got >= 0)
+				errno = EIO; /* the file shrank while it was read */
 			return -1;
+		}
 		for (k = got - 1; k >= 0; k--)
 			if (b[k] == '\n')
 				return at - (off_t)want + k + 1;
